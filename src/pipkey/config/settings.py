@@ -1,0 +1,77 @@
+"""The one Settings model every command reads, with the provenance of each value."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+from pipkey.auth.settings import (
+    DEFAULT_KEYRING_TIMEOUT,
+    Authenticate,
+    AuthSettings,
+    IndexAuth,
+    KeyringProviderName,
+)
+
+IndexStrategy = Literal["first-index", "unsafe-best-match"]
+INDEX_STRATEGIES: tuple[IndexStrategy, ...] = ("first-index", "unsafe-best-match")
+PYPI_URL = "https://pypi.org/simple/"
+
+
+@dataclass(frozen=True)
+class Index:
+    """A package index as configured (pip, uv or pipkey config, or flags)."""
+
+    url: str
+    name: str | None = None
+    default: bool = False
+    explicit: bool = False
+    authenticate: Authenticate = "auto"
+    username: str | None = None
+    keyring_service: str | None = None
+    origin: str = "default"  # provenance: "flag --index-url", "env UV_INDEX", "file x.toml:12"
+
+    def auth(self) -> IndexAuth:
+        return IndexAuth(
+            url=self.url,
+            name=self.name,
+            username=self.username,
+            authenticate=self.authenticate,
+            keyring_service=self.keyring_service,
+        )
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Effective configuration.
+
+    ``indexes`` is in search order: every non-default index first (``--index``,
+    ``--extra-index-url``), the default index (``--index-url``/``--default-index``, PyPI when
+    unset) last — the uv order that makes first-index resolution dependency-confusion safe.
+    ``sources`` pins a package (normalized name) to an index name; explicit indexes only serve
+    pinned packages.
+    """
+
+    indexes: tuple[Index, ...] = (Index(PYPI_URL, name="pypi", default=True),)
+    find_links: tuple[str, ...] = ()
+    no_index: bool = False
+    sources: Mapping[str, str] = field(default_factory=dict)
+    keyring_provider: KeyringProviderName = "auto"
+    keyring_path: str | None = None
+    keyring_timeout: float = DEFAULT_KEYRING_TIMEOUT
+    index_strategy: IndexStrategy = "first-index"
+    cache_dir: Path | None = None
+    no_input: bool = False
+    provenance: Mapping[str, str] = field(default_factory=dict)
+
+    def auth_settings(self, environ: Mapping[str, str]) -> AuthSettings:
+        return AuthSettings(
+            indexes=tuple(index.auth() for index in self.indexes),
+            keyring_provider=self.keyring_provider,
+            keyring_path=self.keyring_path,
+            keyring_timeout=self.keyring_timeout,
+            no_input=self.no_input,
+            environ=dict(environ),
+        )

@@ -1,32 +1,264 @@
-"""The auth engine: credentials for a URL from every source, cached per run.
+"""The auth engine: one per run, shared by every request, thread-safe.
 
-(Interface stub; the implementation lands with the auth-engine issue.)
+It finds the index a URL falls under, keeps the run cache (keyed by index and username, or by
+realm for URLs under no index; misses cached too; single-flight so concurrent requests wait for
+one lookup), refreshes rejected credentials once, and turns failures into typed errors.
 """
 
 from __future__ import annotations
 
+import logging
+import threading
 from collections.abc import Callable
+from dataclasses import dataclass, field
+from http import HTTPStatus
+from typing import Any
 
 import httpx
 
+from pipkey.auth.chain import Chain, Found
 from pipkey.auth.credentials import Credentials
-from pipkey.auth.settings import AuthSettings
+from pipkey.auth.discovery import Discovery
+from pipkey.auth.errors import AuthError, CredentialsMissing, CredentialsRejected
+from pipkey.auth.keyrings import DisabledProvider, KeyringProvider, select_provider
+from pipkey.auth.netrcfile import NetrcSource, netrc_path
+from pipkey.auth.policy import Fail, Failure
+from pipkey.auth.prompt import Prompter, TerminalPrompter
+from pipkey.auth.query import Target
+from pipkey.auth.redact import redact_url
+from pipkey.auth.registry import identify
+from pipkey.auth.settings import AuthSettings, IndexAuth
+from pipkey.auth.store import CredentialStore
+from pipkey.auth.urls import best_match, split_credentials
+
+log = logging.getLogger("pipkey.auth")
+
+CacheKey = tuple[str, str | None]
+
+
+@dataclass
+class _Entry:
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    passive: Found | None = None
+    full: Found | None = None
+    rejected: frozenset[Credentials] = frozenset()
 
 
 class Authenticator:
-    """One per run. Thread-safe: many concurrent requests share one lookup per index."""
+    """Credentials for every URL of a run, from every source, looked up once per index."""
 
     def __init__(
         self,
         settings: AuthSettings,
         *,
         warn: Callable[[str], None] | None = None,
+        prompter: Prompter | None = None,
+        store: CredentialStore | None = None,
     ) -> None:
         self.settings = settings
+        self._warned: set[str] = set()
+        self._warn_sink = warn or log.warning
+        self._indexes = {split_credentials(i.url)[0]: i for i in settings.indexes}
+        self.store = store or CredentialStore(
+            settings.store_dir, timeout=settings.keyring_timeout, warn=self.warn
+        )
+        self._provider: KeyringProvider | None = None
+        self.discovery: Discovery | None = None
+        self._provider_lock = threading.Lock()
+        self.chain = Chain(
+            settings,
+            store=self.store,
+            netrc=NetrcSource(netrc_path(settings.netrc_path, settings.environ), self.warn),
+            keyring=self.keyring,
+            prompter=prompter or TerminalPrompter(),
+            warn=self.warn,
+        )
+        self._entries: dict[CacheKey, _Entry] = {}
+        self._entries_lock = threading.Lock()
 
-    def httpx_auth(self) -> httpx.Auth:
-        """An ``httpx.Auth`` (sync and async) that raises CredentialsMissing/Rejected on failure."""
-        raise NotImplementedError
+    # -- plumbing --------------------------------------------------------------------------
+    def warn(self, message: str) -> None:
+        """Say each distinct problem once per run."""
+        if message not in self._warned:
+            self._warned.add(message)
+            self._warn_sink(message)
+
+    def keyring(self) -> KeyringProvider:
+        """The keyring provider, chosen on first use (starting a backend costs time)."""
+        with self._provider_lock:
+            if self._provider is None:
+                if self.settings.keyring_provider == "disabled":
+                    self._provider = DisabledProvider()
+                else:
+                    self._provider, self.discovery = select_provider(
+                        self.settings.keyring_provider,
+                        keyring_path=self.settings.keyring_path,
+                        timeout=self.settings.keyring_timeout,
+                        environ=self.settings.environ,
+                        warn=self.warn,
+                    )
+            return self._provider
+
+    @property
+    def keyring_calls(self) -> int:
+        """Keyring lookups made so far in this run (for diagnostics and benchmarks)."""
+        return int(getattr(self._provider, "calls", 0))
+
+    def target(self, url: str) -> Target:
+        match = best_match(split_credentials(url)[0], self._indexes)
+        return Target(url, self._indexes[match] if match is not None else None)
+
+    def index_for(self, url: str) -> IndexAuth | None:
+        return self.target(url).index
+
+    def _key(self, target: Target) -> CacheKey:
+        if target.index_url is not None:
+            return (target.index_url, None)
+        return (str(target.origin), split_credentials(target.url)[1])
+
+    def _entry(self, target: Target) -> _Entry:
+        key = self._key(target)
+        with self._entries_lock:
+            return self._entries.setdefault(key, _Entry())
+
+    # -- what the flow asks ----------------------------------------------------------------
+    def known(self, target: Target) -> Credentials | None:
+        """Credentials to send before the server asks: a cached lookup, else passive sources."""
+        entry = self._entry(target)
+        with entry.lock:
+            if entry.full is not None:
+                return entry.full.credentials
+            if entry.passive is None:
+                entry.passive = self.chain.lookup(target, active=False, rejected=entry.rejected)
+            return entry.passive.credentials
+
+    def lookup(self, target: Target) -> Credentials | None:
+        """Every source, once per run per index (single-flight; misses cached too)."""
+        entry = self._entry(target)
+        with entry.lock:
+            if entry.full is None:
+                entry.full = self.chain.lookup(target, active=True, rejected=entry.rejected)
+            return entry.full.credentials
+
+    def refresh(self, target: Target, rejected: Credentials) -> Credentials | None:
+        """Drop ``rejected`` and ask the sources once more (an expired token may be renewed).
+
+        When another request already refreshed, its answer is reused: one lookup per expiry.
+        """
+        entry = self._entry(target)
+        with entry.lock:
+            current = entry.full.credentials if entry.full is not None else None
+            if current is not None and current != rejected and current not in entry.rejected:
+                return current
+            entry.rejected = entry.rejected | {rejected}
+            entry.passive = None
+            entry.full = self.chain.lookup(target, active=True, rejected=entry.rejected)
+            return entry.full.credentials
+
+    def accepted(self, target: Target, credentials: Credentials) -> None:
+        """The server took ``credentials``: offer to save prompted ones (as pip does)."""
+        if credentials.source.kind != "prompt":
+            return
+        entry = self._entry(target)
+        with entry.lock:
+            if entry.full is None or entry.full.credentials != credentials:
+                return
+            where = target.index_url or str(target.origin)
+            if self.chain.prompter.confirm_save(f"pipkey's credential store for {where}"):
+                try:
+                    self.store.save(where, credentials)
+                except Exception as exc:  # saving is a convenience; the run goes on
+                    self.warn(f"could not save credentials: {type(exc).__name__}: {exc}")
 
     def credentials_for(self, url: str) -> Credentials | None:
-        raise NotImplementedError
+        """Credentials for ``url`` from every source (for helpers like the Bazel protocol)."""
+        target = self.target(url)
+        return self.known(target) or self.lookup(target)
+
+    def attempts(self, target: Target) -> tuple[Any, ...]:
+        entry = self._entry(target)
+        found = entry.full or entry.passive
+        return found.attempts if found is not None else ()
+
+    def error(self, target: Target, fail: Fail) -> AuthError:
+        """The typed error for a failed exchange: what was tried, who supplied what, a hint."""
+        what = target.display
+        status = f"{fail.status} {_reason(fail.status)}" if fail.status else None
+        kwargs: dict[str, Any] = {
+            "url": target.clean_url,
+            "index_url": target.index_url,
+            "status": fail.status,
+            "attempts": self.attempts(target),
+        }
+        registry = identify(target.index_url or target.url)
+        earlier = self._entry(target).rejected
+        if fail.failure is Failure.MISSING and fail.status is not None and earlier:
+            fail = Fail(Failure.REJECTED, fail.status, next(iter(earlier)))
+        if fail.failure is Failure.DISABLED:
+            return CredentialsMissing(
+                f"{what} answered {status} and authentication is disabled for it "
+                "(authenticate = never)",
+                hint='set authenticate = "auto" for this index',
+                **kwargs,
+            )
+        if fail.failure is Failure.MISSING:
+            said = (
+                f"answered {status}"
+                if status
+                else "requires authentication (authenticate = always)"
+            )
+            return CredentialsMissing(
+                f"{what} {said}: no credentials found for it",
+                hint=self._missing_hint(target),
+                **kwargs,
+            )
+        assert fail.rejected is not None
+        hint = (
+            registry.token_hint
+            if registry
+            else (
+                f"the credentials from {fail.rejected.source.detail} are wrong or expired; "
+                f"check them with `pipkey auth doctor {what}`"
+            )
+        )
+        return CredentialsRejected(
+            f"{what} rejected {fail.rejected.describe()} ({status})",
+            rejected_by=fail.rejected.source.detail,
+            hint=hint,
+            **kwargs,
+        )
+
+    def _missing_hint(self, target: Target) -> str:
+        where = target.index_url or str(target.origin)
+        options = [f"`pipkey auth login {where}`"]
+        env = target.env_name
+        if env:
+            options.append(f"PIPKEY_INDEX_{env}_USERNAME/_PASSWORD")
+        options.append(f"`keyring set {where} USERNAME`")
+        if isinstance(self._provider, DisabledProvider):
+            options.append(f"(keyring was not used: {self._provider.reason})")
+        return "provide credentials with " + ", ".join(options)
+
+    # -- wiring ----------------------------------------------------------------------------
+    def httpx_auth(self) -> httpx.Auth:
+        from pipkey.auth.flow import EngineAuth
+
+        return EngineAuth(self)
+
+    def client(self, **kwargs: Any) -> httpx.Client:
+        """An ``httpx.Client`` wired to this engine. Redirects are followed by the auth flow
+        (not by httpx) so that each hop's origin gets its own credentials."""
+        return httpx.Client(auth=self.httpx_auth(), follow_redirects=False, **kwargs)
+
+    def async_client(self, **kwargs: Any) -> httpx.AsyncClient:
+        return httpx.AsyncClient(auth=self.httpx_auth(), follow_redirects=False, **kwargs)
+
+
+def _reason(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return ""
+
+
+__all__ = ["Authenticator", "redact_url"]

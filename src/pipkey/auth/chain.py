@@ -1,0 +1,118 @@
+"""The credential chain: every source in precedence order, stopping at the first usable answer.
+
+1. the request/index URL; 2. ``PIPKEY_INDEX_<NAME>_*`` then ``UV_INDEX_<NAME>_*``; (a configured
+``username`` joins here); 3. pipkey's credential store; 4. netrc; 5. keyring; 6. a prompt.
+Sources 1 to 4 are *passive* (no user-visible I/O) and may be used before the server asks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from pipkey.auth.credentials import Credentials, Source
+from pipkey.auth.errors import Attempt
+from pipkey.auth.keyrings import KeyringProvider
+from pipkey.auth.netrcfile import NetrcSource
+from pipkey.auth.prompt import Prompter
+from pipkey.auth.query import Query, Target
+from pipkey.auth.registry import infer_username
+from pipkey.auth.settings import AuthSettings
+from pipkey.auth.sources import from_env, from_url
+from pipkey.auth.store import CredentialStore
+from pipkey.auth.urls import service_names
+
+PASSIVE_KINDS = ("url", "env", "store", "netrc")
+
+
+@dataclass(frozen=True)
+class Found:
+    credentials: Credentials | None
+    attempts: tuple[Attempt, ...]
+    username: str | None
+
+
+class Chain:
+    def __init__(
+        self,
+        settings: AuthSettings,
+        *,
+        store: CredentialStore,
+        netrc: NetrcSource,
+        keyring: Callable[[], KeyringProvider],
+        prompter: Prompter,
+        warn: Callable[[str], None],
+    ) -> None:
+        self.settings = settings
+        self.store = store
+        self.netrc = netrc
+        self._keyring = keyring
+        self.prompter = prompter
+        self._warn = warn
+
+    def lookup(
+        self, target: Target, *, active: bool, rejected: frozenset[Credentials] = frozenset()
+    ) -> Found:
+        query = Query(target, rejected=rejected)
+        found = self._walk(query, active)
+        return Found(found, tuple(query.attempts), query.username)
+
+    def _walk(self, query: Query, active: bool) -> Credentials | None:
+        found = from_url(query) or from_env(query, self.settings.environ)
+        if found:
+            return found
+        index = query.target.index
+        if index is not None and index.username:
+            query.learn_username(index.username, "config", "index configuration")
+        found = self.store(query) or self.netrc(query)
+        if found or not active:
+            return found
+        return self._from_keyring(query) or self._from_prompt(query)
+
+    def _from_keyring(self, query: Query) -> Credentials | None:
+        provider = self._keyring()
+        target = query.target
+        index = target.index
+        names = service_names(
+            target.clean_url,
+            index_url=target.index_url,
+            override=index.keyring_service if index is not None else None,
+        )
+        plan: list[tuple[str, str | None]]
+        if query.username is not None:
+            plan = [(name, query.username) for name in names]
+        else:
+            plan = [(name, None) for name in names] if provider.usernameless else []
+            inferred = infer_username(target.index_url or target.url, self.settings.environ)
+            if inferred is not None:
+                plan += [(name, inferred) for name in names]
+        if not plan:
+            query.note("keyring", "skipped", f"{provider.label} needs a username and none is known")
+            return None
+        for service, username in plan:
+            answer = provider.get(service, username)
+            if answer.credentials is not None:
+                found = query.offer(answer.credentials)
+                if found is not None:
+                    return found
+                continue
+            user = f", user {username}" if username else ", no username"
+            query.note("keyring", answer.outcome, f"{provider.label}, service {service}{user}")
+            if answer.outcome in ("error", "timeout", "skipped"):
+                return None
+        return None
+
+    def _from_prompt(self, query: Query) -> Credentials | None:
+        if self.settings.no_input:
+            query.note("prompt", "skipped", "--no-input")
+            return None
+        if not self.prompter.available():
+            query.note("prompt", "skipped", "not a terminal")
+            return None
+        answer = self.prompter.ask(query.target.display, query.username)
+        if answer is None:
+            query.note("prompt", "miss", "nothing entered")
+            return None
+        username, password = answer
+        source = Source("prompt", f"prompt for {query.target.display}")
+        return query.offer(Credentials(username, password, source=source))

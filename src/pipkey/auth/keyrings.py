@@ -1,0 +1,273 @@
+"""Keyring providers: the keyring library in-process, or the keyring CLI as a subprocess.
+
+Every call is bounded in time; a provider that hangs, crashes or reports a broken backend says so
+once and is skipped for the rest of the run.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import threading
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from pipkey.auth.credentials import Credentials, Source
+from pipkey.auth.deadline import Timeout, call_with_timeout
+from pipkey.auth.discovery import Discovery, find_keyring
+from pipkey.auth.settings import KeyringProviderName
+
+Warn = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class KeyringAnswer:
+    credentials: Credentials | None
+    outcome: str  # "hit", "miss", "error", "timeout", "needs username", "skipped"
+    detail: str = ""
+
+
+class KeyringProvider(Protocol):
+    kind: str
+
+    @property
+    def label(self) -> str: ...
+
+    @property
+    def usernameless(self) -> bool:
+        """Whether a lookup without a username can be answered at all."""
+        ...
+
+    def get(self, service: str, username: str | None) -> KeyringAnswer: ...
+
+
+class _Base:
+    kind = "keyring"
+
+    def __init__(self, timeout: float, warn: Warn) -> None:
+        self.timeout = timeout
+        self._warn = warn
+        self._broken: str | None = None
+        self._lock = threading.Lock()
+        self.calls = 0
+        self.seconds = 0.0
+
+    def _disable(self, reason: str) -> None:
+        with self._lock:
+            if self._broken is None:
+                self._broken = reason
+                self._warn(f"{reason}; keyring is skipped for the rest of this run")
+
+    def _answer(self, service: str, username: str, password: str) -> KeyringAnswer:
+        user = f", user {username}" if username else ""
+        source = Source("keyring", f"{self.label}, service {service}{user}")
+        return KeyringAnswer(Credentials(username, password, source=source), "hit")
+
+    @property
+    def label(self) -> str:
+        raise NotImplementedError
+
+    def _lookup(self, service: str, username: str | None) -> KeyringAnswer:
+        raise NotImplementedError
+
+    def get(self, service: str, username: str | None) -> KeyringAnswer:
+        if self._broken is not None:
+            return KeyringAnswer(None, "skipped", self._broken)
+        started = time.perf_counter()
+        try:
+            return self._lookup(service, username)
+        finally:
+            with self._lock:
+                self.calls += 1
+                self.seconds += time.perf_counter() - started
+
+
+class DisabledProvider:
+    kind = "keyring"
+    label = "keyring disabled"
+    usernameless = False
+
+    def __init__(self, reason: str = "keyring provider is disabled") -> None:
+        self.reason = reason
+
+    def get(self, service: str, username: str | None) -> KeyringAnswer:
+        return KeyringAnswer(None, "skipped", self.reason)
+
+
+def real_backend() -> Any | None:
+    """The active keyring backend, or ``None`` when it is ``fail``, ``null`` or an empty chain."""
+    import keyring
+    from keyring.backends import chainer, fail, null
+
+    backend = keyring.get_keyring()
+    if isinstance(backend, fail.Keyring | null.Keyring):
+        return None
+    if isinstance(backend, chainer.ChainerBackend) and not backend.backends:
+        return None
+    return backend
+
+
+def backend_name(backend: Any) -> str:
+    cls = type(backend)
+    return f"{cls.__module__}.{cls.__qualname__}"
+
+
+class ImportProvider(_Base):
+    """The keyring library in this process: no subprocess, no PATH, plugins included."""
+
+    usernameless = True
+
+    def __init__(self, timeout: float, warn: Warn, backend: Any | None = None) -> None:
+        super().__init__(timeout, warn)
+        self._backend = backend
+
+    @property
+    def label(self) -> str:
+        name = backend_name(self._backend) if self._backend is not None else "default backend"
+        return f"keyring (in-process, {name})"
+
+    def _lookup(self, service: str, username: str | None) -> KeyringAnswer:
+        import keyring
+
+        def call() -> tuple[str | None, str | None]:
+            if username is None:
+                cred = keyring.get_credential(service, None)
+                return (cred.username, cred.password) if cred is not None else (None, None)
+            return username, keyring.get_password(service, username)
+
+        try:
+            found_user, password = call_with_timeout(call, self.timeout, "keyring lookup")
+        except Timeout:
+            self._disable(
+                f"keyring backend did not answer within {self.timeout:g} s for service "
+                f"{service} (locked or waiting for a dialog?)"
+            )
+            return KeyringAnswer(None, "timeout", f"no answer within {self.timeout:g} s")
+        except Exception as exc:
+            self._disable(f"keyring backend failed: {type(exc).__name__}: {exc}")
+            return KeyringAnswer(None, "error", f"{type(exc).__name__}")
+        if password is None:
+            return KeyringAnswer(None, "miss")
+        return self._answer(service, found_user or "", password)
+
+
+class SubprocessProvider(_Base):
+    """The ``keyring`` CLI: ``keyring --mode creds --output json get SERVICE [USER]``.
+
+    CLIs older than 25.2.1 reject ``--mode`` (exit 2, "unrecognized arguments"); they are then
+    asked ``keyring get SERVICE USER``, which needs a username.
+    """
+
+    def __init__(
+        self, executable: str, timeout: float, warn: Warn, environ: Mapping[str, str]
+    ) -> None:
+        super().__init__(timeout, warn)
+        self.executable = executable
+        self._env = {**environ, "PYTHONIOENCODING": "utf-8"}
+        self.legacy = False
+
+    @property
+    def label(self) -> str:
+        return f"keyring CLI {self.executable}"
+
+    @property
+    def usernameless(self) -> bool:
+        return not self.legacy
+
+    def _run(self, args: list[str]) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [self.executable, *args],
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            text=True,
+            encoding="utf-8",
+            errors="replace",
+            timeout=self.timeout,
+            env=self._env,
+            check=False,
+        )
+
+    def _lookup(self, service: str, username: str | None) -> KeyringAnswer:
+        try:
+            if not self.legacy:
+                args = ["--mode", "creds", "--output", "json", "get", service]
+                proc = self._run([*args, username] if username else args)
+                if proc.returncode == 2 and "unrecognized arguments" in proc.stderr:
+                    self.legacy = True
+                else:
+                    return self._creds_answer(service, proc)
+            if username is None:
+                return KeyringAnswer(None, "needs username", "keyring CLI older than 25.2.1")
+            proc = self._run(["get", service, username])
+        except subprocess.TimeoutExpired:
+            self._disable(
+                f"{self.label} did not answer within {self.timeout:g} s for service {service}"
+            )
+            return KeyringAnswer(None, "timeout", f"no answer within {self.timeout:g} s")
+        except OSError as exc:
+            self._disable(f"{self.label} could not be run: {exc.strerror or exc}")
+            return KeyringAnswer(None, "error", "could not be run")
+        if proc.returncode == 0:
+            return self._answer(service, username, proc.stdout.rstrip("\r\n"))
+        return self._failure(proc)
+
+    def _creds_answer(self, service: str, proc: subprocess.CompletedProcess[str]) -> KeyringAnswer:
+        if proc.returncode != 0:
+            return self._failure(proc)
+        try:
+            data = json.loads(proc.stdout)
+            user, password = data.get("username") or "", data["password"]
+        except (ValueError, KeyError, TypeError, AttributeError):
+            self._disable(f"{self.label} printed something that is not creds JSON")
+            return KeyringAnswer(None, "error", "unreadable output")
+        if not isinstance(password, str):
+            return KeyringAnswer(None, "miss")
+        return self._answer(service, str(user), password)
+
+    def _failure(self, proc: subprocess.CompletedProcess[str]) -> KeyringAnswer:
+        stderr = proc.stderr.strip()
+        if proc.returncode == 1 and not stderr:
+            return KeyringAnswer(None, "miss")
+        last = stderr.splitlines()[-1] if stderr else f"exit status {proc.returncode}"
+        self._disable(f"{self.label} reports a broken backend: {last}")
+        return KeyringAnswer(None, "error", last)
+
+
+def select_provider(
+    name: KeyringProviderName,
+    *,
+    keyring_path: str | None,
+    timeout: float,
+    environ: Mapping[str, str],
+    warn: Warn,
+) -> tuple[KeyringProvider, Discovery | None]:
+    """Choose the provider for ``name``; ``auto`` prefers in-process, then the CLI, then none."""
+    if name == "disabled":
+        return DisabledProvider(), None
+    if name in ("import", "auto"):
+        try:
+            backend = call_with_timeout(real_backend, timeout, "keyring backend start-up")
+        except Timeout:
+            warn(f"the keyring backend did not start within {timeout:g} s; keyring is skipped")
+            return DisabledProvider("keyring backend start-up timed out"), None
+        except Exception as exc:
+            backend = None
+            if name == "import":
+                warn(f"the keyring library failed to start: {type(exc).__name__}: {exc}")
+        if backend is not None:
+            return ImportProvider(timeout, warn, backend), None
+        if name == "import":
+            return DisabledProvider("no usable keyring backend in this process"), None
+    discovery = find_keyring(keyring_path or environ.get("PIPKEY_KEYRING_PATH"), environ)
+    if discovery.path is not None:
+        return SubprocessProvider(discovery.path, timeout, warn, environ), discovery
+    if name == "subprocess":
+        warn(
+            "--keyring-provider subprocess was requested but no `keyring` executable was found "
+            f"(searched: {', '.join(discovery.searched)}). Fix: `uv tool install keyring` or "
+            "`pipx install keyring` and put its bin directory on PATH, set PIPKEY_KEYRING_PATH "
+            "to the executable, or use --keyring-provider import"
+        )
+    return DisabledProvider("no keyring backend or executable found"), discovery

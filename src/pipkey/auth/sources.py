@@ -1,0 +1,61 @@
+"""The cheap sources: credentials in the URL and per-index environment variables."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from pipkey.auth.credentials import Credentials, Source
+from pipkey.auth.query import Query
+from pipkey.auth.redact import redact_url
+from pipkey.auth.urls import split_credentials
+
+
+def from_url(query: Query) -> Credentials | None:
+    """Credentials in the index URL as configured, else in the request URL (percent-decoded)."""
+    target = query.target
+    candidates = [target.index.url] if target.index is not None else []
+    candidates.append(target.url)
+    for url in candidates:
+        _, username, password = split_credentials(url)
+        if username is None and password is None:
+            continue
+        detail = f"URL {redact_url(url)}"
+        if password is None:
+            query.learn_username(username, "url", detail)
+            return None
+        return query.offer(Credentials(username, password, source=Source("url", detail)))
+    return None
+
+
+def from_env(query: Query, environ: Mapping[str, str]) -> Credentials | None:
+    """``PIPKEY_INDEX_<NAME>_USERNAME/_PASSWORD/_TOKEN``, falling back to uv's ``UV_INDEX_…``.
+
+    Either variable alone is allowed: a username alone lets keyring find the password, a
+    password alone pairs with the username from the URL or configuration.
+    """
+    name = query.target.env_name
+    if name is None:
+        return None
+    for prefix in ("PIPKEY", "UV"):
+        token_var = f"{prefix}_INDEX_{name}_TOKEN"
+        user_var = f"{prefix}_INDEX_{name}_USERNAME"
+        pass_var = f"{prefix}_INDEX_{name}_PASSWORD"
+        if prefix == "PIPKEY" and environ.get(token_var):
+            return query.offer(
+                Credentials(token=environ[token_var], source=Source("env", token_var))
+            )
+        username = environ.get(user_var) or None
+        password = environ.get(pass_var)
+        if username is None and password is None:
+            continue
+        if username is not None and query.username is None:
+            query.learn_username(username, "env", user_var)
+        if password is not None:
+            user = query.username if query.username is not None else username
+            if user is None:
+                query.note("env", "skipped", f"{pass_var} is set but no username is known")
+                return None
+            variables = f"{user_var} + {pass_var}" if username else pass_var
+            return query.offer(Credentials(user, password, source=Source("env", variables)))
+        return None
+    return None

@@ -1,0 +1,104 @@
+"""URL arithmetic the engine's decisions need: credentials in URLs, origins, index matching and
+keyring service names. Pure functions, no I/O."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from urllib.parse import unquote, urlsplit, urlunsplit
+
+DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Scheme, host and port: the unit across which credentials must never travel."""
+
+    scheme: str
+    host: str
+    port: int | None
+
+    @property
+    def netloc(self) -> str:
+        """``host[:port]``, the port only when it is not the scheme's default."""
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        if self.port is None or DEFAULT_PORTS.get(self.scheme) == self.port:
+            return host
+        return f"{host}:{self.port}"
+
+    def __str__(self) -> str:
+        return f"{self.scheme}://{self.netloc}"
+
+
+def origin(url: str) -> Origin:
+    parts = urlsplit(url)
+    port = parts.port if parts.port is not None else DEFAULT_PORTS.get(parts.scheme.lower())
+    return Origin(parts.scheme.lower(), (parts.hostname or "").lower(), port)
+
+
+def split_credentials(url: str) -> tuple[str, str | None, str | None]:
+    """``(url without userinfo, username, password)``, both percent-decoded.
+
+    ``https://me%40corp:p%3Ass@host/`` → ``("https://host/", "me@corp", "p:ss")``; an empty
+    password (``user:@host``) is ``""``, distinct from none (``user@host``).
+    """
+    parts = urlsplit(url)
+    if "@" not in parts.netloc:
+        return url, None, None
+    userinfo, _, hostport = parts.netloc.rpartition("@")
+    user, sep, password = userinfo.partition(":")
+    clean = urlunsplit((parts.scheme, hostport, parts.path, parts.query, parts.fragment))
+    return clean, (unquote(user) if user else None), (unquote(password) if sep else None)
+
+
+def strip_credentials(url: str) -> str:
+    return split_credentials(url)[0]
+
+
+def _path_prefix(url: str) -> str:
+    path = urlsplit(url).path or "/"
+    return path if path.endswith("/") else path + "/"
+
+
+def is_under(url: str, base: str) -> bool:
+    """True when ``url`` is ``base`` or below it (same origin, path-segment prefix)."""
+    if origin(url) != origin(base):
+        return False
+    path = urlsplit(url).path or "/"
+    prefix = _path_prefix(base)
+    return path == prefix.rstrip("/") or (path if path.endswith("/") else path + "/").startswith(
+        prefix
+    )
+
+
+def best_match(url: str, bases: Iterable[str]) -> str | None:
+    """The base URL with the longest path prefix that ``url`` falls under (or ``None``).
+
+    Two indexes on one host with different credentials each get their own.
+    """
+    found: str | None = None
+    for base in bases:
+        if is_under(url, base) and (
+            found is None or len(_path_prefix(base)) > len(_path_prefix(found))
+        ):
+            found = base
+    return found
+
+
+def service_names(url: str, *, index_url: str | None, override: str | None = None) -> list[str]:
+    """Keyring service names to try, in order, stopping at the first hit.
+
+    Under a configured index: the override, the index URL as configured (no credentials), then
+    ``host[:port]`` (pip saves prompted credentials there), then ``scheme://host[:port]``. For a
+    URL under no index: the URL itself, then ``host[:port]`` — what uv asks for.
+    """
+    o = origin(url)
+    if index_url is not None:
+        candidates = [override, strip_credentials(index_url), o.netloc, str(o)]
+    else:
+        candidates = [override, strip_credentials(url), o.netloc]
+    names: list[str] = []
+    for name in candidates:
+        if name and name not in names:
+            names.append(name)
+    return names

@@ -1,0 +1,278 @@
+"""Real index servers on 127.0.0.1, each a context manager that always stops what it started."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+import uuid
+import warnings
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from typing import IO, Self
+
+with warnings.catch_warnings():
+    warnings.filterwarnings("ignore", "'crypt' is deprecated", DeprecationWarning)
+    from passlib.apache import HtpasswdFile
+
+from tests.support.lifecycle import Service
+from tests.support.programmable import (
+    ProgrammableIndex,
+    RecordedRequest,
+    require_basic,
+    require_bearer,
+    token_sequence,
+)
+
+__all__ = [
+    "NginxAuth",
+    "ProgrammableIndex",
+    "PyPIServer",
+    "RecordedRequest",
+    "free_port",
+    "require_basic",
+    "require_bearer",
+    "token_sequence",
+    "write_htpasswd",
+]
+
+START_TIMEOUT = 15.0
+
+
+def free_port() -> int:
+    """A port the kernel just handed out; the caller retries if someone else takes it first."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def write_htpasswd(path: Path, users: Mapping[str, str]) -> Path:
+    """An apr1 (Apache MD5) password file: both pypiserver and nginx read that scheme."""
+    htpasswd = HtpasswdFile(str(path), new=True, default_scheme="apr_md5_crypt")
+    for user, password in users.items():
+        htpasswd.set_password(user, password)
+    htpasswd.save()
+    return path
+
+
+def _answers(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=1):
+            return True
+    except urllib.error.HTTPError:
+        return True
+    except OSError:
+        return False
+
+
+class _Process:
+    """A server subprocess with its log file, started on a fresh port until one sticks."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.workdir = Path(tempfile.mkdtemp(prefix=f"pipkey-{name}-"))
+        self.log_path = self.workdir / f"{name}.log"
+        self.process: subprocess.Popen[bytes] | None = None
+        self._log: IO[bytes] | None = None
+
+    def start(self, command_for_port: Callable[[int], Sequence[str]], probe_path: str) -> int:
+        for _attempt in range(5):
+            port = free_port()
+            self._log = self.log_path.open("ab")
+            self.process = subprocess.Popen(
+                list(command_for_port(port)),
+                stdout=self._log,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                env=_server_env(),
+            )
+            deadline = time.monotonic() + START_TIMEOUT
+            while time.monotonic() < deadline and self.process.poll() is None:
+                if _answers(f"http://127.0.0.1:{port}{probe_path}"):
+                    return port
+                time.sleep(0.05)
+            self.stop()
+        raise RuntimeError(f"{self.name} did not start; log:\n{self.log()}")
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=5)
+        self.process = None
+        if self._log is not None:
+            self._log.close()
+            self._log = None
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+
+    def remove(self) -> None:
+        self.stop()
+        shutil.rmtree(self.workdir, ignore_errors=True)
+
+
+def _server_env() -> dict[str, str]:
+    """Servers must not pick up the test's proxy or Python settings by accident."""
+    env = dict(os.environ)
+    for key in ("http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY", "PYTHONPATH"):
+        env.pop(key, None)
+    return env
+
+
+class PyPIServer(Service):
+    """pypiserver 2.x serving ``packages_dir``; open when ``users`` is None."""
+
+    def __init__(
+        self,
+        packages_dir: Path,
+        *,
+        users: Mapping[str, str] | None = None,
+        authenticate: str = "download,list,update",
+    ) -> None:
+        self.packages_dir = Path(packages_dir)
+        self.users = dict(users) if users is not None else None
+        self.authenticate = authenticate
+        self._process = _Process("pypiserver")
+
+    def start(self) -> Self:
+        self.packages_dir.mkdir(parents=True, exist_ok=True)
+        if self.users is None:
+            auth = ["-a", ".", "-P", "."]
+        else:
+            htpasswd = write_htpasswd(self._process.workdir / "htpasswd", self.users)
+            auth = ["-P", str(htpasswd), "-a", self.authenticate]
+
+        def command(port: int) -> list[str]:
+            return [
+                sys.executable, "-m", "pypiserver", "run",
+                "-i", "127.0.0.1", "-p", str(port), *auth,
+                "--disable-fallback", "--backend", "simple-dir",
+                str(self.packages_dir),
+            ]  # fmt: skip
+
+        self._set_port(self._process.start(command, "/health"))
+        return self
+
+    def stop(self) -> None:
+        self._process.remove()
+
+    def log(self) -> str:
+        return self._process.log()
+
+
+def _nginx_binary() -> str:
+    return shutil.which("nginx") or "/usr/sbin/nginx"
+
+
+_LOG_SYNC_PATH = "/__pipkey_log_sync__"
+_NGINX_CONF = """\
+daemon off;
+{user}worker_processes 1;
+pid {workdir}/nginx.pid;
+error_log {workdir}/error.log info;
+events {{ worker_connections 256; }}
+http {{
+    client_body_temp_path {workdir}/tmp/client_body;
+    proxy_temp_path {workdir}/tmp/proxy;
+    fastcgi_temp_path {workdir}/tmp/fastcgi;
+    uwsgi_temp_path {workdir}/tmp/uwsgi;
+    scgi_temp_path {workdir}/tmp/scgi;
+    log_format pipkey escape=json
+        '{{"user":"$remote_user","status":"$status","uri":"$request_uri"}}';
+    access_log {workdir}/access.log pipkey;
+    server {{
+        listen 127.0.0.1:{port};
+        location = {sync_path} {{
+            return 204;
+        }}
+        location / {{
+            auth_basic "{realm}";
+            auth_basic_user_file {workdir}/htpasswd;
+            proxy_pass {upstream};
+            proxy_set_header Host $http_host;
+            proxy_redirect off;
+        }}
+    }}
+}}
+"""
+
+
+class NginxAuth(Service):
+    """nginx ``auth_basic`` in front of an open upstream: the classic 401-for-everything proxy."""
+
+    def __init__(
+        self,
+        upstream_url_root: str,
+        users: Mapping[str, str],
+        *,
+        realm: str = "private",
+        workdir: Path,
+    ) -> None:
+        self.upstream_url_root = upstream_url_root.rstrip("/")
+        self.users = dict(users)
+        self.realm = realm
+        self.workdir = Path(workdir)
+        self._process = _Process("nginx")
+
+    def start(self) -> Self:
+        (self.workdir / "tmp").mkdir(parents=True, exist_ok=True)
+        write_htpasswd(self.workdir / "htpasswd", self.users)
+        user = "user root root;\n" if os.geteuid() == 0 else ""
+
+        def command(port: int) -> list[str]:
+            conf = _NGINX_CONF.format(
+                user=user,
+                workdir=self.workdir,
+                port=port,
+                realm=self.realm,
+                upstream=self.upstream_url_root,
+                sync_path=_LOG_SYNC_PATH,
+            )
+            (self.workdir / "nginx.conf").write_text(conf)
+            return [
+                _nginx_binary(), "-p", str(self.workdir), "-c", str(self.workdir / "nginx.conf"),
+                "-e", str(self.workdir / "error.log"),
+            ]  # fmt: skip
+
+        self._set_port(self._process.start(command, "/"))
+        return self
+
+    def stop(self) -> None:
+        self._process.remove()
+
+    def access_log_entries(self) -> list[dict[str, str]]:
+        """Requests nginx has answered so far, oldest first (``user`` is "" when anonymous).
+
+        nginx writes a log line just after the response, so a client can be faster than the
+        log: a marker request, logged after everything before it, says when the log is whole.
+        """
+        marker = f"{_LOG_SYNC_PATH}?{uuid.uuid4().hex}"
+        _answers(f"{self.root}{marker}")
+        deadline = time.monotonic() + 5
+        while True:
+            entries = self._read_access_log()
+            if any(entry["uri"] == marker for entry in entries) or time.monotonic() > deadline:
+                break
+            time.sleep(0.01)
+        return [entry for entry in entries if not entry["uri"].startswith(_LOG_SYNC_PATH)]
+
+    def _read_access_log(self) -> list[dict[str, str]]:
+        path = self.workdir / "access.log"
+        if not path.exists():
+            return []
+        return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+
+    def error_log(self) -> str:
+        path = self.workdir / "error.log"
+        return path.read_text(errors="replace") if path.exists() else ""

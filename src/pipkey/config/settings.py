@@ -31,7 +31,8 @@ class Index:
     authenticate: Authenticate = "auto"
     username: str | None = None
     keyring_service: str | None = None
-    origin: str = "default"  # provenance: "flag --index-url", "env UV_INDEX", "file x.toml:12"
+    origin: str = "default"  # provenance: "flag --index-url", "env UV_INDEX", "/p/x.toml:12"
+    username_origin: str | None = None  # where ``username`` came from (file:line or env var)
 
     def auth(self) -> IndexAuth:
         return IndexAuth(
@@ -51,7 +52,9 @@ class Settings:
     ``--extra-index-url``), the default index (``--index-url``/``--default-index``, PyPI when
     unset) last — the uv order that makes first-index resolution dependency-confusion safe.
     ``sources`` pins a package (normalized name) to an index name; explicit indexes only serve
-    pinned packages.
+    pinned packages. ``provenance`` maps each field name (and ``default_index``,
+    ``sources.<package>``) to where its value came from: ``flag --x``, ``env VAR``,
+    ``/path/file:line`` or ``default``.
     """
 
     indexes: tuple[Index, ...] = (Index(PYPI_URL, name="pypi", default=True),)
@@ -65,6 +68,8 @@ class Settings:
     cache_dir: Path | None = None
     no_input: bool = False
     provenance: Mapping[str, str] = field(default_factory=dict)
+    config_files: tuple[str, ...] = ()  # every config file read, for `pipkey config show`
+    notes: tuple[str, ...] = ()  # things a user should know: shadowed files, ignored entries
 
     def auth_settings(self, environ: Mapping[str, str]) -> AuthSettings:
         return AuthSettings(

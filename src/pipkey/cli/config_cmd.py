@@ -1,0 +1,120 @@
+"""``pipkey config show``: every effective setting and where it came from."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import click
+
+from pipkey.auth.redact import redact_url
+from pipkey.cli.options import ConfigFlags, index_options
+from pipkey.config import Index, Settings
+
+# Settings field → the key's spelling in config files (what users search their files for).
+_SHOWN = {
+    "keyring_provider": "keyring-provider",
+    "keyring_path": "keyring-path",
+    "keyring_timeout": "keyring-timeout",
+    "index_strategy": "index-strategy",
+    "cache_dir": "cache-dir",
+    "no_input": "no-input",
+    "no_index": "no-index",
+}
+
+
+@click.group()
+def config() -> None:
+    """Inspect pipkey's configuration."""
+
+
+@config.command()
+@index_options
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+def show(config_flags: ConfigFlags, as_json: bool) -> None:
+    """Show every effective setting with its source (flag, env var, file:line, default).
+
+    Passwords in URLs are masked; the flags change the result as they would for install.
+    """
+    settings = config_flags.load()
+    if as_json:
+        click.echo(json.dumps(_as_dict(settings), indent=2))
+    else:
+        click.echo("\n".join(_as_text(settings)))
+
+
+def _index_dict(index: Index) -> dict[str, Any]:
+    return {
+        "name": index.name,
+        "url": redact_url(index.url),
+        "default": index.default,
+        "explicit": index.explicit,
+        "authenticate": index.authenticate,
+        "username": index.username,
+        "username_source": index.username_origin,
+        "keyring_service": index.keyring_service,
+        "source": index.origin,
+    }
+
+
+def _value(settings: Settings, field: str) -> Any:
+    value = getattr(settings, field)
+    return str(value) if value is not None and field == "cache_dir" else value
+
+
+def _as_dict(settings: Settings) -> dict[str, Any]:
+    values: dict[str, Any] = {
+        shown: {"value": _value(settings, field), "source": settings.provenance.get(field)}
+        for field, shown in _SHOWN.items()
+    }
+    values["find-links"] = {
+        "value": [redact_url(link) for link in settings.find_links],
+        "source": settings.provenance.get("find_links", "default"),
+    }
+    return {
+        "indexes": [_index_dict(index) for index in settings.indexes],
+        "sources": {
+            package: {"index": name, "source": settings.provenance.get(f"sources.{package}")}
+            for package, name in settings.sources.items()
+        },
+        "settings": values,
+        "config_files": list(settings.config_files),
+        "notes": list(settings.notes),
+    }
+
+
+def _as_text(settings: Settings) -> list[str]:
+    data = _as_dict(settings)
+    lines = ["indexes (search order):"]
+    for number, index in enumerate(data["indexes"], start=1):
+        role = ", ".join(k for k in ("default", "explicit") if index[k])
+        label = f"{index['name'] or '(unnamed)'}{f' ({role})' if role else ''}"
+        lines.append(f"  {number}. {label}  {index['url']}  [{index['source']}]")
+        details = [f"authenticate = {index['authenticate']}"]
+        if index["username"]:
+            details.append(f"username = {index['username']} [{index['username_source']}]")
+        if index["keyring_service"]:
+            details.append(f"keyring-service = {index['keyring_service']}")
+        lines.append(f"       {'; '.join(details)}")
+    if data["sources"]:
+        lines.append("sources (pinned packages):")
+        lines += [
+            f"  {pkg} -> {pin['index']}  [{pin['source']}]" for pkg, pin in data["sources"].items()
+        ]
+    lines.append("settings:")
+    for key, item in data["settings"].items():
+        value = item["value"]
+        if isinstance(value, list):
+            value = " ".join(value) or "(none)"
+        elif isinstance(value, bool):
+            value = str(value).lower()
+        lines.append(f"  {key} = {'(unset)' if value is None else value}  [{item['source']}]")
+    lines.append("config files read:")
+    lines += [f"  {path}" for path in data["config_files"]] or ["  (none)"]
+    if data["notes"]:
+        lines.append("notes:")
+        lines += [f"  {note}" for note in data["notes"]]
+    return lines
+
+
+COMMANDS = [config]

@@ -1,0 +1,93 @@
+"""Click options shared by every command that loads settings (install, config show, auth …).
+
+One decorator so that ``pipkey install`` and ``pipkey config show`` accept exactly the same index
+flags, and ``config show`` can explain what ``install`` with those flags would use.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from pipkey.auth.settings import KEYRING_PROVIDERS
+from pipkey.config import Settings, load_settings
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+_OPTIONS = (
+    click.option(
+        "-i",
+        "--index-url",
+        "index_url",
+        metavar="URL",
+        help="Default index (replaces PyPI); searched after --index/--extra-index-url.",
+    ),
+    click.option(
+        "--extra-index-url",
+        "extra_index_urls",
+        multiple=True,
+        metavar="URL",
+        help="Another index, searched before the default one. Repeatable.",
+    ),
+    click.option(
+        "--index",
+        "indexes",
+        multiple=True,
+        metavar="[NAME=]URL",
+        help="A (named) index, searched before the default one. Repeatable.",
+    ),
+    click.option(
+        "--default-index", "default_index", metavar="URL", help="Same as --index-url (uv's name)."
+    ),
+    click.option(
+        "--keyring-provider",
+        "keyring_provider",
+        type=click.Choice(KEYRING_PROVIDERS),
+        help="How to ask keyring for credentials.",
+    ),
+    click.option(
+        "--no-config",
+        "--isolated",
+        "isolated",
+        is_flag=True,
+        help="Read no config file (pipkey, uv or pip); flags and env vars still apply.",
+    ),
+)
+_NAMES = ("index_url", "extra_index_urls", "indexes", "default_index", "keyring_provider")
+
+
+@dataclass(frozen=True)
+class ConfigFlags:
+    """The loading-related flags of one command line, ready for :func:`load_settings`."""
+
+    overrides: Mapping[str, Any] = field(default_factory=dict)
+    isolated: bool = False
+
+    def load(
+        self, *, cwd: Path | None = None, environ: Mapping[str, str] | None = None
+    ) -> Settings:
+        return load_settings(self.overrides, cwd=cwd, environ=environ, isolated=self.isolated)
+
+
+def index_options(func: F) -> F:
+    """Add the index/keyring/no-config flags; the command gets them as ``config_flags``.
+
+    Commands with more setting flags (``--find-links``, ``--no-input`` …) add them to
+    ``config_flags.overrides`` themselves (keys: see ``pipkey.config.loader``).
+    """
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        overrides = {name: kwargs.pop(name) for name in _NAMES}
+        kwargs["config_flags"] = ConfigFlags(overrides, bool(kwargs.pop("isolated")))
+        return func(*args, **kwargs)
+
+    decorated: Callable[..., Any] = wrapper
+    for option in reversed(_OPTIONS):
+        decorated = option(decorated)
+    return decorated  # type: ignore[return-value]

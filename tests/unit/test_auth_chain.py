@@ -194,7 +194,7 @@ def test_netrc_login_must_equal_a_known_username(tmp_path: Path) -> None:
 def test_malformed_netrc_is_reported_and_skipped(tmp_path: Path) -> None:
     warnings: list[str] = []
     path = tmp_path / "netrc"
-    path.write_text("machine pkgs.example.com login\n")
+    path.write_text("machine pkgs.example.com login a password b\nfoo\n")
     source = NetrcSource(path, warnings.append)
     chain, _ = make_chain(tmp_path, index=IndexAuth(INDEX))
     chain.netrc = source

@@ -7,6 +7,7 @@ saw any of them would pass or fail for reasons that are not in the test.
 from __future__ import annotations
 
 import os
+import shutil
 import sys
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
@@ -14,8 +15,21 @@ from pathlib import Path
 import pytest
 
 from tests.support.isolation import MACHINE_ENV, isolated_environ
+from tests.support.keyrings import (
+    FAIL_BACKEND,
+    PLAINTEXT_BACKEND,
+    PLUGIN_DIR,
+    SECRET_SERVICE_TOOLS,
+    JsonKeyring,
+    KeyringCLI,
+    PlaintextKeyring,
+    SecretService,
+    build_keyring_cli,
+)
 from tests.support.lifecycle import stopping_all
 from tests.support.servers import NginxAuth, ProgrammableIndex, PyPIServer
+
+sys.path.insert(0, str(PLUGIN_DIR))
 
 
 @pytest.fixture(autouse=True)
@@ -81,3 +95,72 @@ def programmable_index_factory() -> Iterator[Callable[..., ProgrammableIndex]]:
     """``start(projects=None)`` → a running in-process ProgrammableIndex."""
     with stopping_all(ProgrammableIndex) as start:
         yield start
+
+
+# --- keyrings --------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def no_keyring_backend(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The keyring library's ``fail`` backend: every lookup finds nothing."""
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", FAIL_BACKEND)
+
+
+def _keyring_cli(tmp_path_factory: pytest.TempPathFactory, name: str, spec: str) -> KeyringCLI:
+    """Built once per run: xdist workers share the base temp dir's parent and take a lock."""
+    base = tmp_path_factory.getbasetemp()
+    shared = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+    return build_keyring_cli(shared / "keyring-venvs" / name, spec, MACHINE_ENV)
+
+
+@pytest.fixture(scope="session")
+def keyring_cli(tmp_path_factory: pytest.TempPathFactory) -> KeyringCLI:
+    """The newest keyring CLI plus the JSON test backend, in a venv that is not on PATH."""
+    return _keyring_cli(tmp_path_factory, "newest", "keyring")
+
+
+@pytest.fixture(scope="session")
+def keyring_cli_old(tmp_path_factory: pytest.TempPathFactory) -> KeyringCLI:
+    """keyring 25.1.0: no ``--mode creds`` yet (the fallback path's CLI)."""
+    return _keyring_cli(tmp_path_factory, "25.1.0", "keyring==25.1.0")
+
+
+@pytest.fixture
+def json_keyring(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> JsonKeyring:
+    """The JSON test backend, selected for this process and every child it starts."""
+    helper = JsonKeyring(file=tmp_path / "keyring.json", log=tmp_path / "keyring-calls.jsonl")
+    for key, value in helper.env.items():
+        monkeypatch.setenv(key, value)
+    return helper
+
+
+@pytest.fixture
+def plaintext_keyring(monkeypatch: pytest.MonkeyPatch) -> PlaintextKeyring:
+    """keyrings.alt's plaintext file backend, storing under this test's XDG_DATA_HOME."""
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", PLAINTEXT_BACKEND)
+    return PlaintextKeyring()
+
+
+@pytest.fixture
+def secret_service(monkeypatch: pytest.MonkeyPatch) -> Iterator[SecretService]:
+    """A real, unlocked GNOME Secret Service on a private bus (about 0.25 s per test)."""
+    missing = [tool for tool in SECRET_SERVICE_TOOLS if shutil.which(tool) is None]
+    if missing:
+        pytest.fail(f"secret_service needs {', '.join(missing)} (run scripts/test to install)")
+    with SecretService(Path(os.environ["XDG_RUNTIME_DIR"]), os.environ) as service:
+        for key, value in service.env.items():
+            monkeypatch.setenv(key, value)
+        yield service
+
+
+@pytest.fixture
+def netrc_file(home: Path) -> Callable[[str], Path]:
+    """``write(text)`` → ``$HOME/.netrc`` with mode 0600 (netrc refuses looser modes)."""
+
+    def write(text: str) -> Path:
+        path = home / ".netrc"
+        path.write_text(text)
+        path.chmod(0o600)
+        return path
+
+    return write

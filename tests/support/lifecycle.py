@@ -8,10 +8,8 @@ from types import TracebackType
 from typing import Self, TypeVar
 
 
-class Service:
-    port: int
-    root: str
-    url: str
+class Lifecycle:
+    """Started by ``start()`` or ``with``; ``stop()`` is safe to call twice."""
 
     def start(self) -> Self:
         raise NotImplementedError
@@ -29,6 +27,14 @@ class Service:
         tb: TracebackType | None,
     ) -> None:
         self.stop()
+
+
+class Service(Lifecycle):
+    """A server on 127.0.0.1 whose index lives at ``url``."""
+
+    port: int
+    root: str
+    url: str
 
     def _set_port(self, port: int) -> None:
         self.port = port

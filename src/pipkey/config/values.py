@@ -20,6 +20,7 @@ T = TypeVar("T", bound=str)
 
 _TRUE = frozenset({"1", "true", "yes", "on", "y", "t"})
 _FALSE = frozenset({"0", "false", "no", "off", "n", "f", ""})
+_USERINFO = re.compile(r"([^/:@\s]*):(?!\*{4}@)[^@/\s]*@")
 _INDEX_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 
 
@@ -92,9 +93,14 @@ def index_url(value: object, *, where: str, key: str) -> str:
     raise fail(
         where,
         key,
-        f"{redact_url(url)!r} is not a valid index URL "
+        f"{_masked(url)!r} is not a valid index URL "
         "(expected http://HOST/…, https://HOST/… or file:///PATH)",
     )
+
+
+def _masked(url: str) -> str:
+    """redact_url, plus masking for text too broken to parse as a URL (``htps//u:pw@h``)."""
+    return _USERINFO.sub(r"\1:****@", redact_url(url))
 
 
 def find_link(value: str, *, where: str, key: str, base: Path | None) -> str:

@@ -1,0 +1,296 @@
+"""``pipkey install / download / uninstall / list``: flags in, one library call, result out."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from pipkey.cli.options import ConfigFlags, index_options
+from pipkey.config import INDEX_STRATEGIES, Settings
+from pipkey.index.target import synthetic_target
+from pipkey.install import commands
+from pipkey.install.environment import Environment, find_interpreter, introspect
+from pipkey.install.report import Reporter
+from pipkey.resolve.provider import Policy
+from pipkey.resolve.reqfile import RequirementsFiles
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _resolution_options(func: F) -> F:
+    options = [
+        click.argument("packages", nargs=-1),
+        click.option(
+            "-r",
+            "--requirement",
+            "requirement_files",
+            multiple=True,
+            type=click.Path(path_type=Path),
+            help="Install from a requirements file. Repeatable.",
+        ),
+        click.option(
+            "-c",
+            "--constraint",
+            "constraint_files",
+            multiple=True,
+            type=click.Path(path_type=Path),
+            help="Constrain versions with a constraints file. Repeatable.",
+        ),
+        click.option("--pre", is_flag=True, help="Allow pre-release versions."),
+        click.option("--no-deps", is_flag=True, help="Do not install dependencies."),
+        click.option("--require-hashes", is_flag=True, help="Every package must have a --hash."),
+        click.option(
+            "-f",
+            "--find-links",
+            "find_links",
+            multiple=True,
+            metavar="DIR|URL",
+            help="Also look for wheels in this directory or page.",
+        ),
+        click.option("--no-index", is_flag=True, help="Ignore every index (use --find-links)."),
+        click.option(
+            "--no-input", is_flag=True, default=None, help="Never prompt for credentials."
+        ),
+        click.option(
+            "--index-strategy",
+            type=click.Choice(INDEX_STRATEGIES),
+            help="first-index (default, dependency-confusion safe) or unsafe-best-match.",
+        ),
+        click.option("--no-cache", is_flag=True, help="Neither read nor write the wheel cache."),
+        click.option("--cache-dir", type=click.Path(path_type=Path), help="Wheel cache directory."),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return index_options(func)
+
+
+def _reporter(ctx: click.Context) -> Reporter:
+    obj = ctx.find_root().obj or {}
+    return Reporter(quiet=int(obj.get("quiet", 0)), verbose=int(obj.get("verbose", 0)))
+
+
+def _prepare(
+    config_flags: ConfigFlags, kw: dict[str, Any], policy: Policy
+) -> tuple[Settings, commands.Request, bool]:
+    """Read requirements files first: their index lines are settings like flags are."""
+    files = RequirementsFiles()
+    for path in kw["requirement_files"]:
+        files.read(path)
+    for path in kw["constraint_files"]:
+        files.read(path, constraint=True)
+    overrides = dict(config_flags.overrides)
+    if files.index_url and not (overrides.get("index_url") or overrides.get("default_index")):
+        overrides["index_url"] = files.index_url
+    overrides["extra_index_urls"] = [
+        *(overrides.get("extra_index_urls") or ()),
+        *files.extra_index_urls,
+    ]
+    overrides["find_links"] = [*kw["find_links"], *files.find_links]
+    overrides["no_index"] = kw["no_index"] or files.no_index
+    overrides["no_input"] = kw["no_input"]
+    overrides["index_strategy"] = kw["index_strategy"]
+    overrides["cache_dir"] = str(kw["cache_dir"]) if kw["cache_dir"] else None
+    settings = ConfigFlags(overrides, config_flags.isolated).load(
+        cwd=Path.cwd(), environ=os.environ
+    )
+    if files.pre:
+        policy = Policy(policy.upgrade, policy.reinstall, True, policy.no_deps)
+    request = commands.Request(
+        inputs=kw["packages"],
+        lines=files.lines,
+        policy=policy,
+        require_hashes=kw["require_hashes"] or files.require_hashes,
+    )
+    return settings, request, not kw["no_cache"]
+
+
+def _environment(python: str | None, target: Path | None) -> Environment:
+    if target is not None:
+        try:
+            interpreter = find_interpreter(python, dict(os.environ), Path.cwd())
+        except commands.TargetError:
+            interpreter = sys.executable
+        target.mkdir(parents=True, exist_ok=True)
+        return introspect(interpreter, target_dir=target.resolve())
+    return introspect(find_interpreter(python, dict(os.environ), Path.cwd()))
+
+
+def _target_options(func: F) -> F:
+    func = click.option(
+        "-p",
+        "--python",
+        "python",
+        metavar="PATH",
+        help="Interpreter (or venv) to act on; default: the active venv, else .venv.",
+    )(func)
+    return func
+
+
+def _existing_target_options(func: F) -> F:
+    """--python, or -t for a directory an earlier ``install --target`` filled."""
+    func = click.option(
+        "-t",
+        "--target",
+        type=click.Path(path_type=Path, exists=True, file_okay=False),
+        help="Act on this --target directory.",
+    )(func)
+    return _target_options(func)
+
+
+@click.command("install")
+@_resolution_options
+@_target_options
+@click.option(
+    "-U", "--upgrade", is_flag=True, help="Upgrade packages to the newest allowed versions."
+)
+@click.option(
+    "--reinstall",
+    "--force-reinstall",
+    "reinstall",
+    is_flag=True,
+    help="Reinstall even if already satisfied.",
+)
+@click.option("--dry-run", is_flag=True, help="Resolve and show what would change; change nothing.")
+@click.option(
+    "-t",
+    "--target",
+    type=click.Path(path_type=Path),
+    help="Install into this directory instead of an environment.",
+)
+@click.option(
+    "--break-system-packages",
+    is_flag=True,
+    help="Allow installing into an externally managed (PEP 668) interpreter.",
+)
+@click.pass_context
+def install(ctx: click.Context, config_flags: ConfigFlags, **kw: Any) -> None:
+    """Install packages (specifiers, wheel paths or URLs, -r files) into an environment."""
+    reporter = _reporter(ctx)
+    policy = Policy(
+        upgrade=kw["upgrade"], reinstall=kw["reinstall"], pre=kw["pre"], no_deps=kw["no_deps"]
+    )
+    settings, request, use_cache = _prepare(config_flags, kw, policy)
+    env = _environment(kw["python"], kw["target"])
+    reporter.detail(f"target interpreter: {env.executable}")
+    commands.install(
+        settings,
+        request,
+        env,
+        reporter,
+        use_cache=use_cache,
+        dry_run=kw["dry_run"],
+        break_system_packages=kw["break_system_packages"],
+    )
+
+
+@click.command("download")
+@_resolution_options
+@_target_options
+@click.option(
+    "-d",
+    "--dest",
+    "dest",
+    type=click.Path(path_type=Path),
+    default=Path("."),
+    show_default=True,
+    help="Directory to save wheels in.",
+)
+@click.option(
+    "--python-version", metavar="X.Y", help="Resolve for this Python version's tags and markers."
+)
+@click.option(
+    "--platform",
+    "platforms",
+    multiple=True,
+    metavar="TAG",
+    help="Platform tag to accept (e.g. manylinux2014_x86_64). Repeatable.",
+)
+@click.option(
+    "--implementation",
+    default="cp",
+    show_default=True,
+    help="Python implementation tag (cp, pp, py).",
+)
+@click.option("--abi", "abis", multiple=True, metavar="ABI", help="ABI tag to accept. Repeatable.")
+@click.pass_context
+def download(ctx: click.Context, config_flags: ConfigFlags, **kw: Any) -> None:
+    """Resolve and save wheels to a directory, for this or another interpreter."""
+    reporter = _reporter(ctx)
+    policy = Policy(pre=kw["pre"], no_deps=kw["no_deps"])
+    settings, request, use_cache = _prepare(config_flags, kw, policy)
+    interpreter = kw["python"] and find_interpreter(kw["python"], dict(os.environ), Path.cwd())
+    base = introspect(interpreter or sys.executable).target
+    target = synthetic_target(
+        base,
+        python_version=kw["python_version"],
+        platforms=kw["platforms"],
+        implementation=kw["implementation"],
+        abis=kw["abis"],
+    )
+    commands.download(settings, request, target, kw["dest"], reporter, use_cache=use_cache)
+
+
+@click.command("uninstall")
+@click.argument("packages", nargs=-1, required=True)
+@_existing_target_options
+@click.option(
+    "-y", "--yes", is_flag=True, help="Accepted for pip compatibility; pipkey never asks."
+)
+@click.pass_context
+def uninstall(
+    ctx: click.Context,
+    packages: tuple[str, ...],
+    python: str | None,
+    target: Path | None,
+    yes: bool,
+) -> None:
+    """Remove installed distributions (every file their RECORD lists)."""
+    reporter = _reporter(ctx)
+    env = _environment(python, target)
+    commands.uninstall(packages, env, reporter)
+
+
+@click.command("list")
+@_existing_target_options
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["columns", "json", "freeze"]),
+    default="columns",
+    show_default=True,
+)
+def list_(python: str | None, target: Path | None, fmt: str) -> None:
+    """List installed distributions."""
+    env = _environment(python, target)
+    dists = sorted(env.installed.values(), key=lambda d: d.name)
+    if fmt == "json":
+        click.echo(
+            json.dumps(
+                [
+                    {
+                        "name": d.raw_name or d.name,
+                        "version": str(d.version),
+                        "installer": d.installer,
+                    }
+                    for d in dists
+                ]
+            )
+        )
+    elif fmt == "freeze":
+        for d in dists:
+            click.echo(f"{d.raw_name or d.name}=={d.version}")
+    else:
+        width = max([len(d.raw_name or d.name) for d in dists] + [7])
+        click.echo(f"{'Package':<{width}}  Version")
+        click.echo(f"{'-' * width}  -------")
+        for d in dists:
+            click.echo(f"{d.raw_name or d.name:<{width}}  {d.version}")
+
+
+COMMANDS = [install, download, uninstall, list_]

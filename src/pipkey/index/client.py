@@ -1,0 +1,200 @@
+"""One HTTP client per run, shared by every thread, plus the pool that runs fetches in parallel.
+
+Threads rather than asyncio: resolvelib calls the provider synchronously, keyring lookups (the
+auth engine's) block, and ``installer`` writes files synchronously. A ThreadPoolExecutor over one
+``httpx.Client`` (thread-safe, HTTP/1.1 keep-alive pool) overlaps the network waits without
+bridging an event loop into all of that.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+import threading
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TypeVar
+from urllib.parse import unquote, urlsplit
+from urllib.request import url2pathname
+
+import httpx
+
+from pipkey import __version__
+from pipkey.auth.errors import AuthError
+from pipkey.auth.redact import redact_url
+from pipkey.index.errors import DownloadError
+from pipkey.index.models import Link
+from pipkey.index.page import ACCEPT, PageError, parse_html, parse_page
+
+T = TypeVar("T")
+DEFAULT_WORKERS = 16
+
+
+@dataclass(frozen=True)
+class PageResult:
+    """What one location answered for one project page — kept for the no-match explanation."""
+
+    url: str
+    status: int | None
+    links: tuple[Link, ...] = ()
+    error: str | None = None
+    auth_error: AuthError | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.status == 200 and self.error is None
+
+    @property
+    def failed(self) -> bool:
+        """True when the answer says nothing about the project (auth, connection, 5xx, junk)."""
+        return not self.ok and self.status != 404 and self.status != 410
+
+    def describe(self) -> str:
+        if self.auth_error is not None:
+            return self.auth_error.render()
+        if self.error is not None:
+            return self.error
+        if self.status == 200:
+            return f"200 with {len(self.links)} file(s)"
+        if self.status in (404, 410):
+            return f"{self.status}: project not on this index"
+        return f"HTTP {self.status}"
+
+
+class IndexClient:
+    """Fetches pages and files; memoizes page and metadata futures so nothing is fetched twice."""
+
+    def __init__(
+        self,
+        auth: httpx.Auth | None = None,
+        *,
+        workers: int = DEFAULT_WORKERS,
+        timeout: float = 60.0,
+    ) -> None:
+        # With an auth flow, the flow follows redirects itself (per-hop credentials).
+        self.http = httpx.Client(
+            auth=auth,
+            follow_redirects=auth is None,
+            timeout=httpx.Timeout(timeout, connect=15.0),
+            limits=httpx.Limits(max_connections=workers, max_keepalive_connections=workers),
+            headers={"User-Agent": f"pipkey/{__version__}"},
+            trust_env=False,
+        )
+        self.pool = ThreadPoolExecutor(workers, thread_name_prefix="pipkey-fetch")
+        self._futures: dict[tuple[str, str], Future[object]] = {}
+        self._lock = threading.Lock()
+
+    def close(self) -> None:
+        self.pool.shutdown(wait=True, cancel_futures=True)
+        self.http.close()
+
+    def __enter__(self) -> IndexClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def memo(self, kind: str, key: str, fn: Callable[[], T]) -> Future[T]:
+        """Submit ``fn`` once per (kind, key); later callers share the same future."""
+        with self._lock:
+            fut = self._futures.get((kind, key))
+            if fut is None:
+                fut = self.pool.submit(fn)
+                self._futures[(kind, key)] = fut
+        return fut  # type: ignore[return-value]
+
+    def page(self, url: str) -> Future[PageResult]:
+        return self.memo("page", url, lambda: self.fetch_page(url))
+
+    def fetch_page(self, url: str) -> PageResult:
+        if url.startswith("file:") or "://" not in url:
+            return _local_page(url)
+        try:
+            response = self.http.get(url, headers={"Accept": ACCEPT})
+        except AuthError as exc:
+            return PageResult(url, exc.status, error=None, auth_error=exc)
+        except httpx.HTTPError as exc:
+            return PageResult(url, None, error=f"connection error: {_reason(exc)}")
+        if response.status_code != 200:
+            return PageResult(url, response.status_code)
+        try:
+            links = parse_page(
+                response.content, response.headers.get("content-type", ""), str(response.url)
+            )
+        except PageError as exc:
+            return PageResult(url, 200, error=str(exc))
+        return PageResult(url, 200, tuple(links))
+
+    def get_bytes(self, url: str) -> bytes:
+        if url.startswith("file:"):
+            return Path(file_url_to_path(url)).read_bytes()
+        try:
+            response = self.http.get(url)
+            response.raise_for_status()
+        except httpx.HTTPStatusError as exc:
+            raise DownloadError(url, f"HTTP {exc.response.status_code}") from None
+        except httpx.HTTPError as exc:
+            raise DownloadError(url, _reason(exc)) from None
+        return response.content
+
+    def download(self, url: str, dest_dir: Path, filename: str) -> Path:
+        """Stream ``url`` into ``dest_dir`` atomically: a partial file never has the final name."""
+        dest_dir.mkdir(parents=True, exist_ok=True)
+        final = dest_dir / filename
+        if url.startswith("file:"):
+            source = Path(file_url_to_path(url))
+            if not source.is_file():
+                raise DownloadError(url, "no such file")
+            shutil.copyfile(source, final)
+            return final
+        fd, tmp = tempfile.mkstemp(dir=dest_dir, prefix=".part-", suffix=".whl")
+        try:
+            with os.fdopen(fd, "wb") as out, self.http.stream("GET", url) as response:
+                if response.status_code != 200:
+                    raise DownloadError(url, f"HTTP {response.status_code}")
+                for chunk in response.iter_bytes(1 << 16):
+                    out.write(chunk)
+            os.replace(tmp, final)
+        except httpx.HTTPError as exc:
+            raise DownloadError(url, _reason(exc)) from None
+        finally:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+        return final
+
+
+def _reason(exc: httpx.HTTPError) -> str:
+    text = str(exc) or type(exc).__name__
+    # httpx messages may embed the request URL; show it redacted.
+    try:
+        raw = str(exc.request.url)
+        text = text.replace(raw, redact_url(raw))
+    except RuntimeError:
+        pass
+    return f"{type(exc).__name__}: {text}"
+
+
+def file_url_to_path(url: str) -> str:
+    parts = urlsplit(url)
+    return url2pathname(unquote(parts.path)) if parts.scheme == "file" else url
+
+
+def _local_page(location: str) -> PageResult:
+    """A local directory: a ``file://`` simple index (``index.html`` inside), or a find-links
+    directory where every file is a link (pip/uv ``--find-links DIR``)."""
+    path = Path(file_url_to_path(location))
+    if not path.is_dir():
+        return PageResult(location, 404)
+    html = path / "index.html"
+    if html.is_file():
+        text = html.read_text(encoding="utf-8", errors="replace")
+        return PageResult(location, 200, tuple(parse_html(text, html.resolve().as_uri())))
+    links = tuple(
+        Link.from_url(entry.resolve().as_uri(), filename=entry.name, origin=location)
+        for entry in sorted(path.iterdir())
+        if entry.is_file()
+    )
+    return PageResult(location, 200, links)

@@ -1,0 +1,30 @@
+"""Failures of the index layer a user can meet, rendered by the CLI."""
+
+from __future__ import annotations
+
+from pipkey.auth.errors import PipkeyError
+from pipkey.auth.redact import redact_url
+
+
+class DownloadError(PipkeyError):
+    """A file could not be fetched completely (connection cut, HTTP error, bad local path)."""
+
+    hint = "nothing was installed; run the command again once the index is reachable"
+
+    def __init__(self, url: str, reason: str) -> None:
+        self.url = redact_url(url)
+        super().__init__(f"could not download {self.url}: {reason}")
+
+
+class HashMismatch(PipkeyError):
+    """A downloaded file does not have the hash the index or requirements file promised."""
+
+    hint = "the file on the index changed or was tampered with; nothing was installed"
+
+    def __init__(self, filename: str, expected: dict[str, list[str]], got: dict[str, str]) -> None:
+        lines = [f"hash mismatch for {filename}:"]
+        for algo, values in sorted(expected.items()):
+            lines.append(f"  expected {algo}: {', '.join(values)}")
+            if algo in got:
+                lines.append(f"       got {algo}: {got[algo]}")
+        super().__init__("\n".join(lines))

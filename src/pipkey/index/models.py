@@ -1,0 +1,136 @@
+"""What an index tells us about one file: where it is, what it claims, what it is for."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from typing import Literal
+from urllib.parse import unquote, urlsplit, urlunsplit
+
+from packaging.specifiers import InvalidSpecifier, SpecifierSet
+from packaging.tags import Tag
+from packaging.utils import (
+    InvalidSdistFilename,
+    InvalidWheelFilename,
+    NormalizedName,
+    parse_sdist_filename,
+    parse_wheel_filename,
+)
+from packaging.version import Version
+
+FileKind = Literal["wheel", "sdist"]
+HASH_NAMES = ("sha256", "sha384", "sha512", "sha224", "sha1", "md5")
+
+
+@dataclass(frozen=True)
+class Link:
+    """One distribution file offered by an index, a find-links location or the user.
+
+    ``url`` never carries credentials added by pipkey (only what the user typed); hashes come
+    from the URL fragment or the PEP 691 ``hashes`` dict. ``metadata`` is the PEP 658/714 core
+    metadata offer: ``None`` when absent, else the (possibly empty) hashes of the metadata file.
+    """
+
+    url: str
+    filename: str
+    hashes: tuple[tuple[str, str], ...] = ()
+    requires_python: str | None = None
+    yanked: str | None = None
+    metadata: tuple[tuple[str, str], ...] | None = None
+    origin: str = ""  # the index URL (or find-links location) that listed this file
+
+    @staticmethod
+    def from_url(
+        url: str,
+        *,
+        filename: str | None = None,
+        hashes: dict[str, str] | None = None,
+        requires_python: str | None = None,
+        yanked: str | None = None,
+        metadata: dict[str, str] | None = None,
+        origin: str = "",
+    ) -> Link:
+        """Split the hash fragment (``#sha256=…``) off ``url`` and merge it with ``hashes``."""
+        parts = urlsplit(url)
+        merged = dict(hashes or {})
+        fragment = parts.fragment
+        if fragment:
+            algo, sep, value = fragment.partition("=")
+            if sep and algo in HASH_NAMES and value:
+                merged.setdefault(algo, value.lower())
+        clean = urlunsplit((parts.scheme, parts.netloc, parts.path, parts.query, ""))
+        name = filename or unquote(parts.path.rsplit("/", 1)[-1])
+        return Link(
+            url=clean,
+            filename=name,
+            hashes=tuple(sorted((k.lower(), v.lower()) for k, v in merged.items())),
+            requires_python=requires_python or None,
+            yanked=yanked,
+            metadata=None if metadata is None else tuple(sorted(metadata.items())),
+            origin=origin,
+        )
+
+    @property
+    def hash_dict(self) -> dict[str, str]:
+        return dict(self.hashes)
+
+    @property
+    def sha256(self) -> str | None:
+        return self.hash_dict.get("sha256")
+
+    @property
+    def is_yanked(self) -> bool:
+        return self.yanked is not None
+
+    @property
+    def metadata_url(self) -> str:
+        return self.url + ".metadata"
+
+    @property
+    def is_file(self) -> bool:
+        return self.url.startswith("file:")
+
+    def python_ok(self, python_version: Version) -> bool:
+        """PEP 503 ``data-requires-python``: unparseable values are ignored, as pip does."""
+        if not self.requires_python:
+            return True
+        try:
+            return SpecifierSet(self.requires_python).contains(python_version, prereleases=True)
+        except InvalidSpecifier:
+            return True
+
+
+@dataclass(frozen=True)
+class DistFile:
+    """A Link whose filename parsed as a wheel or sdist of a known project and version."""
+
+    link: Link
+    name: NormalizedName
+    version: Version
+    kind: FileKind
+    tags: frozenset[Tag] = field(default_factory=frozenset)
+
+    @staticmethod
+    def parse(link: Link) -> DistFile | None:
+        """None for files that are neither a valid wheel nor an sdist name (ignored, like pip)."""
+        filename = link.filename
+        try:
+            if filename.endswith(".whl"):
+                name, version, _build, tags = parse_wheel_filename(filename)
+                return DistFile(link, name, version, "wheel", tags)
+            if filename.endswith((".tar.gz", ".zip")):
+                name, version = parse_sdist_filename(filename)
+                return DistFile(link, name, version, "sdist")
+        except (InvalidWheelFilename, InvalidSdistFilename):
+            return None
+        return None
+
+
+def file_hashes(path: str, algorithms: tuple[str, ...] = ("sha256",)) -> dict[str, str]:
+    """Hash a file in one read pass for every algorithm asked."""
+    hashers = {a: hashlib.new(a) for a in algorithms}
+    with open(path, "rb") as fh:
+        while chunk := fh.read(1 << 20):
+            for h in hashers.values():
+                h.update(chunk)
+    return {a: h.hexdigest() for a, h in hashers.items()}

@@ -1,0 +1,132 @@
+"""Parse a project's Simple API page: PEP 503 HTML or PEP 691 JSON, into Links.
+
+HTML uses the stdlib parser: index pages are machine-written and small, and a real HTML5 parser
+would be a dependency for no gain.
+"""
+
+from __future__ import annotations
+
+import json
+from html.parser import HTMLParser
+from typing import Any
+from urllib.parse import unquote, urljoin
+
+from pipkey.index.models import Link
+
+JSON_TYPE = "application/vnd.pypi.simple.v1+json"
+HTML_TYPE = "application/vnd.pypi.simple.v1+html"
+ACCEPT = f"{JSON_TYPE}, {HTML_TYPE};q=0.2, text/html;q=0.01"
+
+
+class PageError(ValueError):
+    """The page could not be understood (not HTML, bad JSON, unsupported API version)."""
+
+
+def parse_page(content: bytes, content_type: str, url: str) -> list[Link]:
+    """Dispatch on the response's media type; anything but JSON is treated as HTML."""
+    media = content_type.split(";", 1)[0].strip().lower()
+    if media == JSON_TYPE or media == "application/json":
+        return parse_json(content, url)
+    return parse_html(content.decode("utf-8", errors="replace"), url)
+
+
+def parse_json(content: bytes, url: str) -> list[Link]:
+    try:
+        data = json.loads(content)
+    except json.JSONDecodeError as exc:
+        raise PageError(f"invalid JSON from {url}: {exc}") from None
+    meta = data.get("meta") or {}
+    major = str(meta.get("api-version", "1.0")).split(".", 1)[0]
+    if major != "1":
+        raise PageError(f"unsupported Simple API version {meta.get('api-version')} at {url}")
+    links = []
+    for entry in data.get("files") or ():
+        if not isinstance(entry, dict) or "url" not in entry or "filename" not in entry:
+            continue
+        links.append(
+            Link.from_url(
+                urljoin(url, entry["url"]),
+                filename=entry["filename"],
+                hashes={k: v for k, v in (entry.get("hashes") or {}).items() if v},
+                requires_python=entry.get("requires-python"),
+                yanked=_yanked(entry.get("yanked", False)),
+                metadata=_metadata(entry.get("core-metadata", entry.get("dist-info-metadata"))),
+                origin=url,
+            )
+        )
+    return links
+
+
+def _yanked(value: Any) -> str | None:
+    if value is True:
+        return ""
+    if isinstance(value, str):
+        return value
+    return None
+
+
+def _metadata(value: Any) -> dict[str, str] | None:
+    if value is True:
+        return {}
+    if isinstance(value, dict):
+        return {str(k): str(v) for k, v in value.items()}
+    return None
+
+
+def parse_html(text: str, url: str) -> list[Link]:
+    parser = _AnchorParser(url)
+    parser.feed(text)
+    parser.close()
+    return parser.links
+
+
+class _AnchorParser(HTMLParser):
+    def __init__(self, url: str) -> None:
+        super().__init__(convert_charrefs=True)
+        self.base = url
+        self.links: list[Link] = []
+        self._anchor: dict[str, str | None] | None = None
+        self._text: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "base":
+            href = dict(attrs).get("href")
+            if href:
+                self.base = urljoin(self.base, href)
+        elif tag == "a":
+            self._anchor = dict(attrs)
+            self._text = []
+
+    def handle_data(self, data: str) -> None:
+        if self._anchor is not None:
+            self._text.append(data)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag != "a" or self._anchor is None:
+            return
+        attrs, self._anchor = self._anchor, None
+        href = attrs.get("href")
+        if not href:
+            return
+        metadata_attr = attrs.get("data-core-metadata", attrs.get("data-dist-info-metadata"))
+        metadata: dict[str, str] | None = None
+        if metadata_attr is not None:
+            algo, sep, value = metadata_attr.partition("=")
+            if metadata_attr == "true" or metadata_attr == "":
+                metadata = {}
+            elif sep:
+                metadata = {algo: value}
+        full = urljoin(self.base, href)
+        text = "".join(self._text).strip()
+        filename = unquote(full.split("#", 1)[0].rsplit("/", 1)[-1]) or text
+        yanked = (attrs.get("data-yanked") or "") if "data-yanked" in attrs else None
+        self.links.append(
+            Link.from_url(
+                full,
+                filename=filename,
+                requires_python=attrs.get("data-requires-python"),
+                yanked=yanked,
+                metadata=metadata,
+                origin=self.base,
+            )
+        )

@@ -1,0 +1,117 @@
+"""Wheels and their metadata for one run: from the cache, or downloaded and verified once.
+
+Every file is checked against the hashes the index published and, when given, the hashes a
+requirements file demands, *before* it is used for anything — resolution included.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+import threading
+from collections.abc import Callable, Mapping
+from concurrent.futures import Future
+from pathlib import Path
+from typing import TypeVar
+
+from packaging.utils import NormalizedName
+
+from pipkey.index.client import IndexClient
+from pipkey.index.errors import HashMismatch
+from pipkey.index.models import DistFile, Link, file_hashes
+from pipkey.install.cache import WheelCache
+from pipkey.resolve.errors import MetadataError
+from pipkey.resolve.metadata import read_wheel_metadata
+
+T = TypeVar("T")
+U = TypeVar("U")
+
+
+def then(fut: Future[T], fn: Callable[[T], U]) -> Future[U]:
+    """Chain cheap work onto a future without parking a pool thread on it."""
+    out: Future[U] = Future()
+
+    def done(f: Future[T]) -> None:
+        try:
+            out.set_result(fn(f.result()))
+        except BaseException as exc:
+            out.set_exception(exc)
+
+    fut.add_done_callback(done)
+    return out
+
+
+class Artifacts:
+    def __init__(
+        self,
+        client: IndexClient,
+        cache: WheelCache,
+        *,
+        use_cache: bool = True,
+        required_hashes: Mapping[NormalizedName, Mapping[str, set[str]]] | None = None,
+    ) -> None:
+        self.client = client
+        self.cache = cache
+        self.use_cache = use_cache
+        self.required = dict(required_hashes or {})
+        self.staging = cache.staging()
+        self.downloaded: set[str] = set()  # filenames fetched over the network this run
+        self._lock = threading.Lock()
+
+    def cleanup(self) -> None:
+        shutil.rmtree(self.staging, ignore_errors=True)
+
+    def wheel(self, link: Link) -> Future[Path]:
+        return self.client.memo("wheel", link.url, lambda: self._fetch_wheel(link))
+
+    def metadata(self, link: Link) -> Future[bytes]:
+        if link.metadata is not None and not link.is_file and not self._cached(link):
+            return self.client.memo("meta", link.url, lambda: self._fetch_metadata(link))
+        return then(self.wheel(link), read_wheel_metadata)
+
+    def _cached(self, link: Link) -> Path | None:
+        if not self.use_cache or link.sha256 is None:
+            return None
+        return self.cache.get(link.sha256, link.filename)
+
+    def _fetch_metadata(self, link: Link) -> bytes:
+        data = self.client.get_bytes(link.metadata_url)
+        for algo, expected in link.metadata or ():
+            if (
+                algo in ("sha256", "sha384", "sha512")
+                and hashlib.new(algo, data).hexdigest() != expected
+            ):
+                raise MetadataError(
+                    f"metadata of {link.filename} does not match its published hash"
+                )
+        return data
+
+    def _fetch_wheel(self, link: Link) -> Path:
+        cached = self._cached(link)
+        if cached is not None:
+            self._verify(link, cached)
+            return cached
+        path = self.client.download(link.url, self.staging / _unique(link), link.filename)
+        digests = self._verify(link, path)
+        with self._lock:
+            self.downloaded.add(link.filename)
+        if not self.use_cache:
+            return path
+        return self.cache.put(path, digests["sha256"], link.filename)
+
+    def _verify(self, link: Link, path: Path) -> dict[str, str]:
+        dist = DistFile.parse(link)
+        required = self.required.get(dist.name, {}) if dist is not None else {}
+        published = link.hash_dict
+        algos = tuple(sorted({"sha256", *published, *required}))
+        got = file_hashes(str(path), algos)
+        for algo, value in published.items():
+            if got[algo] != value:
+                raise HashMismatch(link.filename, {algo: [value]}, got)
+        if required and not any(got.get(a) in values for a, values in required.items()):
+            raise HashMismatch(link.filename, {a: sorted(v) for a, v in required.items()}, got)
+        return got
+
+
+def _unique(link: Link) -> str:
+    return hashlib.sha256(link.url.encode()).hexdigest()[:16]

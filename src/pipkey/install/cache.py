@@ -1,0 +1,54 @@
+"""Downloaded wheels, keyed by their sha256 — never by URL, so no credential can end up here.
+
+Layout: ``<cache>/wheels-v1/<aa>/<bb>/<sha256>/<filename>``. An entry is written to a temp
+name and renamed into place, so a crash never leaves a half file under a valid key.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import platformdirs
+
+
+def default_cache_dir() -> Path:
+    return Path(platformdirs.user_cache_dir("pipkey"))
+
+
+@dataclass(frozen=True)
+class WheelCache:
+    root: Path
+
+    def _dir(self, sha256: str) -> Path:
+        return self.root / "wheels-v1" / sha256[:2] / sha256[2:4] / sha256
+
+    def get(self, sha256: str, filename: str) -> Path | None:
+        path = self._dir(sha256) / filename
+        return path if path.is_file() else None
+
+    def put(self, path: Path, sha256: str, filename: str) -> Path:
+        """Move a verified download in (or copy, across file systems); return the cached path."""
+        dest_dir = self._dir(sha256)
+        dest_dir.mkdir(parents=True, exist_ok=True)
+        final = dest_dir / filename
+        if final.is_file():
+            path.unlink(missing_ok=True)
+            return final
+        fd, tmp = tempfile.mkstemp(dir=dest_dir, prefix=".tmp-")
+        os.close(fd)
+        try:
+            shutil.move(str(path), tmp)
+            os.replace(tmp, final)
+        finally:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+        return final
+
+    def staging(self) -> Path:
+        """A directory on the cache's file system for downloads in flight (renames stay cheap)."""
+        (self.root / "tmp").mkdir(parents=True, exist_ok=True)
+        return Path(tempfile.mkdtemp(dir=self.root / "tmp"))

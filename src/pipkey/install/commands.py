@@ -1,0 +1,240 @@
+"""The library functions behind ``pipkey install / download / uninstall / list``.
+
+The CLI parses flags into these requests and renders what they return or raise; nothing here
+prints except through the Reporter.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from packaging.utils import NormalizedName, canonicalize_name
+
+from pipkey.auth.errors import PipkeyError
+from pipkey.config import Settings
+from pipkey.index.target import Target
+from pipkey.install.environment import Environment, TargetError
+from pipkey.install.lock import environment_lock
+from pipkey.install.report import Reporter
+from pipkey.install.session import Session
+from pipkey.install.transaction import Commit, Plan, make_plan
+from pipkey.install.uninstall import Stash
+from pipkey.resolve.candidates import Candidate, Installed, Req
+from pipkey.resolve.inputs import parse_input
+from pipkey.resolve.provider import Policy, Provider
+from pipkey.resolve.reqfile import Line
+from pipkey.resolve.resolver import resolve
+
+
+class HashesRequired(PipkeyError):
+    hint = "with --require-hashes (or any --hash in a requirements file) every package needs one"
+
+
+class ExternallyManaged(PipkeyError):
+    exit_code = 2
+    hint = (
+        "create a virtual environment (python -m venv .venv), or pass --break-system-packages "
+        "if you really mean to change this interpreter"
+    )
+
+
+@dataclass(frozen=True)
+class Request:
+    """What to resolve: user inputs (specifiers, paths, URLs) and requirements-file lines."""
+
+    inputs: Sequence[str] = ()
+    lines: Sequence[Line] = ()
+    policy: Policy = field(default_factory=Policy)
+    require_hashes: bool = False
+
+
+@dataclass
+class Outcome:
+    plan: Plan
+    resolved: int
+    seconds: float
+    downloaded: int = 0
+    keyring_calls: int = 0
+    wheels: dict[Candidate, Path] = field(default_factory=dict)
+
+
+def roots_and_constraints(
+    request: Request, markers: Mapping[str, str]
+) -> tuple[list[Req], dict[str, list[Req]], dict[NormalizedName, dict[str, set[str]]]]:
+    roots: list[Req] = []
+    constraints: dict[str, list[Req]] = {}
+    hashes: dict[NormalizedName, dict[str, set[str]]] = {}
+    for text in request.inputs:
+        req = parse_input(text, "command line", markers)
+        if req is not None:
+            roots.append(req)
+    for line in request.lines:
+        req = parse_input(line.text, line.origin, markers)
+        if req is None:
+            continue
+        if line.hashes:
+            merged = hashes.setdefault(req.name, {})
+            for algo, values in line.hashes.items():
+                merged.setdefault(algo, set()).update(values)
+        if line.constraint:
+            constraints.setdefault(req.name, []).append(req)
+        else:
+            roots.append(req)
+    return roots, constraints, hashes
+
+
+def resolve_for(
+    session: Session,
+    request: Request,
+    target: Target,
+    installed: Mapping[str, Installed],
+    roots: list[Req],
+    constraints: dict[str, list[Req]],
+) -> tuple[list[Candidate], float]:
+    started = time.monotonic()
+    provider = Provider(
+        session.finder,
+        target,
+        session.artifacts,
+        installed=installed,
+        constraints=constraints,
+        policy=request.policy,
+    )
+    try:
+        with session.reporter.status("Resolving dependencies…"):
+            resolution = resolve(provider, roots)
+    finally:
+        provider.close()
+    chosen = list(resolution.candidates)
+    if request.require_hashes or session.required_hashes:
+        missing = [
+            str(c) for c in chosen if c.installed is None and c.name not in session.required_hashes
+        ]
+        if missing:
+            raise HashesRequired(f"no --hash given for: {', '.join(missing)}")
+    return chosen, time.monotonic() - started
+
+
+def stage(session: Session, candidates: Sequence[Candidate]) -> dict[Candidate, Path]:
+    """Download and verify every wheel before anything is changed; the first failure aborts."""
+    futures = {c: session.artifacts.wheel(c.link) for c in candidates if c.link is not None}
+    wheels: dict[Candidate, Path] = {}
+    with session.reporter.progress(len(futures), "Downloading") as step:
+        for cand, fut in futures.items():
+            wheels[cand] = fut.result()
+            step.advance(f"{cand.name}=={cand.version}")
+    return wheels
+
+
+def install(
+    settings: Settings,
+    request: Request,
+    env: Environment,
+    reporter: Reporter,
+    *,
+    use_cache: bool = True,
+    dry_run: bool = False,
+    break_system_packages: bool = False,
+) -> Outcome:
+    if env.externally_managed and not break_system_packages:
+        raise ExternallyManaged(
+            f"{env.executable} is externally managed (PEP 668): pipkey will not install into it"
+        )
+    roots, constraints, hashes = roots_and_constraints(request, env.markers)
+    if not roots:
+        raise TargetError("nothing to install: give a package, a wheel, or -r FILE")
+    with Session(settings, reporter, use_cache=use_cache, required_hashes=hashes) as session:
+        chosen, seconds = resolve_for(
+            session, request, env.target, env.installed, roots, constraints
+        )
+        resolution_plan = make_plan(chosen, env)
+        reporter.line(f"Resolved {len(chosen)} package(s) in {seconds:.2f}s")
+        outcome = Outcome(resolution_plan, len(chosen), seconds)
+        if dry_run:
+            _report_plan(reporter, resolution_plan, dry_run=True)
+            return outcome
+        outcome.wheels = stage(session, resolution_plan.install)
+        outcome.downloaded = len(session.artifacts.downloaded)
+        if resolution_plan.install or resolution_plan.remove:
+            with environment_lock(
+                env.lock_path, lambda: reporter.line("Waiting for another pipkey run…")
+            ):
+                Commit(env).run(resolution_plan, outcome.wheels, reporter.detail)
+        _report_plan(reporter, resolution_plan, dry_run=False)
+        outcome.keyring_calls = session.auth.keyring_calls
+    return outcome
+
+
+def _report_plan(reporter: Reporter, plan: Plan, *, dry_run: bool) -> None:
+    if not plan.install and not plan.remove:
+        reporter.line("Nothing to do: every requirement is already satisfied")
+        return
+    removed, added = (
+        ("Would uninstall", "Would install") if dry_run else ("Uninstalled", "Installed")
+    )
+    if plan.remove:
+        reporter.line(f"{removed} {len(plan.remove)} package(s)")
+    reporter.line(f"{added} {len(plan.install)} package(s)")
+    for dist in plan.remove:
+        reporter.line(f" - {dist.raw_name or dist.name}=={dist.version}")
+    for cand in plan.install:
+        reporter.line(f" + {cand.name}=={cand.version}")
+
+
+def download(
+    settings: Settings,
+    request: Request,
+    target: Target,
+    dest: Path,
+    reporter: Reporter,
+    *,
+    use_cache: bool = True,
+) -> list[Path]:
+    roots, constraints, hashes = roots_and_constraints(request, target.markers)
+    if not roots:
+        raise TargetError("nothing to download: give a package, a wheel, or -r FILE")
+    with Session(settings, reporter, use_cache=use_cache, required_hashes=hashes) as session:
+        chosen, seconds = resolve_for(session, request, target, {}, roots, constraints)
+        reporter.line(f"Resolved {len(chosen)} package(s) in {seconds:.2f}s")
+        wheels = stage(session, chosen)
+        dest.mkdir(parents=True, exist_ok=True)
+        saved = []
+        for cand, path in wheels.items():
+            assert cand.link is not None
+            out = dest / cand.link.filename
+            if path.resolve() != out.resolve():
+                shutil.copyfile(path, out)
+            saved.append(out)
+            reporter.line(f"Saved {out}")
+    return saved
+
+
+def uninstall(names: Sequence[str], env: Environment, reporter: Reporter) -> list[Installed]:
+    wanted = [canonicalize_name(n) for n in names]
+    missing = [n for n in wanted if n not in env.installed]
+    for name in missing:
+        reporter.warn(f"{name} is not installed")
+    dists = [env.installed[n] for n in wanted if n in env.installed]
+    if not dists:
+        return []
+    keep = frozenset(Path(p) for p in env.scheme().values())
+    with environment_lock(env.lock_path):
+        stash = Stash(
+            Path(tempfile.mkdtemp(prefix=".pipkey-stash-", dir=env.target_dir or env.prefix)), keep
+        )
+        try:
+            for dist in dists:
+                stash.remove(dist)
+        except BaseException:
+            stash.restore()
+            stash.discard()
+            raise
+        stash.discard()
+    for dist in dists:
+        reporter.line(f" - {dist.raw_name or dist.name}=={dist.version}")
+    return dists

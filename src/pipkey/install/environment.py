@@ -1,0 +1,189 @@
+"""The target interpreter, introspected once per run by a script it runs itself.
+
+Everything about the target — install paths, tags, markers, installed distributions, PEP 668 —
+comes from one subprocess: the target may be another Python version than pipkey's own, and
+asking it is the only way to get its sysconfig and tags right. ``packaging`` is put on the
+script's path (after the target's own) so tags and markers are computed *in* the target.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import packaging
+from packaging.tags import Tag
+from packaging.utils import canonicalize_name
+from packaging.version import Version
+
+from pipkey.auth.errors import PipkeyError
+from pipkey.index.target import Target
+from pipkey.resolve.candidates import Installed
+
+_SCRIPT = r"""
+import json, os, sys, sysconfig
+sys.path.append(sys.argv[1])
+from packaging import tags, markers
+target = sys.argv[2] or None
+paths = sysconfig.get_paths()
+if target:
+    paths = {"purelib": target, "platlib": target, "scripts": os.path.join(target, "bin"),
+             "data": target, "include": os.path.join(target, "include")}
+search = [target] if target else sorted({paths["purelib"], paths["platlib"]})
+dists = []
+import importlib.metadata as md
+for d in md.distributions(path=search):
+    p = getattr(d, "_path", None)
+    def read(n):
+        try:
+            return d.read_text(n)
+        except Exception:
+            return None
+    dists.append({"name": d.metadata["Name"], "version": d.version, "requires": d.requires or [],
+                  "dist_info": str(p) if p else "", "installer": (read("INSTALLER") or "").strip(),
+                  "direct_url": read("direct_url.json")})
+in_venv = sys.prefix != getattr(sys, "base_prefix", sys.prefix)
+marker = os.path.join(sysconfig.get_path("stdlib"), "EXTERNALLY-MANAGED")
+print(json.dumps({
+    "executable": sys.executable, "prefix": sys.prefix, "in_venv": in_venv,
+    "version": ".".join(map(str, sys.version_info[:3])),
+    "paths": {k: paths[k] for k in ("purelib", "platlib", "scripts", "data", "include")},
+    "tags": [str(t) for t in tags.sys_tags()],
+    "markers": markers.default_environment(),
+    "externally_managed": (not in_venv and not target and os.path.exists(marker)),
+    "dists": dists,
+}))
+"""
+
+
+class TargetError(PipkeyError):
+    """The target interpreter or directory is missing, broken or protected."""
+
+    exit_code = 2
+
+
+@dataclass(frozen=True)
+class Environment:
+    executable: str
+    prefix: Path
+    version: Version
+    paths: dict[str, str]
+    tags: tuple[Tag, ...]
+    markers: dict[str, str]
+    externally_managed: bool
+    installed: dict[str, Installed] = field(default_factory=dict)
+    target_dir: Path | None = None
+
+    @property
+    def target(self) -> Target:
+        return Target(self.tags, self.version, self.markers)
+
+    @property
+    def site_packages(self) -> Path:
+        return Path(self.paths["purelib"])
+
+    @property
+    def lock_path(self) -> Path:
+        base = self.target_dir if self.target_dir is not None else self.prefix
+        return base / ".pipkey.lock"
+
+    def scheme(self) -> dict[str, str]:
+        """installer's scheme; headers go where pip puts them: include/site/pythonX.Y."""
+        paths = {k: self.paths[k] for k in ("purelib", "platlib", "scripts", "data")}
+        major_minor = f"python{self.version.major}.{self.version.minor}"
+        if self.target_dir is not None:
+            paths["headers"] = self.paths["include"]
+        else:
+            paths["headers"] = os.path.join(str(self.prefix), "include", "site", major_minor)
+        return paths
+
+
+def introspect(executable: str, *, target_dir: Path | None = None) -> Environment:
+    packaging_root = str(Path(packaging.__file__).resolve().parent.parent)
+    try:
+        proc = subprocess.run(
+            [executable, "-I", "-c", _SCRIPT, packaging_root, str(target_dir or "")],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+    except OSError as exc:
+        raise TargetError(f"cannot run the target interpreter {executable}: {exc}") from None
+    if proc.returncode != 0:
+        tail = proc.stderr.strip().splitlines()[-1:] or ["no output"]
+        raise TargetError(f"the target interpreter {executable} failed: {tail[0]}")
+    data = json.loads(proc.stdout)
+    installed: dict[str, Installed] = {}
+    for d in data["dists"]:
+        name = canonicalize_name(d["name"] or "")
+        if not name or name in installed:  # first on the path wins, as at import time
+            continue
+        installed[name] = Installed(
+            name=name,
+            version=Version(d["version"]),
+            requires=tuple(d["requires"]),
+            dist_info=d["dist_info"],
+            installer=d["installer"],
+            direct_url=d["direct_url"],
+            raw_name=d["name"],
+        )
+    return Environment(
+        executable=data["executable"],
+        prefix=Path(data["prefix"]),
+        version=Version(data["version"]),
+        paths={k: v for k, v in data["paths"].items() if v},
+        tags=tuple(_parse_tag(t) for t in data["tags"]),
+        markers=data["markers"],
+        externally_managed=data["externally_managed"],
+        installed=installed,
+        target_dir=target_dir,
+    )
+
+
+def _parse_tag(text: str) -> Tag:
+    interpreter, abi, platform = text.split("-")
+    return Tag(interpreter, abi, platform)
+
+
+def find_interpreter(python: str | None, environ: dict[str, str], cwd: Path) -> str:
+    """``--python`` (an interpreter or a venv dir), else the active venv, else ``.venv`` upwards.
+
+    Like uv, pipkey refuses to guess further: installing into whatever ``python`` is on PATH is
+    how system interpreters get broken.
+    """
+    if python:
+        path = Path(python)
+        if path.is_dir():
+            return str(_venv_python(path))
+        if path.exists() or os.sep in python:
+            return str(path)
+        from shutil import which
+
+        found = which(python)
+        if found is None:
+            raise TargetError(f"no interpreter named {python!r} on PATH")
+        return found
+    venv = environ.get("VIRTUAL_ENV")
+    if venv:
+        return str(_venv_python(Path(venv)))
+    for parent in (cwd, *cwd.parents):
+        if (parent / ".venv" / "pyvenv.cfg").is_file():
+            return str(_venv_python(parent / ".venv"))
+    raise TargetError(
+        "no virtual environment found: activate one, create .venv, or pass --python PATH"
+    )
+
+
+def _venv_python(venv: Path) -> Path:
+    for candidate in (venv / "bin" / "python", venv / "Scripts" / "python.exe"):
+        if candidate.exists():
+            return candidate
+    raise TargetError(f"{venv} is not a virtual environment (no bin/python)")
+
+
+def own_interpreter() -> str:
+    return sys.executable

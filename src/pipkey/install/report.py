@@ -1,0 +1,74 @@
+"""What the user sees while pipkey works: rich progress on a terminal, plain lines otherwise."""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+
+@dataclass
+class Reporter:
+    quiet: int = 0
+    verbose: int = 0
+    tty: bool = field(default_factory=lambda: sys.stderr.isatty())
+    console: Console = field(default_factory=lambda: Console(stderr=True, highlight=False))
+    started: float = field(default_factory=time.monotonic)
+
+    def line(self, text: str) -> None:
+        """Summary lines (resolved/installed counts, +/- lines): hidden by -q."""
+        if self.quiet <= 0:
+            self.console.print(text, markup=False, soft_wrap=True)
+
+    def detail(self, text: str) -> None:
+        if self.verbose > 0 and self.quiet <= 0:
+            self.console.print(text, markup=False, soft_wrap=True, style="dim")
+
+    def warn(self, text: str) -> None:
+        self.console.print(f"warning: {text}", markup=False, soft_wrap=True, style="yellow")
+
+    def elapsed(self) -> str:
+        return f"{time.monotonic() - self.started:.2f}s"
+
+    @contextmanager
+    def status(self, text: str) -> Iterator[None]:
+        if self.tty and self.quiet <= 0:
+            with self.console.status(text):
+                yield
+        else:
+            yield
+
+    @contextmanager
+    def progress(self, total: int, label: str) -> Iterator[Step]:
+        if not self.tty or self.quiet > 0 or total == 0:
+            yield Step(self, None, 0)
+            return
+        bar = Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("{task.fields[item]}"),
+            console=self.console,
+            transient=True,
+        )
+        with bar:
+            task = bar.add_task(label, total=total, item="")
+            yield Step(self, bar, task)
+
+
+@dataclass
+class Step:
+    reporter: Reporter
+    bar: Progress | None
+    task: int
+
+    def advance(self, item: str) -> None:
+        if self.bar is not None:
+            self.bar.update(self.task, advance=1, item=item)
+        else:
+            self.reporter.detail(item)

@@ -1,0 +1,48 @@
+"""Everything one run shares: settings, the auth engine, one HTTP client, finder and artifacts."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from packaging.utils import NormalizedName
+
+from pipkey.auth import Authenticator
+from pipkey.config import Settings
+from pipkey.index.client import IndexClient
+from pipkey.index.finder import Finder
+from pipkey.install.artifacts import Artifacts
+from pipkey.install.cache import WheelCache, default_cache_dir
+from pipkey.install.report import Reporter
+
+
+@dataclass
+class Session:
+    settings: Settings
+    reporter: Reporter
+    use_cache: bool = True
+    required_hashes: Mapping[NormalizedName, Mapping[str, set[str]]] = field(default_factory=dict)
+    environ: Mapping[str, str] = field(default_factory=lambda: dict(os.environ))
+
+    def __post_init__(self) -> None:
+        self.auth = Authenticator(
+            self.settings.auth_settings(self.environ), warn=self.reporter.warn
+        )
+        self.client = IndexClient(self.auth.httpx_auth())
+        self.finder = Finder(self.client, self.settings)
+        self.cache = WheelCache(Path(self.settings.cache_dir or default_cache_dir()))
+        self.artifacts = Artifacts(
+            self.client, self.cache, use_cache=self.use_cache, required_hashes=self.required_hashes
+        )
+
+    def close(self) -> None:
+        self.client.close()
+        self.artifacts.cleanup()
+
+    def __enter__(self) -> Session:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

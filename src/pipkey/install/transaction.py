@@ -1,0 +1,94 @@
+"""Stage everything, then commit: an environment is either as before or fully updated.
+
+Staging (downloads, hash checks) touches nothing in the environment. Commit stashes the files of
+distributions being replaced, installs the new wheels, and only then deletes the stash. Any
+failure during commit removes what was written and puts the stash back.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pipkey.auth.errors import PipkeyError
+from pipkey.install.environment import Environment
+from pipkey.install.uninstall import Stash, prune
+from pipkey.install.wheel import install_wheel
+from pipkey.resolve.candidates import Candidate, Installed
+
+
+class InstallError(PipkeyError):
+    hint = "the environment was left as it was before this run"
+
+
+@dataclass(frozen=True)
+class Plan:
+    install: tuple[Candidate, ...]
+    remove: tuple[Installed, ...]
+    keep: tuple[Candidate, ...]
+
+
+def make_plan(chosen: Sequence[Candidate], env: Environment) -> Plan:
+    install, remove, keep = [], [], []
+    for cand in chosen:
+        if cand.installed is not None:
+            keep.append(cand)
+            continue
+        install.append(cand)
+        current = env.installed.get(cand.name)
+        if current is not None:
+            remove.append(current)
+    return Plan(tuple(install), tuple(remove), tuple(keep))
+
+
+@dataclass
+class Commit:
+    env: Environment
+    written: list[Path] = field(default_factory=list)
+
+    def run(
+        self,
+        plan: Plan,
+        wheels: dict[Candidate, Path],
+        on_step: Callable[[str], None] = lambda _: None,
+    ) -> None:
+        scheme = self.env.scheme()
+        keep = frozenset(Path(p) for p in scheme.values())
+        stash_parent = self.env.target_dir or self.env.prefix
+        stash = Stash(Path(tempfile.mkdtemp(prefix=".pipkey-stash-", dir=stash_parent)), keep)
+        try:
+            for dist in plan.remove:
+                stash.remove(dist)
+                on_step(f"- {dist.raw_name or dist.name}=={dist.version}")
+            for cand in plan.install:
+                assert cand.link is not None
+                install_wheel(
+                    wheels[cand],
+                    scheme,
+                    self.env.executable,
+                    direct=cand.link.url if cand.direct else None,
+                    written=self.written,
+                )
+                on_step(f"+ {cand.name}=={cand.version}")
+        except BaseException as exc:
+            self._undo(keep)
+            stash.restore()
+            stash.discard()
+            if isinstance(exc, PipkeyError):
+                raise
+            if isinstance(exc, Exception):
+                raise InstallError(f"installing failed: {type(exc).__name__}: {exc}") from exc
+            raise
+        stash.discard()
+
+    def _undo(self, keep: frozenset[Path]) -> None:
+        for path in reversed(self.written):
+            if path.is_file() or path.is_symlink():
+                path.unlink()
+            elif path.is_dir():
+                shutil.rmtree(path, ignore_errors=True)
+        prune({p.parent for p in self.written}, keep)
+        self.written.clear()

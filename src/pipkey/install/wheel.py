@@ -1,0 +1,67 @@
+"""Install one wheel with the ``installer`` library, remembering every path it wrote.
+
+The list of written paths is what lets a failed transaction take a half-installed wheel back out:
+``installer`` writes RECORD only at the very end.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import BinaryIO
+
+from installer import install
+from installer.destinations import SchemeDictionaryDestination
+from installer.records import RecordEntry
+from installer.sources import WheelFile
+from installer.utils import Scheme
+
+INSTALLER_NAME = b"pipkey"
+
+
+@dataclass
+class RecordingDestination(SchemeDictionaryDestination):
+    written: list[Path] = field(default_factory=list)
+
+    def write_to_fs(
+        self, scheme: Scheme, path: str, stream: BinaryIO, is_executable: bool
+    ) -> RecordEntry:
+        target = self._path_with_destdir(scheme, path)
+        existed = target.exists()
+        entry = super().write_to_fs(scheme, path, stream, is_executable)
+        if not existed:
+            self.written.append(target)
+        return entry
+
+    def finalize_installation(self, scheme: Scheme, record_file_path: str, records) -> None:  # type: ignore[no-untyped-def]
+        self.written.append(self._path_with_destdir(scheme, record_file_path))
+        super().finalize_installation(scheme, record_file_path, records)
+
+
+def direct_url(url: str) -> bytes:
+    """PEP 610 record for a wheel installed from a URL or path the user gave."""
+    return json.dumps({"url": url, "archive_info": {}}, sort_keys=True).encode()
+
+
+def install_wheel(
+    wheel: Path,
+    scheme: dict[str, str],
+    interpreter: str,
+    *,
+    direct: str | None,
+    written: list[Path],
+) -> None:
+    """Install ``wheel``; every new path goes into ``written`` even if installing fails midway."""
+    destination = RecordingDestination(
+        scheme_dict=scheme,
+        interpreter=interpreter,
+        script_kind="posix",
+        bytecode_optimization_levels=(),
+        written=written,
+    )
+    extra = {"INSTALLER": INSTALLER_NAME + b"\n"}
+    if direct is not None:
+        extra["direct_url.json"] = direct_url(direct)
+    with WheelFile.open(wheel) as source:
+        install(source=source, destination=destination, additional_metadata=extra)

@@ -1,0 +1,101 @@
+"""Requirements and candidates as the resolver sees them.
+
+An identifier is the normalized name, plus ``[extras]`` when extras are asked for: a candidate
+with extras depends on the plain candidate of the same version (pinned to the same file), which
+is how one project with several extras resolves to one version.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from packaging.requirements import Requirement
+from packaging.specifiers import SpecifierSet
+from packaging.utils import NormalizedName, canonicalize_name
+from packaging.version import Version
+
+from pipkey.index.models import Link
+
+
+def identifier(name: str, extras: frozenset[str] = frozenset()) -> str:
+    base = canonicalize_name(name)
+    return f"{base}[{','.join(sorted(extras))}]" if extras else base
+
+
+@dataclass(frozen=True)
+class Installed:
+    """A distribution already in the target environment (from its dist-info)."""
+
+    name: NormalizedName
+    version: Version
+    requires: tuple[str, ...] = ()
+    dist_info: str = ""
+    installer: str = ""
+    direct_url: str | None = None
+    raw_name: str = ""
+
+
+@dataclass(frozen=True)
+class Candidate:
+    name: NormalizedName
+    version: Version
+    link: Link | None = None  # None only for an installed distribution kept as is
+    extras: frozenset[str] = frozenset()
+    installed: Installed | None = None
+    direct: bool = False  # from a URL or path given by the user: gets direct_url.json
+
+    @property
+    def id(self) -> str:
+        return identifier(self.name, self.extras)
+
+    def with_extras(self, extras: frozenset[str]) -> Candidate:
+        return Candidate(self.name, self.version, self.link, extras, self.installed, self.direct)
+
+    def base(self) -> Candidate:
+        return self.with_extras(frozenset())
+
+    def __str__(self) -> str:
+        return f"{self.id} {self.version}"
+
+
+@dataclass(frozen=True)
+class Req:
+    """One requirement on one identifier, with where it came from (for conflict chains)."""
+
+    name: NormalizedName
+    specifier: SpecifierSet = field(default_factory=SpecifierSet)
+    extras: frozenset[str] = frozenset()
+    link: Link | None = None  # ``name @ url`` / a wheel path or URL given directly
+    pin: Candidate | None = None  # extras candidate → its own base candidate
+    origin: str = "command line"
+    text: str = ""
+
+    @property
+    def id(self) -> str:
+        return identifier(self.name, self.extras)
+
+    @staticmethod
+    def parse(text: str, origin: str, link: Link | None = None) -> Req:
+        req = Requirement(text)
+        return Req(
+            name=canonicalize_name(req.name),
+            specifier=req.specifier,
+            extras=frozenset(canonicalize_name(e) for e in req.extras),
+            link=link,
+            origin=origin,
+            text=text,
+        )
+
+    @property
+    def exact_pin(self) -> bool:
+        """``==1.0`` / ``===1.0`` (no wildcard): may select a yanked file (PEP 592)."""
+        return any(
+            s.operator in ("==", "===") and not s.version.endswith(".*") for s in self.specifier
+        )
+
+    def __str__(self) -> str:
+        if self.text:
+            return self.text
+        if self.pin is not None:
+            return f"{self.name}=={self.pin.version}"
+        return f"{self.id}{self.specifier}"

@@ -1,0 +1,73 @@
+"""Turn what the user typed (a specifier, a path, a URL) into a requirement."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from pathlib import Path
+
+from packaging.requirements import InvalidRequirement, Requirement
+from packaging.utils import canonicalize_name
+from packaging.version import InvalidVersion
+
+from pipkey.auth.errors import PipkeyError
+from pipkey.index.models import DistFile, Link
+from pipkey.resolve.candidates import Req
+from pipkey.resolve.errors import SourceBuildUnsupported
+
+_SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*://")
+_ARCHIVES = (".whl", ".tar.gz", ".zip", ".tar.bz2", ".tgz")
+
+
+class RequirementError(PipkeyError):
+    exit_code = 2
+
+
+def parse_input(text: str, origin: str, markers: Mapping[str, str]) -> Req | None:
+    """None when the requirement's marker excludes this environment."""
+    text = text.strip()
+    if _SCHEME.match(text) or _looks_like_path(text):
+        return _from_location(text, origin)
+    try:
+        req = Requirement(text)
+    except (InvalidRequirement, InvalidVersion) as exc:
+        raise RequirementError(f"invalid requirement {text!r} ({origin}): {exc}") from None
+    if req.marker is not None and not req.marker.evaluate({**markers, "extra": ""}):
+        return None
+    link = None
+    if req.url:
+        link = _link_for(req.url, origin)
+        dist = DistFile.parse(link)
+        if dist is not None and dist.name != canonicalize_name(req.name):
+            raise RequirementError(f"{origin}: {req.url} is not a file of {req.name}")
+    extras = frozenset(canonicalize_name(e) for e in req.extras)
+    name = canonicalize_name(req.name)
+    return Req(name, req.specifier, extras, link, origin=origin, text=text)
+
+
+def _looks_like_path(text: str) -> bool:
+    if "@" in text or ";" in text:
+        return False
+    return text.endswith(_ARCHIVES) or text.startswith((".", "/", "~")) or os.sep in text
+
+
+def _from_location(text: str, origin: str) -> Req:
+    link = _link_for(text, origin)
+    dist = DistFile.parse(link)
+    if dist is None:
+        if link.is_file and Path(link.url[len("file://") :]).is_dir():
+            raise SourceBuildUnsupported(text, "(local directory)")
+        raise RequirementError(f"{origin}: {text} is not a wheel file name")
+    if dist.kind == "sdist":
+        raise SourceBuildUnsupported(dist.name, str(dist.version))
+    return Req(dist.name, link=link, origin=origin, text=text)
+
+
+def _link_for(location: str, origin: str) -> Link:
+    if "://" in location:
+        return Link.from_url(location, origin=origin)
+    path = Path(location).expanduser()
+    if not path.exists():
+        raise RequirementError(f"{origin}: no such file: {location}")
+    return Link.from_url(path.resolve().as_uri(), origin=origin)

@@ -1,0 +1,287 @@
+"""The resolvelib Provider: all packaging knowledge the resolver needs, and nothing else.
+
+Speed comes from speculation: as soon as a project's page arrives, the metadata of its most
+likely candidate is fetched, and as soon as that arrives the pages of its dependencies are — all
+in background threads — so by the time resolvelib asks, the answer is usually already here.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from packaging.utils import NormalizedName, canonicalize_name
+from packaging.version import Version
+from resolvelib import AbstractProvider
+
+from pipkey.index.finder import Finder, Found
+from pipkey.index.models import DistFile, Link
+from pipkey.index.target import Target
+from pipkey.resolve.candidates import Candidate, Installed, Req
+from pipkey.resolve.errors import IndexLookupFailed, MetadataError, SourceBuildUnsupported
+from pipkey.resolve.metadata import CoreMetadata, dependencies
+
+
+class MetadataSource(Protocol):
+    """Gives the METADATA bytes of a file (PEP 658 file, or read from the downloaded wheel)."""
+
+    def metadata(self, link: Link) -> Future[bytes]: ...
+
+
+@dataclass(frozen=True)
+class Policy:
+    upgrade: bool = False
+    reinstall: bool = False
+    pre: bool = False
+    no_deps: bool = False
+
+
+@dataclass
+class Table:
+    """Usable wheels of one project by version (best-ranked file first), and what was skipped."""
+
+    found: Found
+    wheels: dict[Version, list[DistFile]] = field(default_factory=dict)
+    sdists: set[Version] = field(default_factory=set)
+    skipped: list[str] = field(default_factory=list)
+
+
+class Provider(AbstractProvider):  # type: ignore[misc]
+    def __init__(
+        self,
+        finder: Finder,
+        target: Target,
+        source: MetadataSource,
+        *,
+        installed: Mapping[str, Installed] | None = None,
+        constraints: Mapping[str, Sequence[Req]] | None = None,
+        policy: Policy = Policy(),
+    ) -> None:
+        self.finder = finder
+        self.target = target
+        self.source = source
+        self.installed = dict(installed or {})
+        self.constraints = dict(constraints or {})
+        self.policy = policy
+        self.parents: dict[str, set[str]] = {}
+        self._tables: dict[str, Future[Table]] = {}
+        self._speculated: set[str] = set()
+        self._lock = threading.Lock()
+        self._spec_pool = ThreadPoolExecutor(8, thread_name_prefix="pipkey-speculate")
+
+    def close(self) -> None:
+        self._spec_pool.shutdown(wait=False, cancel_futures=True)
+
+    # -- files and versions ---------------------------------------------------------------
+
+    def loaded(self) -> set[str]:
+        """Projects whose table was built (or attempted) — safe to ask again without I/O."""
+        with self._lock:
+            return set(self._tables)
+
+    def table(self, name: str) -> Table:
+        with self._lock:
+            fut = self._tables.get(name)
+            if fut is None:
+                fut = Future()
+                self._tables[name] = fut
+                owner = True
+            else:
+                owner = False
+        if owner:
+            try:
+                fut.set_result(self._build_table(name))
+            except BaseException as exc:
+                fut.set_exception(exc)
+        return fut.result()
+
+    def _build_table(self, name: str) -> Table:
+        found = self.finder.find(name)
+        if found.failure is not None:
+            raise IndexLookupFailed(name, [f"{a.location}: {a.describe()}" for a in found.answers])
+        table = Table(found)
+        for dist in found.files:
+            if not dist.link.python_ok(self.target.python_version):
+                table.skipped.append(
+                    f"{dist.link.filename} requires Python {dist.link.requires_python}"
+                )
+                continue
+            if dist.kind == "sdist":
+                table.sdists.add(dist.version)
+                continue
+            if self.target.wheel_rank(dist.tags) is None:
+                table.skipped.append(f"{dist.link.filename} is not compatible with the target")
+                continue
+            table.wheels.setdefault(dist.version, []).append(dist)
+        for files in table.wheels.values():
+            files.sort(key=lambda d: (d.link.is_yanked, self.target.wheel_rank(d.tags) or 0))
+        return table
+
+    # -- speculation ------------------------------------------------------------------------
+
+    def speculate(self, names: Iterable[str]) -> None:
+        for raw in names:
+            name = canonicalize_name(raw)
+            with self._lock:
+                if name in self._speculated:
+                    continue
+                self._speculated.add(name)
+            self.finder.prefetch([name])
+            self._spec_pool.submit(self._speculate_one, name)
+
+    def _speculate_one(self, name: NormalizedName) -> None:
+        try:
+            inst = self.installed.get(name)
+            if inst is not None and not (self.policy.upgrade or self.policy.reinstall):
+                requires = inst.requires
+            else:
+                table = self.table(name)
+                best = next(
+                    (
+                        files[0]
+                        for version, files in sorted(table.wheels.items(), reverse=True)
+                        if not version.is_prerelease and not files[0].link.is_yanked
+                    ),
+                    None,
+                )
+                if best is None or self.policy.no_deps:
+                    return
+                meta = CoreMetadata.parse(self.source.metadata(best.link).result(), name)
+                requires = meta.requires_dist
+            deps = dependencies(requires, dict(self.target.markers), frozenset(), name)
+            self.speculate(d.name for d in deps)
+        except Exception:  # the real resolution will hit and report the same problem
+            return
+
+    # -- resolvelib interface ---------------------------------------------------------------
+
+    def identify(self, requirement_or_candidate: Req | Candidate) -> str:
+        return requirement_or_candidate.id
+
+    def get_preference(
+        self,
+        identifier: str,
+        resolutions: Mapping[str, Candidate],
+        candidates: Mapping[str, Iterator[Candidate]],
+        information: Mapping[str, Iterator[Any]],
+        backtrack_causes: Sequence[Any],
+    ) -> tuple[bool, bool, bool, str]:
+        reqs = [info.requirement for info in information[identifier]]
+        direct = any(r.link is not None or r.pin is not None for r in reqs)
+        pinned = any(r.exact_pin for r in reqs)
+        causes = {cause.requirement.id for cause in backtrack_causes}
+        return (not direct, identifier not in causes, not pinned, identifier)
+
+    def find_matches(
+        self,
+        identifier: str,
+        requirements: Mapping[str, Iterator[Req]],
+        incompatibilities: Mapping[str, Iterator[Candidate]],
+    ) -> list[Candidate]:
+        reqs = list(requirements[identifier])
+        name = reqs[0].name if reqs else canonicalize_name(identifier.split("[", 1)[0])
+        extras = reqs[0].extras if reqs else frozenset()
+        reqs += self.constraints.get(name, ())
+        bad = set(incompatibilities[identifier])
+        pins = [r.pin for r in reqs if r.pin is not None]
+        directs = [r.link for r in reqs if r.link is not None]
+        if pins:
+            pool = [pins[0].with_extras(extras)]
+        elif directs:
+            pool = [self.direct_candidate(directs[0]).with_extras(extras)]
+        else:
+            pool = self._indexed(name, extras, reqs)
+        matches = [
+            c for c in pool if c not in bad and all(self.is_satisfied_by(r, c) for r in reqs)
+        ]
+        if matches and not (pins or directs):
+            link = matches[0].link
+            if link is not None and matches[0].installed is None:
+                self.source.metadata(link)  # start fetching the likely choice now
+        return matches
+
+    def _indexed(
+        self, name: NormalizedName, extras: frozenset[str], reqs: list[Req]
+    ) -> list[Candidate]:
+        table = self.table(name)
+        exact = any(r.exact_pin for r in reqs)
+        versions = sorted(table.wheels, reverse=True)
+        allowed = [v for v in versions if exact or not table.wheels[v][0].link.is_yanked]
+        wanted = [v for v in allowed if all(self._spec_ok(r, v) for r in reqs)]
+        if not self.policy.pre and not any(r.specifier.prereleases for r in reqs):
+            finals = [v for v in wanted if not v.is_prerelease]
+            if finals or any(not v.is_prerelease for v in allowed):
+                wanted = finals
+        if not wanted:
+            sdist_ok = sorted(
+                (v for v in table.sdists if all(self._spec_ok(r, v) for r in reqs)), reverse=True
+            )
+            if sdist_ok:
+                raise SourceBuildUnsupported(name, str(sdist_ok[0]))
+        candidates = [Candidate(name, v, table.wheels[v][0].link, extras) for v in wanted]
+        inst = self.installed.get(name)
+        if inst is None or self.policy.reinstall:
+            return candidates
+        keep = Candidate(name, inst.version, None, extras, installed=inst)
+        rest = [c for c in candidates if c.version != inst.version]
+        if not self.policy.upgrade:
+            return [keep, *rest]
+        # Upgrading: an installed version that is still the best choice stays as it is.
+        merged = [*rest, keep]
+        merged.sort(key=lambda c: c.version, reverse=True)
+        return merged
+
+    @staticmethod
+    def _spec_ok(req: Req, version: Version) -> bool:
+        return req.specifier.contains(version, prereleases=True)
+
+    def direct_candidate(self, link: Link) -> Candidate:
+        dist = DistFile.parse(link)
+        if dist is None:
+            raise MetadataError(f"{link.filename} is not a wheel or source distribution file name")
+        if dist.kind != "wheel":
+            raise SourceBuildUnsupported(dist.name, str(dist.version))
+        if self.target.wheel_rank(dist.tags) is None:
+            raise MetadataError(f"{link.filename} is not compatible with the target interpreter")
+        return Candidate(dist.name, dist.version, link, direct=True)
+
+    def is_satisfied_by(self, requirement: Req, candidate: Candidate) -> bool:
+        if requirement.pin is not None:
+            return candidate.base() == requirement.pin
+        if requirement.link is not None:
+            return candidate.link is not None and candidate.link.url == requirement.link.url
+        return self._spec_ok(requirement, candidate.version)
+
+    def get_dependencies(self, candidate: Candidate) -> list[Req]:
+        out: list[Req] = []
+        if candidate.extras:
+            out.append(Req(candidate.name, pin=candidate.base(), origin=str(candidate)))
+        if self.policy.no_deps:
+            return out
+        where = f"{candidate.name} {candidate.version}"
+        if candidate.installed is not None:
+            requires = candidate.installed.requires
+        else:
+            assert candidate.link is not None
+            meta = CoreMetadata.parse(self.source.metadata(candidate.link).result(), where)
+            if canonicalize_name(meta.name) != candidate.name or meta.version != candidate.version:
+                raise MetadataError(
+                    f"{candidate.link.filename} contains metadata for {meta.name} {meta.version}"
+                )
+            requires = meta.requires_dist
+        for dep in dependencies(requires, dict(self.target.markers), candidate.extras, where):
+            req = Req(
+                canonicalize_name(dep.name),
+                dep.specifier,
+                frozenset(canonicalize_name(e) for e in dep.extras),
+                link=Link.from_url(dep.url) if dep.url else None,
+                origin=where,
+                text=str(dep),
+            )
+            self.parents.setdefault(req.id, set()).add(where)
+            out.append(req)
+        self.speculate(r.name for r in out)
+        return out

@@ -1,0 +1,135 @@
+"""Requirements files as pip writes and reads them: nested ``-r``/``-c``, index options, hashes.
+
+Only the subset that makes sense for a wheel installer; every other option is an error naming the
+file and line, because silently ignoring e.g. ``-e`` would install something else than asked.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shlex
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pipkey.auth.errors import PipkeyError
+
+_ENV = re.compile(r"\$\{([A-Z0-9_]+)\}")
+_IGNORED = {"--prefer-binary", "--only-binary", "--no-binary", "--trusted-host", "--use-feature"}
+
+
+class RequirementsFileError(PipkeyError):
+    exit_code = 2
+
+
+@dataclass(frozen=True)
+class Line:
+    text: str
+    origin: str  # "requirements.txt:3"
+    hashes: dict[str, set[str]] = field(default_factory=dict, hash=False)
+    constraint: bool = False
+
+
+@dataclass
+class RequirementsFiles:
+    lines: list[Line] = field(default_factory=list)
+    index_url: str | None = None
+    extra_index_urls: list[str] = field(default_factory=list)
+    find_links: list[str] = field(default_factory=list)
+    no_index: bool = False
+    pre: bool = False
+    require_hashes: bool = False
+
+    def read(self, path: Path, *, constraint: bool = False, _stack: tuple[Path, ...] = ()) -> None:
+        path = path.resolve() if path.exists() else path
+        if path in _stack:
+            raise RequirementsFileError(
+                f"{path} includes itself (via {' → '.join(map(str, _stack))})"
+            )
+        try:
+            text = path.read_text(encoding="utf-8")
+        except OSError as exc:
+            raise RequirementsFileError(
+                f"cannot read requirements file {path}: {exc.strerror}"
+            ) from None
+        for number, line in _logical_lines(text):
+            self._line(path, number, line, constraint, (*_stack, path))
+
+    def _line(
+        self, path: Path, number: int, line: str, constraint: bool, stack: tuple[Path, ...]
+    ) -> None:
+        origin = f"{path.name}:{number}"
+        line = _ENV.sub(lambda m: os.environ.get(m.group(1), m.group(0)), line)
+        if not line.startswith("-"):
+            req, hashes = _split_hashes(line, origin)
+            self.lines.append(Line(req, origin, hashes, constraint))
+            return
+        try:
+            words = shlex.split(line)
+        except ValueError as exc:
+            raise RequirementsFileError(f"{origin}: {exc}") from None
+        option, _, inline = words[0].partition("=")
+        args = [inline] if inline else words[1:]
+
+        def value() -> str:
+            if not args:
+                raise RequirementsFileError(f"{origin}: {option} needs a value")
+            return args[0]
+
+        if option in ("-r", "--requirement", "-c", "--constraint"):
+            nested = Path(value())
+            if not nested.is_absolute():
+                nested = path.parent / nested
+            self.read(
+                nested, constraint=constraint or option in ("-c", "--constraint"), _stack=stack
+            )
+        elif option in ("-i", "--index-url"):
+            self.index_url = value()
+        elif option == "--extra-index-url":
+            self.extra_index_urls.append(value())
+        elif option in ("-f", "--find-links"):
+            self.find_links.append(value())
+        elif option == "--no-index":
+            self.no_index = True
+        elif option == "--pre":
+            self.pre = True
+        elif option == "--require-hashes":
+            self.require_hashes = True
+        elif option in _IGNORED:
+            return
+        elif option in ("-e", "--editable"):
+            raise RequirementsFileError(f"{origin}: editable installs are not supported yet")
+        else:
+            raise RequirementsFileError(f"{origin}: unsupported option {option}")
+
+
+def _logical_lines(text: str) -> list[tuple[int, str]]:
+    out: list[tuple[int, str]] = []
+    buffer, start = "", 0
+    for number, raw in enumerate(text.splitlines(), 1):
+        if not buffer:
+            start = number
+        stripped = re.sub(r"(^|\s+)#.*$", "", raw).strip()
+        if raw.rstrip().endswith("\\") and not stripped.startswith("#"):
+            buffer += stripped[:-1].rstrip() + " " if stripped.endswith("\\") else stripped + " "
+            continue
+        buffer += stripped
+        if buffer.strip():
+            out.append((start, buffer.strip()))
+        buffer = ""
+    if buffer.strip():
+        out.append((start, buffer.strip()))
+    return out
+
+
+def _split_hashes(line: str, origin: str) -> tuple[str, dict[str, set[str]]]:
+    hashes: dict[str, set[str]] = {}
+    parts = re.split(r"\s+(?=--hash)", line)
+    for option in parts[1:]:
+        m = re.fullmatch(r"--hash[=\s]+([a-z0-9]+):([0-9a-fA-F]+)", option.strip())
+        if m is None:
+            raise RequirementsFileError(
+                f"{origin}: malformed {option.strip()!r} (want --hash=sha256:HEX)"
+            )
+        hashes.setdefault(m.group(1), set()).add(m.group(2).lower())
+    return parts[0].strip(), hashes

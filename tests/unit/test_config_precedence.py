@@ -179,3 +179,13 @@ def test_pyproject_without_tool_pipkey_does_not_stop_the_walk_up(tree: Tree) -> 
     tree.write("project/member/pyproject.toml", '[project]\nname = "member"\n')
     settings = tree.load(cwd=tree.root / "project" / "member")
     assert settings.keyring_provider == "subprocess"
+
+
+def test_keyring_path_with_a_slash_is_relative_to_the_config_file(tree: Tree) -> None:
+    tree.write("project/pipkey.toml", 'keyring-path = "tools/keyring"\n')
+    assert tree.load().keyring_path == str(tree.root / "project" / "tools" / "keyring")
+
+
+def test_bare_keyring_path_name_is_left_for_a_path_lookup(tree: Tree) -> None:
+    tree.write("project/pipkey.toml", 'keyring-path = "keyring"\n')
+    assert tree.load().keyring_path == "keyring"

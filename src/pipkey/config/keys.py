@@ -86,7 +86,8 @@ def _scalar(key: str, raw: object, where: str, base: Path | None) -> object:
         return values.boolean(raw, where=where, key=label)
     if key == "keyring_timeout":
         return values.seconds(raw, where=where, key=label)
-    path = Path(values.text(raw, where=where, key=label)).expanduser()
-    if key == "cache_dir":
-        return base / path if base is not None and not path.is_absolute() else path
-    return str(path)  # keyring_path
+    raw_text = values.text(raw, where=where, key=label)
+    path = Path(raw_text).expanduser()
+    if base is not None and not path.is_absolute() and (key == "cache_dir" or "/" in raw_text):
+        path = base / path  # a bare keyring-path name ("keyring") is looked up on PATH instead
+    return path if key == "cache_dir" else str(path)

@@ -132,7 +132,7 @@ def _read_indexes(
     indexes: list[Index] = []
     default_seen: str | None = None
     for number, entry in enumerate(entries):
-        entry_path = (*path, "index", number)
+        entry_path: tuple[Key, ...] = (*path, "index", number)
         index = _index_entry(doc, entry_path, entry, schema)
         if not index.default:
             indexes.append(index)

@@ -73,3 +73,15 @@ def test_service_override_is_tried_first() -> None:
 )
 def test_redaction_hides_passwords_and_token_usernames(url: str, shown: str) -> None:
     assert redact_url(url) == shown
+
+
+def test_files_outside_an_index_path_belong_to_the_index_on_their_origin() -> None:
+    """pypiserver's /simple/ pages link to /packages/ on the same host."""
+    from pipkey.auth.urls import same_origin_match
+
+    bases = ["http://h:8080/simple/", "http://h:8080/team/simple/", "http://other/simple/"]
+    assert same_origin_match("http://h:8080/packages/x.whl", bases) == "http://h:8080/simple/"
+    assert same_origin_match("http://h:8080/team/files/x.whl", bases) == (
+        "http://h:8080/team/simple/"
+    )
+    assert same_origin_match("https://h:8080/packages/x.whl", bases) is None

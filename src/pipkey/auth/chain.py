@@ -97,7 +97,8 @@ class Chain:
                     return found
                 continue
             user = f", user {username}" if username else ", no username"
-            query.note("keyring", answer.outcome, f"{provider.label}, service {service}{user}")
+            why = f": {answer.detail}" if answer.detail else ""
+            query.note("keyring", answer.outcome, f"{provider.label}, service {service}{user}{why}")
             if answer.outcome in ("error", "timeout", "skipped"):
                 return None
         return None

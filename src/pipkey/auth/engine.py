@@ -29,7 +29,7 @@ from pipkey.auth.redact import redact_url
 from pipkey.auth.registry import identify
 from pipkey.auth.settings import AuthSettings, IndexAuth
 from pipkey.auth.store import CredentialStore
-from pipkey.auth.urls import best_match, split_credentials
+from pipkey.auth.urls import best_match, same_origin_match, split_credentials
 
 log = logging.getLogger("pipkey.auth")
 
@@ -105,7 +105,8 @@ class Authenticator:
         return int(getattr(self._provider, "calls", 0))
 
     def target(self, url: str) -> Target:
-        match = best_match(split_credentials(url)[0], self._indexes)
+        clean = split_credentials(url)[0]
+        match = best_match(clean, self._indexes) or same_origin_match(clean, self._indexes)
         return Target(url, self._indexes[match] if match is not None else None)
 
     def index_for(self, url: str) -> IndexAuth | None:

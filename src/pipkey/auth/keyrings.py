@@ -7,6 +7,7 @@ once and is skipped for the rest of the run.
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import threading
 import time
@@ -20,6 +21,7 @@ from pipkey.auth.discovery import Discovery, find_keyring
 from pipkey.auth.settings import KeyringProviderName
 
 Warn = Callable[[str], None]
+_LEGACY_USAGE = re.compile(r"unrecognized arguments|invalid choice")
 
 
 @dataclass(frozen=True)
@@ -156,8 +158,9 @@ class ImportProvider(_Base):
 class SubprocessProvider(_Base):
     """The ``keyring`` CLI: ``keyring --mode creds --output json get SERVICE [USER]``.
 
-    CLIs older than 25.2.1 reject ``--mode`` (exit 2, "unrecognized arguments"); they are then
-    asked ``keyring get SERVICE USER``, which needs a username.
+    CLIs older than 25.2.1 reject ``--mode`` with an argparse usage error (exit 2; "unrecognized
+    arguments", or, measured with keyring 25.1.0, "invalid choice: 'creds'"); they are then asked
+    ``keyring get SERVICE USER``, which needs a username.
     """
 
     def __init__(
@@ -194,12 +197,17 @@ class SubprocessProvider(_Base):
             if not self.legacy:
                 args = ["--mode", "creds", "--output", "json", "get", service]
                 proc = self._run([*args, username] if username else args)
-                if proc.returncode == 2 and "unrecognized arguments" in proc.stderr:
+                if proc.returncode == 2 and _LEGACY_USAGE.search(proc.stderr):
                     self.legacy = True
                 else:
                     return self._creds_answer(service, proc)
             if username is None:
-                return KeyringAnswer(None, "needs username", "keyring CLI older than 25.2.1")
+                return KeyringAnswer(
+                    None,
+                    "needs username",
+                    "keyring CLI older than 25.2.1 needs a username: put it in the index URL "
+                    "or the index's `username` setting",
+                )
             proc = self._run(["get", service, username])
         except subprocess.TimeoutExpired:
             self._disable(

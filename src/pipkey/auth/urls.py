@@ -85,6 +85,29 @@ def best_match(url: str, bases: Iterable[str]) -> str | None:
     return found
 
 
+def same_origin_match(url: str, bases: Iterable[str]) -> str | None:
+    """The base on ``url``'s origin sharing the longest path with it (first wins ties).
+
+    Indexes often serve files outside their own path (pypiserver: ``/simple/`` links to
+    ``/packages/``); such files belong to the index on the same origin — never to another origin.
+    """
+    here = origin(url)
+    path = urlsplit(url).path.split("/")
+    found: str | None = None
+    best = -1
+    for base in bases:
+        if origin(base) != here:
+            continue
+        common = 0
+        for mine, theirs in zip(path, urlsplit(base).path.split("/"), strict=False):
+            if mine != theirs:
+                break
+            common += 1
+        if common > best:
+            found, best = base, common
+    return found
+
+
 def service_names(url: str, *, index_url: str | None, override: str | None = None) -> list[str]:
     """Keyring service names to try, in order, stopping at the first hit.
 

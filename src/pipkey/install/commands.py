@@ -18,7 +18,7 @@ from packaging.utils import NormalizedName, canonicalize_name
 from pipkey.auth.errors import PipkeyError
 from pipkey.config import Settings
 from pipkey.index.target import Target
-from pipkey.install.environment import Environment, TargetError
+from pipkey.install.environment import Environment, TargetError, rescan
 from pipkey.install.lock import environment_lock
 from pipkey.install.report import Reporter
 from pipkey.install.session import Session
@@ -152,7 +152,7 @@ def install(
         chosen, seconds = resolve_for(
             session, request, env.target, env.installed, roots, constraints
         )
-        resolution_plan = make_plan(chosen, env)
+        resolution_plan = make_plan(chosen, env, reinstall=request.policy.reinstall)
         reporter.line(f"Resolved {len(chosen)} package(s) in {seconds:.2f}s")
         outcome = Outcome(resolution_plan, len(chosen), seconds)
         if dry_run:
@@ -164,7 +164,11 @@ def install(
             with environment_lock(
                 env.lock_path, lambda: reporter.line("Waiting for another pipkey run…")
             ):
-                Commit(env).run(resolution_plan, outcome.wheels, reporter.detail)
+                current = rescan(env)
+                fresh = make_plan(chosen, current, reinstall=request.policy.reinstall)
+                if fresh != resolution_plan:
+                    resolution_plan = outcome.plan = fresh
+                Commit(current).run(resolution_plan, outcome.wheels, reporter.detail)
         _report_plan(reporter, resolution_plan, dry_run=False)
         outcome.keyring_calls = session.auth.keyring_calls
     return outcome

@@ -144,6 +144,33 @@ def introspect(executable: str, *, target_dir: Path | None = None) -> Environmen
     )
 
 
+def rescan(env: Environment) -> Environment:
+    """The same environment with its installed distributions read again, in-process.
+
+    Called under the environment lock: another run may have changed it since introspection.
+    """
+    import importlib.metadata as md
+    from dataclasses import replace
+
+    search = sorted({env.paths["purelib"], env.paths["platlib"]})
+    installed: dict[str, Installed] = {}
+    for dist in md.distributions(path=search):
+        name = canonicalize_name(dist.metadata["Name"] or "")
+        if not name or name in installed:
+            continue
+        path = getattr(dist, "_path", "")
+        installed[name] = Installed(
+            name=name,
+            version=Version(dist.version),
+            requires=tuple(dist.requires or ()),
+            dist_info=str(path),
+            installer=(dist.read_text("INSTALLER") or "").strip(),
+            direct_url=dist.read_text("direct_url.json"),
+            raw_name=dist.metadata["Name"],
+        )
+    return replace(env, installed=installed)
+
+
 def _parse_tag(text: str) -> Tag:
     interpreter, abi, platform = text.split("-")
     return Tag(interpreter, abi, platform)

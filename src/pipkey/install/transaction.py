@@ -31,14 +31,17 @@ class Plan:
     keep: tuple[Candidate, ...]
 
 
-def make_plan(chosen: Sequence[Candidate], env: Environment) -> Plan:
+def make_plan(chosen: Sequence[Candidate], env: Environment, *, reinstall: bool = False) -> Plan:
+    """What to change; planned again under the lock, where a concurrent run may have done
+    part of it already (same version now installed → nothing to do for that one)."""
     install, remove, keep = [], [], []
     for cand in chosen:
-        if cand.installed is not None:
+        current = env.installed.get(cand.name)
+        same = current is not None and current.version == cand.version
+        if cand.installed is not None or (same and not reinstall and not cand.direct):
             keep.append(cand)
             continue
         install.append(cand)
-        current = env.installed.get(cand.name)
         if current is not None:
             remove.append(current)
     return Plan(tuple(install), tuple(remove), tuple(keep))

@@ -27,7 +27,14 @@ from tests.support.keyrings import (
     build_keyring_cli,
 )
 from tests.support.lifecycle import stopping_all
-from tests.support.servers import NginxAuth, ProgrammableIndex, PyPIServer
+from tests.support.servers import (
+    NginxAuth,
+    NginxFactory,
+    ProgrammableIndex,
+    ProgrammableIndexFactory,
+    PyPIServer,
+    PyPIServerFactory,
+)
 
 sys.path.insert(0, str(PLUGIN_DIR))
 
@@ -68,18 +75,27 @@ def packages_dir(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def pypiserver_factory() -> Iterator[Callable[..., PyPIServer]]:
-    """``start(packages_dir, users=None)`` → a running pypiserver, stopped at teardown."""
+def pypiserver_factory() -> Iterator[PyPIServerFactory]:
+    """``start(packages_dir, users=None)`` → a running pypiserver, stopped at teardown.
 
-    def make(packages_dir: Path, users: Mapping[str, str] | None = None) -> PyPIServer:
-        return PyPIServer(packages_dir, users=users)
+    ``authenticate=`` passes through (e.g. ``"update"`` for an index that lists and serves
+    anonymously but wants credentials to upload).
+    """
+
+    def make(
+        packages_dir: Path,
+        users: Mapping[str, str] | None = None,
+        *,
+        authenticate: str = "download,list,update",
+    ) -> PyPIServer:
+        return PyPIServer(packages_dir, users=users, authenticate=authenticate)
 
     with stopping_all(make) as start:
         yield start
 
 
 @pytest.fixture
-def nginx_factory(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[..., NginxAuth]]:
+def nginx_factory(tmp_path_factory: pytest.TempPathFactory) -> Iterator[NginxFactory]:
     """``start(upstream_root, users, realm="private")`` → nginx auth_basic in front of it."""
 
     def make(upstream_root: str, users: Mapping[str, str], realm: str = "private") -> NginxAuth:
@@ -91,7 +107,7 @@ def nginx_factory(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable
 
 
 @pytest.fixture
-def programmable_index_factory() -> Iterator[Callable[..., ProgrammableIndex]]:
+def programmable_index_factory() -> Iterator[ProgrammableIndexFactory]:
     """``start(projects=None)`` → a running in-process ProgrammableIndex."""
     with stopping_all(ProgrammableIndex) as start:
         yield start

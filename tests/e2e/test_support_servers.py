@@ -5,13 +5,21 @@ from __future__ import annotations
 import base64
 import re
 import urllib.error
+import urllib.parse
 import urllib.request
 from email.message import Message
 from pathlib import Path
 
 import pytest
 
-from tests.support.servers import ProgrammableIndex, require_basic, token_sequence
+from tests.support.servers import (
+    NginxFactory,
+    ProgrammableIndex,
+    ProgrammableIndexFactory,
+    PyPIServerFactory,
+    require_basic,
+    token_sequence,
+)
 from tests.support.wheels import build_wheel
 
 pytestmark = pytest.mark.e2e
@@ -32,20 +40,22 @@ def _get(url: str, auth: tuple[str, str] | None = None) -> tuple[int, Message, b
 
 
 def test_pypiserver_without_credentials_answers_401_with_pypi_realm(
-    packages_dir: Path, pypiserver_factory
+    packages_dir: Path, pypiserver_factory: PyPIServerFactory
 ) -> None:
     server = pypiserver_factory(packages_dir, users=USERS)
     status, headers, _ = _get(server.url)
     assert (status, headers.get("WWW-Authenticate")) == (401, 'Basic realm="pypi"')
 
 
-def test_pypiserver_with_wrong_password_answers_403(packages_dir: Path, pypiserver_factory) -> None:
+def test_pypiserver_with_wrong_password_answers_403(
+    packages_dir: Path, pypiserver_factory: PyPIServerFactory
+) -> None:
     server = pypiserver_factory(packages_dir, users=USERS)
     assert _get(server.url, ("alice", "wrong"))[0] == 403
 
 
 def test_pypiserver_with_right_password_lists_a_wheel_added_after_start(
-    packages_dir: Path, pypiserver_factory
+    packages_dir: Path, pypiserver_factory: PyPIServerFactory
 ) -> None:
     server = pypiserver_factory(packages_dir, users=USERS)
     build_wheel(packages_dir, "Demo.Pkg", "1.0")
@@ -55,7 +65,7 @@ def test_pypiserver_with_right_password_lists_a_wheel_added_after_start(
 
 
 def test_nginx_answers_401_with_its_realm_without_credentials(
-    packages_dir: Path, pypiserver_factory, nginx_factory
+    packages_dir: Path, pypiserver_factory: PyPIServerFactory, nginx_factory: NginxFactory
 ) -> None:
     proxy = nginx_factory(pypiserver_factory(packages_dir).root, USERS, realm="corp")
     status, headers, _ = _get(proxy.url)
@@ -63,21 +73,21 @@ def test_nginx_answers_401_with_its_realm_without_credentials(
 
 
 def test_nginx_answers_401_not_403_for_a_wrong_password(
-    packages_dir: Path, pypiserver_factory, nginx_factory
+    packages_dir: Path, pypiserver_factory: PyPIServerFactory, nginx_factory: NginxFactory
 ) -> None:
     proxy = nginx_factory(pypiserver_factory(packages_dir).root, USERS)
     assert _get(proxy.url, ("alice", "wrong"))[0] == 401
 
 
 def test_nginx_serves_files_through_relative_links_and_logs_the_user(
-    packages_dir: Path, pypiserver_factory, nginx_factory
+    packages_dir: Path, pypiserver_factory: PyPIServerFactory, nginx_factory: NginxFactory
 ) -> None:
     wheel = build_wheel(packages_dir, "demo", "1.0")
     proxy = nginx_factory(pypiserver_factory(packages_dir).root, USERS)
     status, _, page = _get(f"{proxy.url}demo/", ("alice", "s3cret"))
     href = re.search(rb'href="([^"#]+)', page)
     assert status == 200 and href is not None
-    file_url = urllib.request.urljoin(f"{proxy.url}demo/", href.group(1).decode())
+    file_url = urllib.parse.urljoin(f"{proxy.url}demo/", href.group(1).decode())
     assert file_url.startswith(proxy.root)
     status, _, body = _get(file_url, ("alice", "s3cret"))
     assert (status, body) == (200, wheel.read_bytes())
@@ -89,7 +99,7 @@ def test_nginx_serves_files_through_relative_links_and_logs_the_user(
 
 
 def test_programmable_index_rotates_tokens_after_the_given_number_of_uses(
-    tmp_path: Path, programmable_index_factory
+    tmp_path: Path, programmable_index_factory: ProgrammableIndexFactory
 ) -> None:
     index: ProgrammableIndex = programmable_index_factory(
         projects={"demo": [build_wheel(tmp_path, "demo", "1.0")]}
@@ -102,7 +112,7 @@ def test_programmable_index_rotates_tokens_after_the_given_number_of_uses(
 
 
 def test_programmable_index_redirects_files_to_another_index(
-    tmp_path: Path, programmable_index_factory
+    tmp_path: Path, programmable_index_factory: ProgrammableIndexFactory
 ) -> None:
     wheel = build_wheel(tmp_path, "demo", "1.0", requires_python=">=3.8")
     target = programmable_index_factory(projects={"demo": [wheel]})

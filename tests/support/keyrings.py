@@ -13,7 +13,7 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Self
+from typing import IO, Self
 
 import keyring.backend
 import keyring.core
@@ -57,11 +57,12 @@ class KeyringCLI:
         )
 
 
-def _uv() -> str | None:
+def _uv(env: Mapping[str, str]) -> str | None:
+    """uv builds these venvs in about a second; pip takes several."""
     try:
         from uv import find_uv_bin
     except ImportError:
-        return shutil.which("uv")
+        return shutil.which("uv", path=env.get("PATH"))
     return find_uv_bin()
 
 
@@ -94,7 +95,7 @@ def build_keyring_cli(
 def _install(venv: Path, requirements: list[str], env: Mapping[str, str]) -> None:
     env = {k: v for k, v in env.items() if k != "VIRTUAL_ENV"}
     python = venv / "bin" / "python"
-    uv = _uv()
+    uv = _uv(env)
     if uv is not None:
         commands = [
             [uv, "venv", "--quiet", "--python", sys.executable, str(venv)],
@@ -247,9 +248,18 @@ class SecretService(Lifecycle):
         self._check_with_secret_tool()
         return self
 
-    def _spawn(self, command: list[str], **kwargs: object) -> subprocess.Popen[str]:
+    def _spawn(
+        self,
+        command: list[str],
+        *,
+        stdin: int | None = None,
+        stdout: int | IO[str],
+        stderr: IO[str],
+    ) -> subprocess.Popen[str]:
         env = {**self.base_env, "DBUS_SESSION_BUS_ADDRESS": self.address}
-        process = subprocess.Popen(command, env=env, text=True, **kwargs)  # type: ignore[call-overload]
+        process = subprocess.Popen(
+            command, env=env, text=True, stdin=stdin, stdout=stdout, stderr=stderr
+        )
         self._processes.append(process)
         return process
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import html
+import sys
 import threading
 import zipfile
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -119,8 +120,7 @@ class ProgrammableIndex(Service):
             self.requests.clear()
 
     def start(self) -> Self:
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
-        self._server.daemon_threads = True
+        self._server = _QuietServer(("127.0.0.1", 0), _handler_for(self))
         self._set_port(int(self._server.server_address[1]))
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
         self._thread.start()
@@ -167,6 +167,16 @@ class ProgrammableIndex(Service):
             f' data-requires-python="{html.escape(requires_python)}"' if requires_python else ""
         )
         return f'<a href="/files/{filename}#sha256={digest}"{attribute}>{filename}</a>'
+
+
+class _QuietServer(ThreadingHTTPServer):
+    """Clients that hang up (a cancelled download, a closed pool) are normal, not errors."""
+
+    daemon_threads = True
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)  # type: ignore[arg-type]
 
 
 @dataclass(frozen=True)

@@ -33,8 +33,11 @@ from tests.support.programmable import (
 
 __all__ = [
     "NginxAuth",
+    "NginxFactory",
     "ProgrammableIndex",
+    "ProgrammableIndexFactory",
     "PyPIServer",
+    "PyPIServerFactory",
     "RecordedRequest",
     "free_port",
     "require_basic",
@@ -276,3 +279,11 @@ class NginxAuth(Service):
     def error_log(self) -> str:
         path = self.workdir / "error.log"
         return path.read_text(errors="replace") if path.exists() else ""
+
+
+PyPIServerFactory = Callable[..., PyPIServer]
+"""The ``pypiserver_factory`` fixture: ``(packages_dir, users=None, *, authenticate=…)``."""
+NginxFactory = Callable[..., NginxAuth]
+"""The ``nginx_factory`` fixture: ``(upstream_root, users, realm="private")``."""
+ProgrammableIndexFactory = Callable[..., ProgrammableIndex]
+"""The ``programmable_index_factory`` fixture: ``(*, projects=None)``."""

@@ -85,19 +85,30 @@ def keyring_report(engine: Authenticator) -> KeyringReport:
         report.cli_path = discovery.path
         report.cli_found_via = discovery.how
         report.cli_on_path = discovery.on_path
-        try:
-            proc = subprocess.run(
-                [discovery.path, "--version"],
-                capture_output=True,
-                text=True,
-                timeout=settings.keyring_timeout,
-                stdin=subprocess.DEVNULL,
-                check=False,
-            )
-            report.cli_version = (proc.stdout or proc.stderr).strip().splitlines()[0]
-        except (OSError, subprocess.TimeoutExpired, IndexError) as exc:
-            report.cli_version = f"unknown ({type(exc).__name__})"
+        report.cli_version = _cli_version(discovery.path, settings.keyring_timeout)
     return report
+
+
+def _cli_version(executable: str, timeout: float) -> str:
+    """The keyring version behind a CLI script (the CLI has no ``--version``): ask the
+    interpreter named in its shebang."""
+    try:
+        with open(executable, "rb") as fh:
+            first = fh.readline(512).decode("utf-8", "replace")
+        if not first.startswith("#!"):
+            return "unknown"
+        interpreter = first[2:].strip().split()[0]
+        proc = subprocess.run(
+            [interpreter, "-c", "import importlib.metadata as m; print(m.version('keyring'))"],
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            stdin=subprocess.DEVNULL,
+            check=False,
+        )
+    except (OSError, subprocess.TimeoutExpired, IndexError):
+        return "unknown"
+    return f"keyring {proc.stdout.strip()}" if proc.returncode == 0 else "unknown"
 
 
 def _meaning(status: int, sent: bool, registry: str | None) -> str:

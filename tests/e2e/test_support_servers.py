@@ -27,13 +27,17 @@ pytestmark = pytest.mark.e2e
 USERS = {"alice": "s3cret"}
 
 
-def _get(url: str, auth: tuple[str, str] | None = None) -> tuple[int, Message, bytes]:
+def _request(url: str, auth: tuple[str, str] | None = None) -> urllib.request.Request:
     request = urllib.request.Request(url)
     if auth is not None:
         token = base64.b64encode(f"{auth[0]}:{auth[1]}".encode()).decode()
         request.add_header("Authorization", f"Basic {token}")
+    return request
+
+
+def _get(url: str, auth: tuple[str, str] | None = None) -> tuple[int, Message, bytes]:
     try:
-        with urllib.request.urlopen(request, timeout=10) as response:
+        with urllib.request.urlopen(_request(url, auth), timeout=10) as response:
             return response.status, response.headers, response.read()
     except urllib.error.HTTPError as error:
         return error.code, error.headers, error.read()
@@ -91,11 +95,20 @@ def test_nginx_serves_files_through_relative_links_and_logs_the_user(
     assert file_url.startswith(proxy.root)
     status, _, body = _get(file_url, ("alice", "s3cret"))
     assert (status, body) == (200, wheel.read_bytes())
-    assert proxy.access_log_entries()[-1] == {
-        "user": "alice",
-        "status": "200",
-        "uri": file_url.removeprefix(proxy.root),
-    }
+    assert proxy.access_log_entries() == [
+        {"user": "alice", "status": "200", "uri": "/simple/demo/"},
+        {"user": "alice", "status": "200", "uri": file_url.removeprefix(proxy.root)},
+    ]
+
+
+def test_nginx_keeps_pypiserver_name_redirects_on_its_own_port(
+    packages_dir: Path, pypiserver_factory: PyPIServerFactory, nginx_factory: NginxFactory
+) -> None:
+    build_wheel(packages_dir, "Demo.Pkg", "1.0")
+    proxy = nginx_factory(pypiserver_factory(packages_dir).root, USERS)
+    request = _request(f"{proxy.url}Demo.Pkg/", ("alice", "s3cret"))
+    with urllib.request.urlopen(request, timeout=10) as response:
+        assert response.url == f"{proxy.url}demo-pkg/"
 
 
 def test_programmable_index_rotates_tokens_after_the_given_number_of_uses(

@@ -248,7 +248,7 @@ class NginxAuth(Service):
                 "-e", str(self.workdir / "error.log"),
             ]  # fmt: skip
 
-        self._set_port(self._process.start(command, "/"))
+        self._set_port(self._process.start(command, _LOG_SYNC_PATH))
         return self
 
     def stop(self) -> None:

@@ -244,3 +244,12 @@ def test_passive_lookup_never_touches_keyring(tmp_path: Path) -> None:
     chain, _ = make_chain(tmp_path, index=index, keyring=kr)
     assert chain.lookup(Target(INDEX, index), active=False).credentials is None
     assert kr.calls == []
+
+
+def test_store_entry_for_an_index_covers_its_files_outside_the_index_path(tmp_path: Path) -> None:
+    """pypiserver links /simple/ pages to /packages/: those files use the index's login."""
+    index = IndexAuth("http://127.0.0.1:8765/simple/")
+    chain, _ = make_chain(tmp_path, index=index)
+    chain.store.save(index.url, Credentials("alice", "pw"), storage="file")
+    file_url = "http://127.0.0.1:8765/packages/pkg-1.0-py3-none-any.whl"
+    assert lookup(chain, index, file_url) == Credentials("alice", "pw")

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import getpass
 import sys
+import threading
+from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from typing import Protocol
 
 
@@ -18,6 +21,17 @@ class Prompter(Protocol):
 
 
 class TerminalPrompter:
+    """Prompts on stdin/stderr, one at a time.
+
+    ``pause`` lets the caller's UI step aside (stop a progress display) while the user types;
+    requests run in worker threads, so prompts for two indexes are serialized by a lock.
+    """
+
+    _lock = threading.Lock()
+
+    def __init__(self, pause: Callable[[], AbstractContextManager[object]] | None = None) -> None:
+        self._pause = pause or nullcontext
+
     def available(self) -> bool:
         try:
             return sys.stdin.isatty() and sys.stderr.isatty()
@@ -25,6 +39,10 @@ class TerminalPrompter:
             return False
 
     def ask(self, what: str, username: str | None) -> tuple[str, str] | None:
+        with self._lock, self._pause():
+            return self._ask(what, username)
+
+    def _ask(self, what: str, username: str | None) -> tuple[str, str] | None:
         try:
             sys.stderr.write(f"{what} needs credentials.\n")
             if username is None:
@@ -41,6 +59,10 @@ class TerminalPrompter:
         return username, password
 
     def confirm_save(self, where: str) -> bool:
+        with self._lock, self._pause():
+            return self._confirm(where)
+
+    def _confirm(self, where: str) -> bool:
         sys.stderr.write(f"Save these credentials to {where}? [y/N] ")
         sys.stderr.flush()
         try:

@@ -135,7 +135,7 @@ class CredentialStore:
 
     def __call__(self, query: Query) -> Credentials | None:
         try:
-            entry = self.find(query.target.url)
+            entry = self.find(query.target.index_url or query.target.url)
         except StoreError as exc:
             query.note(self.kind, "error", str(exc))
             return None

@@ -19,13 +19,12 @@ import httpx
 from pipkey.auth.chain import Chain, Found
 from pipkey.auth.credentials import Credentials
 from pipkey.auth.discovery import Discovery
-from pipkey.auth.errors import AuthError, CredentialsMissing, CredentialsRejected
+from pipkey.auth.errors import Attempt, AuthError, CredentialsMissing, CredentialsRejected
 from pipkey.auth.keyrings import DisabledProvider, KeyringProvider, select_provider
 from pipkey.auth.netrcfile import NetrcSource, netrc_path
 from pipkey.auth.policy import Fail, Failure
 from pipkey.auth.prompt import Prompter, TerminalPrompter
 from pipkey.auth.query import Target
-from pipkey.auth.redact import redact_url
 from pipkey.auth.registry import identify
 from pipkey.auth.settings import AuthSettings, IndexAuth
 from pipkey.auth.store import CredentialStore
@@ -176,7 +175,7 @@ class Authenticator:
         target = self.target(url)
         return self.known(target) or self.lookup(target)
 
-    def attempts(self, target: Target) -> tuple[Any, ...]:
+    def attempts(self, target: Target) -> tuple[Attempt, ...]:
         entry = self._entry(target)
         found = entry.full or entry.passive
         return found.attempts if found is not None else ()
@@ -260,6 +259,3 @@ def _reason(status: int) -> str:
         return HTTPStatus(status).phrase
     except ValueError:
         return ""
-
-
-__all__ = ["Authenticator", "redact_url"]

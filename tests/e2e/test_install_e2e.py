@@ -489,3 +489,22 @@ def _environ() -> dict[str, str]:
     import os
 
     return dict(os.environ)
+
+
+def test_failure_during_commit_rolls_back_every_change(
+    venv: Path, packages_dir: Path, pypiserver_factory: Callable[..., Any]
+) -> None:
+    build_wheel(packages_dir, "keeper", "1.0")
+    build_wheel(packages_dir, "keeper", "2.0")
+    build_wheel(packages_dir, "clasher", "1.0", files={"stray.py": "X = 1\n"})
+    server = pypiserver_factory(packages_dir)
+    assert install(venv, "keeper==1.0", "--index-url", server.url).returncode == 0
+    (site_packages(venv) / "stray.py").write_text("# not owned by any distribution\n")
+    before = snapshot(venv)
+
+    result = install(venv, "keeper==2.0", "clasher", "--index-url", server.url)
+
+    assert result.returncode != 0
+    assert "stray.py" in result.stderr
+    assert "left as it was" in result.stderr
+    assert snapshot(venv) == before

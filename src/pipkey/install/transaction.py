@@ -10,6 +10,7 @@ from __future__ import annotations
 import shutil
 import tempfile
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,6 +19,8 @@ from pipkey.install.environment import Environment
 from pipkey.install.uninstall import Stash, prune
 from pipkey.install.wheel import install_wheel
 from pipkey.resolve.candidates import Candidate, Installed
+
+INSTALL_WORKERS = 8
 
 
 class InstallError(PipkeyError):
@@ -66,16 +69,23 @@ class Commit:
             for dist in plan.remove:
                 stash.remove(dist)
                 on_step(f"- {dist.raw_name or dist.name}=={dist.version}")
-            for cand in plan.install:
-                assert cand.link is not None
-                install_wheel(
-                    wheels[cand],
-                    scheme,
-                    self.env.executable,
-                    direct=cand.link.url if cand.direct else None,
-                    written=self.written,
-                )
-                on_step(f"+ {cand.name}=={cand.version}")
+            # Distinct wheels write distinct files; file creation dominates (and releases the
+            # GIL), so installing them side by side is the biggest win on slow file systems.
+            with ThreadPoolExecutor(INSTALL_WORKERS, thread_name_prefix="pipkey-install") as pool:
+                futures = {
+                    pool.submit(
+                        install_wheel,
+                        wheels[cand],
+                        scheme,
+                        self.env.executable,
+                        direct=cand.link.url if cand.direct and cand.link else None,
+                        written=self.written,
+                    ): cand
+                    for cand in plan.install
+                }
+                for fut in as_completed(futures):
+                    fut.result()
+                    on_step(f"+ {futures[fut].name}=={futures[fut].version}")
         except BaseException as exc:
             self._undo(keep)
             stash.restore()

@@ -29,7 +29,13 @@ class RecordingDestination(SchemeDictionaryDestination):
     ) -> RecordEntry:
         target = self._path_with_destdir(scheme, path)
         existed = target.exists()
-        entry = super().write_to_fs(scheme, path, stream, is_executable)
+        try:
+            entry = super().write_to_fs(scheme, path, stream, is_executable)
+        except FileExistsError:
+            # Wheels install in parallel: another one may have just made a shared parent dir.
+            if existed or not target.parent.is_dir():
+                raise
+            entry = super().write_to_fs(scheme, path, stream, is_executable)
         if not existed:
             self.written.append(target)
         return entry

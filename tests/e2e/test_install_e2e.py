@@ -508,3 +508,38 @@ def test_failure_during_commit_rolls_back_every_change(
     assert "stray.py" in result.stderr
     assert "left as it was" in result.stderr
     assert snapshot(venv) == before
+
+
+def test_direct_wheel_url_on_a_protected_host_is_authenticated_like_index_files(
+    venv: Path, nginx_index: Protected, json_keyring: Any
+) -> None:
+    json_keyring.set(nginx_index.url, "alice", PASSWORD)
+    url = f"{nginx_index.root}/packages/core-1.0-py3-none-any.whl"
+    result = install(venv, url, "--index-url", nginx_index.url, "--keyring-provider", "import")
+    assert result.returncode == 0, result.stderr
+    direct = site_packages(venv) / "core-1.0.dist-info" / "direct_url.json"
+    assert url in direct.read_text()
+    assert_no_secret(PASSWORD, result.stdout, result.stderr, direct.read_text(), username="alice")
+
+
+def test_target_directory_install_and_list(
+    tmp_path: Path, packages_dir: Path, pypiserver_factory: Callable[..., Any]
+) -> None:
+    build_wheel(packages_dir, "flat", "1.0", entry_points={"console_scripts": {"flat": "flat:x"}})
+    server = pypiserver_factory(packages_dir)
+    target = tmp_path / "target"
+    result = run_pipkey(
+        "install",
+        "flat",
+        "--target",
+        target,
+        "--index-url",
+        server.url,
+        "--cache-dir",
+        tmp_path / "c",
+    )
+    assert result.returncode == 0, result.stderr
+    assert (target / "flat" / "__init__.py").is_file()
+    assert (target / "bin" / "flat").is_file()
+    listed = run_pipkey("list", "--target", target, "--format", "freeze")
+    assert listed.stdout.split() == ["flat==1.0"]

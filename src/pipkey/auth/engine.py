@@ -41,6 +41,7 @@ class _Entry:
     passive: Found | None = None
     full: Found | None = None
     rejected: frozenset[Credentials] = frozenset()
+    save_offered: bool = False
 
 
 class Authenticator:
@@ -161,8 +162,9 @@ class Authenticator:
             return
         entry = self._entry(target)
         with entry.lock:
-            if entry.full is None or entry.full.credentials != credentials:
+            if entry.save_offered or entry.full is None or entry.full.credentials != credentials:
                 return
+            entry.save_offered = True
             where = target.index_url or str(target.origin)
             if self.chain.prompter.confirm_save(f"pipkey's credential store for {where}"):
                 try:

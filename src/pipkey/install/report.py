@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+from rich.status import Status
 
 
 @dataclass
@@ -19,6 +20,7 @@ class Reporter:
     tty: bool = field(default_factory=lambda: sys.stderr.isatty())
     console: Console = field(default_factory=lambda: Console(stderr=True, highlight=False))
     started: float = field(default_factory=time.monotonic)
+    _live: list[Status | Progress] = field(default_factory=list, repr=False)
 
     def line(self, text: str) -> None:
         """Summary lines (resolved/installed counts, +/- lines): hidden by -q."""
@@ -36,9 +38,29 @@ class Reporter:
         return f"{time.monotonic() - self.started:.2f}s"
 
     @contextmanager
+    def _showing(self, live: Status | Progress) -> Iterator[None]:
+        self._live.append(live)
+        try:
+            yield
+        finally:
+            self._live.remove(live)
+
+    @contextmanager
+    def paused(self) -> Iterator[None]:
+        """Take spinners and bars off the terminal while the user answers a prompt."""
+        live = list(self._live)
+        for item in live:
+            item.stop()
+        try:
+            yield
+        finally:
+            for item in live:
+                item.start()
+
+    @contextmanager
     def status(self, text: str) -> Iterator[None]:
         if self.tty and self.quiet <= 0:
-            with self.console.status(text):
+            with self.console.status(text) as status, self._showing(status):
                 yield
         else:
             yield
@@ -56,7 +78,7 @@ class Reporter:
             console=self.console,
             transient=True,
         )
-        with bar:
+        with bar, self._showing(bar):
             task = bar.add_task(label, total=total, item="")
             yield Step(self, bar, task)
 

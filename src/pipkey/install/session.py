@@ -10,6 +10,7 @@ from pathlib import Path
 from packaging.utils import NormalizedName
 
 from pipkey.auth import Authenticator
+from pipkey.auth.prompt import TerminalPrompter
 from pipkey.config import Settings
 from pipkey.index.client import IndexClient
 from pipkey.index.finder import Finder
@@ -28,7 +29,9 @@ class Session:
 
     def __post_init__(self) -> None:
         self.auth = Authenticator(
-            self.settings.auth_settings(self.environ), warn=self.reporter.warn
+            self.settings.auth_settings(self.environ),
+            warn=self.reporter.warn,
+            prompter=TerminalPrompter(pause=self.reporter.paused),
         )
         self.client = IndexClient(self.auth.httpx_auth())
         self.finder = Finder(self.client, self.settings)

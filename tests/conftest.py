@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
 import sys
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
@@ -65,6 +66,14 @@ def _forget_keyring_backend(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.fixture
 def home() -> Path:
     return Path(os.environ["HOME"])
+
+
+@pytest.fixture
+def venv(tmp_path: Path) -> Path:
+    """A fresh target environment (no pip: pipkey installs into it)."""
+    path = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(path)], check=True)
+    return path
 
 
 @pytest.fixture

@@ -11,7 +11,6 @@ import base64
 import json
 import os
 import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -32,13 +31,6 @@ WRONG = "wr0ng-cli-Pa55"
 def pypi(packages_dir: Path, pypiserver_factory: Callable[..., Any]) -> Any:
     build_wheel(packages_dir, "pkg0", "1.0")
     return pypiserver_factory(packages_dir, users={"alice": PASSWORD})
-
-
-@pytest.fixture
-def venv(tmp_path: Path) -> Path:
-    path = tmp_path / "venv"
-    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(path)], check=True)
-    return path
 
 
 def install(venv: Path, index_url: str, *args: str) -> subprocess.CompletedProcess[str]:

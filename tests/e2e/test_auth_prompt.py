@@ -4,7 +4,6 @@ and keyrings that crash are reported once, then skipped."""
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -26,13 +25,6 @@ PASSWORD = "pr0mpt-Pa55"
 def pypi(packages_dir: Path, pypiserver_factory: Callable[..., Any]) -> Any:
     build_wheel(packages_dir, "pkg0", "1.0")
     return pypiserver_factory(packages_dir, users={"alice": PASSWORD})
-
-
-@pytest.fixture
-def venv(tmp_path: Path) -> Path:
-    path = tmp_path / "venv"
-    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(path)], check=True)
-    return path
 
 
 def test_prompt_on_a_terminal_then_save_to_the_store(

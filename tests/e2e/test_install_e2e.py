@@ -27,13 +27,6 @@ PASSWORD = "s3cret-Pa55-install"
 WRONG = "wr0ng-Pa55-install"
 
 
-@pytest.fixture
-def venv(tmp_path: Path) -> Path:
-    path = tmp_path / "venv"
-    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(path)], check=True)
-    return path
-
-
 def site_packages(venv: Path) -> Path:
     return next((venv / "lib").glob("python3*/site-packages"))
 

@@ -248,3 +248,23 @@ def test_bazel_helper_answers_an_empty_object_for_an_unknown_host(pypi: Any) -> 
 def test_bazel_helper_rejects_malformed_input() -> None:
     result = run_pipkey("auth", "helper", "--protocol", "bazel", "get", input="not json")
     assert result.returncode == 2 and "uri" in result.stderr
+
+
+def test_password_in_the_index_url_never_reaches_verbose_logs(pypi: Any, venv: Path) -> None:
+    """-vv turns on httpx's request log; URLs carrying a password must still be redacted."""
+    url = pypi.url.replace("http://", f"http://alice:{PASSWORD}@")
+    result = run_pipkey(
+        "-vv",
+        "install",
+        "--python",
+        venv,
+        "--no-cache",
+        "--index-url",
+        url,
+        "--keyring-provider",
+        "disabled",
+        "pkg0",
+    )
+    assert result.returncode == 0, result.stderr
+    assert "HTTP Request" in result.stderr  # the verbose log really was on
+    assert_no_secret(PASSWORD, result.stdout, result.stderr, username="alice")

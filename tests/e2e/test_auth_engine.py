@@ -429,6 +429,10 @@ def test_percent_encoded_url_credentials(
     url = server.url.replace("http://", "http://me%40corp:p%40ss%3Aw%2Frd@")
     engine, _ = engine_for(IndexAuth(url), keyring_provider="disabled")
     assert fetch(engine, server.url, 3) == [200] * 3
+    with engine.client() as client:
+        response = client.get(url)
+    assert response.status_code == 200
+    assert response.request.url.userinfo == b""  # moved into the header, out of logs
 
 
 def test_bearer_token_from_env(

@@ -85,3 +85,12 @@ def test_files_outside_an_index_path_belong_to_the_index_on_their_origin() -> No
         "http://h:8080/team/simple/"
     )
     assert same_origin_match("https://h:8080/packages/x.whl", bases) is None
+
+
+def test_redact_text_masks_every_url_with_a_password_in_free_text() -> None:
+    from pipkey.auth.redact import redact_text
+
+    line = 'GET http://alice:s3cret@h:1/simple/ "200"; then https://:tok@x/y and https://h/ok'
+    assert redact_text(line) == (
+        'GET http://alice:****@h:1/simple/ "200"; then https://****@x/y and https://h/ok'
+    )

@@ -112,6 +112,10 @@ class EngineAuth(httpx.Auth):
 
 
 def _authorize(request: httpx.Request, credentials: Credentials | None) -> None:
+    """Credentials travel only in the header: the URL that goes on (and into httpx's request
+    log) carries none."""
+    if request.url.userinfo:
+        request.url = request.url.copy_with(userinfo=b"")
     if credentials is None:
         request.headers.pop("Authorization", None)
     else:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from urllib.parse import urlsplit, urlunsplit
 
 MASK = "****"
@@ -34,3 +35,11 @@ def redact_url(url: str) -> str:
 def _looks_like_username(value: str) -> bool:
     # Long opaque strings in the username slot are tokens (GitHub, GitLab deploy tokens …).
     return len(value) < 40
+
+
+_URL_WITH_USERINFO = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://[^\s/@\"'<>]+@[^\s\"'<>]*")
+
+
+def redact_text(text: str) -> str:
+    """Redact every URL with credentials inside free text (log lines, third-party messages)."""
+    return _URL_WITH_USERINFO.sub(lambda m: redact_url(m.group(0)), text)

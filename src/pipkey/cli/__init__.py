@@ -14,6 +14,18 @@ import click
 
 from pipkey import __version__
 from pipkey.auth.errors import PipkeyError
+from pipkey.auth.redact import redact_text
+
+
+class _RedactingFilter(logging.Filter):
+    """Last line of defence: no log line, ours or a library's, shows a URL's password."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        cleaned = redact_text(message)
+        if cleaned != message:
+            record.msg, record.args = cleaned, None
+        return True
 
 
 class _Group(click.Group):
@@ -36,6 +48,8 @@ def main(ctx: click.Context, verbose: int, quiet: int) -> None:
     """Install Python packages from private indexes, with authentication that just works."""
     level = logging.WARNING - 10 * verbose + 10 * quiet
     logging.basicConfig(level=max(level, logging.DEBUG), format="%(levelname)s: %(message)s")
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(_RedactingFilter())
     logging.getLogger("httpx").setLevel(logging.WARNING if verbose < 2 else logging.DEBUG)
     logging.getLogger("httpcore").setLevel(logging.WARNING)
     ctx.ensure_object(dict)

@@ -268,3 +268,19 @@ def test_password_in_the_index_url_never_reaches_verbose_logs(pypi: Any, venv: P
     assert result.returncode == 0, result.stderr
     assert "HTTP Request" in result.stderr  # the verbose log really was on
     assert_no_secret(PASSWORD, result.stdout, result.stderr, username="alice")
+
+
+def test_direct_url_install_with_credentials_leaves_none_in_the_environment(
+    pypi: Any, venv: Path
+) -> None:
+    """PEP 610: direct_url.json must not record credentials; nor may any other file."""
+    wheel = pypi.root.replace("http://", f"http://alice:{PASSWORD}@") + (
+        "/packages/pkg0-1.0-py3-none-any.whl"
+    )
+    result = run_pipkey("install", "--python", venv, "--keyring-provider", "disabled", wheel)
+    assert result.returncode == 0, result.stderr
+    written = [p.read_text(errors="replace") for p in venv.rglob("*") if p.is_file()]
+    cache = [
+        p.read_text(errors="replace") for p in Path(os.environ["HOME"]).rglob("*") if p.is_file()
+    ]
+    assert_no_secret(PASSWORD, result.stdout, result.stderr, *written, *cache, username="alice")

@@ -17,6 +17,8 @@ from installer.records import RecordEntry
 from installer.sources import WheelFile
 from installer.utils import Scheme
 
+from pipkey.auth.urls import strip_credentials
+
 INSTALLER_NAME = b"pipkey"
 
 
@@ -46,8 +48,11 @@ class RecordingDestination(SchemeDictionaryDestination):
 
 
 def direct_url(url: str) -> bytes:
-    """PEP 610 record for a wheel installed from a URL or path the user gave."""
-    return json.dumps({"url": url, "archive_info": {}}, sort_keys=True).encode()
+    """PEP 610 record for a wheel installed from a URL or path the user gave.
+
+    PEP 610: credentials in the URL must not be recorded (they would sit in site-packages).
+    """
+    return json.dumps({"url": strip_credentials(url), "archive_info": {}}, sort_keys=True).encode()
 
 
 def install_wheel(

@@ -69,7 +69,6 @@ def make_chain(
         netrc=NetrcSource(netrc_file, lambda m: None),
         keyring=lambda: kr,
         prompter=NoPrompt(),
-        warn=lambda m: None,
     )
     return chain, kr
 

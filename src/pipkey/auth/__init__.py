@@ -13,7 +13,6 @@ from pipkey.auth.errors import (
     AuthError,
     CredentialsMissing,
     CredentialsRejected,
-    KeyringError,
     PipkeyError,
 )
 from pipkey.auth.redact import redact_url
@@ -28,7 +27,6 @@ __all__ = [
     "CredentialsMissing",
     "CredentialsRejected",
     "IndexAuth",
-    "KeyringError",
     "PipkeyError",
     "Source",
     "redact_url",

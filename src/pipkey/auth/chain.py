@@ -22,8 +22,6 @@ from pipkey.auth.sources import from_env, from_url
 from pipkey.auth.store import CredentialStore
 from pipkey.auth.urls import service_names
 
-PASSIVE_KINDS = ("url", "env", "store", "netrc")
-
 
 @dataclass(frozen=True)
 class Found:
@@ -41,14 +39,12 @@ class Chain:
         netrc: NetrcSource,
         keyring: Callable[[], KeyringProvider],
         prompter: Prompter,
-        warn: Callable[[str], None],
     ) -> None:
         self.settings = settings
         self.store = store
         self.netrc = netrc
         self._keyring = keyring
         self.prompter = prompter
-        self._warn = warn
 
     def lookup(
         self, target: Target, *, active: bool, rejected: frozenset[Credentials] = frozenset()

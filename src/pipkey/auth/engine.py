@@ -26,7 +26,7 @@ from pipkey.auth.policy import Fail, Failure
 from pipkey.auth.prompt import Prompter, TerminalPrompter
 from pipkey.auth.query import Target
 from pipkey.auth.registry import identify
-from pipkey.auth.settings import AuthSettings, IndexAuth
+from pipkey.auth.settings import AuthSettings
 from pipkey.auth.store import CredentialStore
 from pipkey.auth.urls import best_match, same_origin_match, split_credentials
 
@@ -71,7 +71,6 @@ class Authenticator:
             netrc=NetrcSource(netrc_path(settings.netrc_path, settings.environ), self.warn),
             keyring=self.keyring,
             prompter=prompter or TerminalPrompter(),
-            warn=self.warn,
         )
         self._entries: dict[CacheKey, _Entry] = {}
         self._entries_lock = threading.Lock()
@@ -108,9 +107,6 @@ class Authenticator:
         clean = split_credentials(url)[0]
         match = best_match(clean, self._indexes) or same_origin_match(clean, self._indexes)
         return Target(url, self._indexes[match] if match is not None else None)
-
-    def index_for(self, url: str) -> IndexAuth | None:
-        return self.target(url).index
 
     def _key(self, target: Target) -> CacheKey:
         if target.index_url is not None:

@@ -76,7 +76,3 @@ class CredentialsRejected(AuthError):
     def __init__(self, message: str, *, rejected_by: str, **kwargs: object) -> None:
         self.rejected_by = rejected_by
         super().__init__(message, **kwargs)  # type: ignore[arg-type]
-
-
-class KeyringError(PipkeyError):
-    """A keyring backend or CLI is broken, hung or missing."""

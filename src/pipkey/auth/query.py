@@ -48,7 +48,6 @@ class Query:
     target: Target
     username: str | None = None
     rejected: frozenset[Credentials] = frozenset()
-    interactive: bool = True
     attempts: list[Attempt] = field(default_factory=list)
 
     def note(self, source: str, outcome: str, detail: str = "") -> None:

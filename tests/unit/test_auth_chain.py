@@ -252,3 +252,17 @@ def test_store_entry_for_an_index_covers_its_files_outside_the_index_path(tmp_pa
     chain.store.save(index.url, Credentials("alice", "pw"), storage="file")
     file_url = "http://127.0.0.1:8765/packages/pkg-1.0-py3-none-any.whl"
     assert lookup(chain, index, file_url) == Credentials("alice", "pw")
+
+
+def test_a_disabled_keyring_says_why_it_was_skipped(tmp_path: Path) -> None:
+    from pipkey.auth.keyrings import DisabledProvider
+
+    index = IndexAuth(INDEX)
+    chain, _ = make_chain(tmp_path, index=index)
+    chain._keyring = lambda: DisabledProvider("no keyring backend or executable found")
+    attempts = chain.lookup(Target(INDEX, index), active=True).attempts
+    assert [(a.source, a.outcome, a.detail) for a in attempts][0] == (
+        "keyring",
+        "skipped",
+        "no keyring backend or executable found",
+    )

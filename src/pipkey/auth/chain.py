@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from pipkey.auth.credentials import Credentials, Source
 from pipkey.auth.errors import Attempt
-from pipkey.auth.keyrings import KeyringProvider
+from pipkey.auth.keyrings import DisabledProvider, KeyringProvider
 from pipkey.auth.netrcfile import NetrcSource
 from pipkey.auth.prompt import Prompter
 from pipkey.auth.query import Query, Target
@@ -67,6 +67,9 @@ class Chain:
 
     def _from_keyring(self, query: Query) -> Credentials | None:
         provider = self._keyring()
+        if isinstance(provider, DisabledProvider):
+            query.note("keyring", "skipped", provider.reason)
+            return None
         target = query.target
         index = target.index
         names = service_names(

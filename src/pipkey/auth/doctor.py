@@ -20,6 +20,7 @@ from pipkey.auth.errors import Attempt
 from pipkey.auth.keyrings import backend_name
 from pipkey.auth.redact import redact_url
 from pipkey.auth.registry import identify
+from pipkey.auth.settings import AuthSettings
 
 
 @dataclass
@@ -33,6 +34,7 @@ class KeyringReport:
     cli_found_via: str | None = None
     cli_on_path: bool = False
     cli_version: str | None = None
+    cli_backends: list[str] = field(default_factory=list)
     cli_searched: list[str] = field(default_factory=list)
 
 
@@ -86,7 +88,25 @@ def keyring_report(engine: Authenticator) -> KeyringReport:
         report.cli_found_via = discovery.how
         report.cli_on_path = discovery.on_path
         report.cli_version = _cli_version(discovery.path, settings.keyring_timeout)
+        report.cli_backends = _cli_backends(discovery.path, settings)
     return report
+
+
+def _cli_backends(executable: str, settings: AuthSettings) -> list[str]:
+    """What the CLI's own environment offers (it may differ from this process's keyring)."""
+    try:
+        proc = subprocess.run(
+            [executable, "--list-backends"],
+            capture_output=True,
+            text=True,
+            timeout=settings.keyring_timeout,
+            stdin=subprocess.DEVNULL,
+            env={**settings.environ, "PYTHONIOENCODING": "utf-8"},
+            check=False,
+        )
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        return [f"unknown ({type(exc).__name__})"]
+    return [line.strip() for line in proc.stdout.splitlines() if line.strip()]
 
 
 def _cli_version(executable: str, timeout: float) -> str:

@@ -41,6 +41,8 @@ class NetrcSource:
     def __call__(self, query: Query) -> Credentials | None:
         parsed = self._load()
         if parsed is None:
+            state = "unreadable" if self.path.is_file() else "no file"
+            query.note(self.kind, "miss", f"{state} at {self.path}")
             return None
         host = query.target.origin.host
         entry = parsed.hosts.get(host)

@@ -272,6 +272,8 @@ def _render(report: IndexReport) -> str:
     if kr.cli_path:
         where = "on PATH" if kr.cli_on_path else f"NOT on PATH (found via {kr.cli_found_via})"
         lines.append(f"  keyring CLI:      {kr.cli_path} ({kr.cli_version}), {where}")
+        if kr.cli_backends:
+            lines.append(f"    its backends: {', '.join(kr.cli_backends)}")
     else:
         lines.append(f"  keyring CLI:      not found (searched: {', '.join(kr.cli_searched)})")
     lines.extend(f"  warning: {w}" for w in report.warnings)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import sys
 import tempfile
 import threading
 from collections.abc import Callable
@@ -65,22 +64,6 @@ class PageResult:
         return f"HTTP {self.status}"
 
 
-def _import_httpcore() -> None:
-    """Import httpcore (which httpx loads on the first client) without trio.
-
-    httpcore imports trio, when installed, for its async backend; pipkey's client is sync, and
-    importing trio costs ~65 ms of every run's start-up. It is hidden only during this import,
-    so anything else in the process can still import it.
-    """
-    if "httpcore" in sys.modules or "trio" in sys.modules:
-        return
-    sys.modules["trio"] = None  # type: ignore[assignment]
-    try:
-        import httpcore  # noqa: F401
-    finally:
-        del sys.modules["trio"]
-
-
 class IndexClient:
     """Fetches pages and files; memoizes page and metadata futures so nothing is fetched twice."""
 
@@ -91,7 +74,6 @@ class IndexClient:
         workers: int = DEFAULT_WORKERS,
         timeout: float = 60.0,
     ) -> None:
-        _import_httpcore()
         # With an auth flow, the flow follows redirects itself (per-hop credentials).
         self.http = httpx.Client(
             auth=auth,

@@ -3,7 +3,10 @@
 Run from the repository root (needs nginx, network access to fetch the wheels once, and uv —
 ``pip install uv`` when it is missing):
 
-    python bench/run.py            # 5 runs per cell; --runs N, --packages "a b c"
+    .venv/bin/python bench/run.py  # 5 runs per cell; --runs N, --packages "a b c"
+
+pipkey runs under the interpreter that runs this script: use the project venv, whose
+site-packages hold only pipkey's dependencies, as a user's would.
 
 About 30 real wheels (a real dependency tree, fetched once with ``pip download`` into
 ``bench/.work/``) are served by pypiserver behind nginx ``auth_basic``. Every tool gets the same

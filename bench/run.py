@@ -121,13 +121,19 @@ def upstream_index(wheels: Path) -> Iterator[str]:
 
 
 def find_uv() -> str:
-    uv = shutil.which("uv")
-    if uv is None:
+    """The real uv binary from the ``uv`` package of this interpreter (installed on demand).
+
+    Not ``shutil.which``: a pyenv shim runs ``pyenv exec``, which puts the global Python's bin
+    directory first on PATH — and uv would then call *that* ``keyring``, not the bench's.
+    """
+    code = "import uv; print(uv.find_uv_bin())"
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    if proc.returncode != 0:
         sh(sys.executable, "-m", "pip", "install", "-q", "uv")
-        uv = shutil.which("uv")
-    if uv is None:
-        sys.exit("uv not found; pip install uv")
-    return uv
+        proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    if proc.returncode != 0:
+        sys.exit(f"uv is not available: {proc.stderr.strip()}")
+    return proc.stdout.strip()
 
 
 def clean_env(extra: dict[str, str]) -> dict[str, str]:

@@ -27,10 +27,8 @@ def pypi(packages_dir: Path, pypiserver_factory: Callable[..., Any]) -> Any:
     return pypiserver_factory(packages_dir, users={"alice": PASSWORD})
 
 
-def test_prompt_on_a_terminal_then_save_to_the_store(
-    pypi: Any, venv: Path, no_keyring_backend: None
-) -> None:
-    """pip prompts and offers to save; pipkey saves to its own store once the index accepts."""
+def spawn_install(venv: Path, index_url: str, *extra: str) -> pexpect.spawn:
+    """``pipkey install pkg0`` on a real pseudo-terminal."""
     args = [
         "-m",
         "pipkey",
@@ -38,11 +36,19 @@ def test_prompt_on_a_terminal_then_save_to_the_store(
         "--python",
         str(venv),
         "--no-cache",
+        *extra,
         "--index-url",
-        pypi.url,
+        index_url,
         "pkg0",
     ]
-    child = pexpect.spawn(sys.executable, args, env=dict(os.environ), encoding="utf-8", timeout=60)
+    return pexpect.spawn(sys.executable, args, env=dict(os.environ), encoding="utf-8", timeout=60)
+
+
+def test_prompt_on_a_terminal_then_save_to_the_store(
+    pypi: Any, venv: Path, no_keyring_backend: None
+) -> None:
+    """pip prompts and offers to save; pipkey saves to its own store once the index accepts."""
+    child = spawn_install(venv, pypi.url)
     transcript: list[str] = []
     child.logfile_read = _Collect(transcript)
     child.expect("Username: ")
@@ -62,19 +68,7 @@ def test_prompt_on_a_terminal_then_save_to_the_store(
 def test_no_input_never_prompts_even_on_a_terminal(
     pypi: Any, venv: Path, no_keyring_backend: None
 ) -> None:
-    args = [
-        "-m",
-        "pipkey",
-        "install",
-        "--python",
-        str(venv),
-        "--no-cache",
-        "--no-input",
-        "--index-url",
-        pypi.url,
-        "pkg0",
-    ]
-    child = pexpect.spawn(sys.executable, args, env=dict(os.environ), encoding="utf-8", timeout=60)
+    child = spawn_install(venv, pypi.url, "--no-input")
     index = child.expect(["Username: ", pexpect.EOF])
     output = child.before or ""
     child.close()

@@ -10,16 +10,20 @@ import click
 from pipkey.auth.redact import redact_url
 from pipkey.cli.options import ConfigFlags, index_options
 from pipkey.config import Index, Settings
+from pipkey.config.keys import FILE_KEYS
 
-# Settings field → the key's spelling in config files (what users search their files for).
+# Settings fields shown one per line, under the key's spelling in config files.
 _SHOWN = {
-    "keyring_provider": "keyring-provider",
-    "keyring_path": "keyring-path",
-    "keyring_timeout": "keyring-timeout",
-    "index_strategy": "index-strategy",
-    "cache_dir": "cache-dir",
-    "no_input": "no-input",
-    "no_index": "no-index",
+    field: FILE_KEYS[field]
+    for field in (
+        "keyring_provider",
+        "keyring_path",
+        "keyring_timeout",
+        "index_strategy",
+        "cache_dir",
+        "no_input",
+        "no_index",
+    )
 }
 
 

@@ -263,3 +263,15 @@ def test_a_disabled_keyring_says_why_it_was_skipped(tmp_path: Path) -> None:
     attempts = chain.lookup(Target(INDEX, index), active=True).attempts
     keyring = [(a.outcome, a.detail) for a in attempts if a.source == "keyring"]
     assert keyring == [("skipped", "no keyring backend or executable found")]
+
+
+def test_a_rejected_url_password_keeps_its_username_for_keyring(tmp_path: Path) -> None:
+    """`alice:` (empty password) refused with 403: keyring is asked for alice's password, which
+    works even with backends that cannot answer username-less lookups."""
+    index = IndexAuth("https://alice:@pkgs.example.com/simple/")
+    kr = MemoryKeyring({(INDEX, "alice"): "pw"}, usernameless=False)
+    chain, _ = make_chain(tmp_path, index=index, keyring=kr)
+    rejected = frozenset({Credentials("alice", "")})
+    found = chain.lookup(Target(INDEX, index), active=True, rejected=rejected).credentials
+    assert found == Credentials("alice", "pw")
+    assert kr.calls == [(INDEX, "alice")]

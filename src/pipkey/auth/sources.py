@@ -20,10 +20,13 @@ def from_url(query: Query) -> Credentials | None:
         if username is None and password is None:
             continue
         detail = f"URL {redact_url(url)}"
-        if password is None:
+        creds = Credentials(username, password, source=Source("url", detail))
+        if password is None or creds in query.rejected:
+            # The username still holds when the password was refused: keyring is asked for it.
             query.learn_username(username, "url", detail)
+        if password is None:
             return None
-        return query.offer(Credentials(username, password, source=Source("url", detail)))
+        return query.offer(creds)
     return None
 
 

@@ -475,3 +475,15 @@ def test_async_client_shares_one_lookup_across_concurrent_requests(
     anyio.run(main)
     assert statuses == [200] * 12
     assert len(json_keyring.calls()) == 1
+
+
+def test_a_redirect_loop_ends_with_a_clear_error(
+    programmable_index_factory: Callable[..., Any], packages_dir: Path
+) -> None:
+    wheel = _wheels(packages_dir, 1)[0]
+    index = programmable_index_factory(projects={"pkg0": [wheel]})
+    index.redirect_files_to = index.root  # /files/x → /files/x, forever
+    engine, _ = engine_for(IndexAuth(index.url), keyring_provider="disabled")
+    with engine.client() as client, pytest.raises(httpx.TooManyRedirects):
+        client.get(index.root + f"/files/{wheel.name}")
+    assert len(index.requests) == 21

@@ -26,10 +26,6 @@ MAX_REDIRECTS = 20
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 
 
-class TooManyRedirects(httpx.TooManyRedirects):
-    pass
-
-
 @dataclass(frozen=True)
 class _Call:
     """Blocking work (a lookup) the driver runs inline (sync) or in a worker thread (async)."""
@@ -77,7 +73,7 @@ class EngineAuth(httpx.Auth):
             if response.status_code not in REDIRECT_STATUSES or "location" not in response.headers:
                 return
             request = _follow(request, response)
-        raise TooManyRedirects(f"more than {MAX_REDIRECTS} redirects", request=request)
+        raise httpx.TooManyRedirects(f"more than {MAX_REDIRECTS} redirects", request=request)
 
     def _exchange(self, request: httpx.Request) -> Generator[Step, Any, httpx.Response]:
         engine = self.engine

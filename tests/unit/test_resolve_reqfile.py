@@ -73,3 +73,19 @@ def test_editable_and_unknown_options_are_errors_naming_the_line(tmp_path: Path)
 def test_a_file_including_itself_is_an_error(tmp_path: Path) -> None:
     with pytest.raises(RequirementsFileError, match="includes itself"):
         read(tmp_path, "-r requirements.txt\n")
+
+
+@pytest.mark.parametrize("encoding", ["utf-8-sig", "utf-16", "utf-32"])
+def test_a_byte_order_mark_selects_the_encoding_as_pip_does(tmp_path: Path, encoding: str) -> None:
+    path = tmp_path / "requirements.txt"
+    path.write_text("beta==1.0\n", encoding=encoding)
+    files = RequirementsFiles()
+    files.read(path)
+    assert [line.text for line in files.lines] == ["beta==1.0"]
+
+
+def test_a_file_that_is_not_utf8_is_an_error_naming_it(tmp_path: Path) -> None:
+    path = tmp_path / "requirements.txt"
+    path.write_bytes("beta==1.0 # caf\u00e9\n".encode("latin-1"))
+    with pytest.raises(RequirementsFileError, match=r"requirements\.txt: not UTF-8 text"):
+        RequirementsFiles().read(path)

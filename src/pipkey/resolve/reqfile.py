@@ -6,6 +6,7 @@ file and line, because silently ignoring e.g. ``-e`` would install something els
 
 from __future__ import annotations
 
+import codecs
 import os
 import re
 import shlex
@@ -47,10 +48,15 @@ class RequirementsFiles:
                 f"{path} includes itself (via {' → '.join(map(str, _stack))})"
             )
         try:
-            text = path.read_text(encoding="utf-8")
+            text = _decode(path.read_bytes())
         except OSError as exc:
             raise RequirementsFileError(
                 f"cannot read requirements file {path}: {exc.strerror}"
+            ) from None
+        except UnicodeDecodeError as exc:
+            raise RequirementsFileError(
+                f"cannot read requirements file {path}: not UTF-8 text ({exc.reason} at byte "
+                f"{exc.start})"
             ) from None
         for number, line in _logical_lines(text):
             self._line(path, number, line, constraint, (*_stack, path))
@@ -101,6 +107,21 @@ class RequirementsFiles:
             raise RequirementsFileError(f"{origin}: editable installs are not supported yet")
         else:
             raise RequirementsFileError(f"{origin}: unsupported option {option}")
+
+
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+
+
+def _decode(data: bytes) -> str:
+    """UTF-8, or what a byte-order mark says (Notepad and PowerShell's ``>`` write one), as pip."""
+    encoding = next((name for bom, name in _BOMS if data.startswith(bom)), "utf-8")
+    return data.decode(encoding)
 
 
 def _logical_lines(text: str) -> list[tuple[int, str]]:

@@ -449,6 +449,26 @@ def test_local_wheel_path_installs_with_direct_url_json(venv: Path, tmp_path: Pa
     assert wheel.resolve().as_uri() in direct.read_text()
 
 
+_TYPED_URL = f"https://bob:{PASSWORD}@127.0.0.1:9/beta-1.0-py3-none-any.whl"
+
+
+@pytest.mark.parametrize(
+    "requirements",
+    [
+        pytest.param([_TYPED_URL, "beta==2.0"], id="conflict"),
+        pytest.param([f"alpha @ {_TYPED_URL}"], id="url-of-another-project"),
+    ],
+)
+def test_errors_quoting_a_typed_url_mask_its_password(
+    venv: Path, packages_dir: Path, requirements: list[str]
+) -> None:
+    build_wheel(packages_dir, "beta", "2.0")
+    result = install(venv, *requirements, "--no-index", "--find-links", packages_dir)
+    assert result.returncode != 0
+    assert "bob:****@127.0.0.1:9" in result.stderr
+    assert_no_secret(PASSWORD, result.stdout, result.stderr)
+
+
 def test_concurrent_installs_into_one_environment_both_succeed(
     venv: Path, packages_dir: Path, pypiserver_factory: Callable[..., Any]
 ) -> None:

@@ -35,7 +35,8 @@ class _Group(click.Group):
         try:
             return super().invoke(ctx)
         except PipkeyError as exc:
-            click.echo(f"error: {exc.render()}", err=True)
+            # Messages may quote what the user typed, e.g. a wheel URL with a password in it.
+            click.echo(f"error: {redact_text(exc.render())}", err=True)
             sys.exit(exc.exit_code)
 
 

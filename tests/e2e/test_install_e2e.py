@@ -438,6 +438,35 @@ def test_download_selects_wheels_for_another_python_and_platform(
     ]
 
 
+def test_download_python_version_takes_a_major_version_alone_as_pip_does(
+    tmp_path: Path, packages_dir: Path
+) -> None:
+    build_wheel(packages_dir, "helper", "1.0", tag="py3-none-any")
+    dest = tmp_path / "out"
+    result = run_pipkey(
+        "download",
+        "helper",
+        "-d",
+        dest,
+        "--no-index",
+        "-f",
+        packages_dir,
+        "--python-version",
+        "3",
+        "--cache-dir",
+        tmp_path / "cache",
+    )
+    assert result.returncode == 0, result.stderr
+    assert [p.name for p in dest.iterdir()] == ["helper-1.0-py3-none-any.whl"]
+
+
+def test_download_python_version_that_is_not_a_version_is_a_usage_error(tmp_path: Path) -> None:
+    result = run_pipkey("download", "helper", "--no-index", "--python-version", "3.x")
+    assert result.returncode == 2
+    assert "'3.x' is not a Python version" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
 # -- direct wheels, lock, list -----------------------------------------------------------------
 
 

@@ -10,10 +10,11 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import click
+from packaging.version import Version
 
 from pipkey.cli.options import ConfigFlags, index_options
 from pipkey.config import INDEX_STRATEGIES, Settings
-from pipkey.index.target import synthetic_target
+from pipkey.index.target import parse_python_version, synthetic_target
 from pipkey.install import commands
 from pipkey.install.environment import Environment, find_interpreter, introspect
 from pipkey.install.report import Reporter
@@ -189,6 +190,15 @@ def install(ctx: click.Context, config_flags: ConfigFlags, **kw: Any) -> None:
     )
 
 
+def _python_version(
+    _ctx: click.Context, _param: click.Parameter, value: str | None
+) -> Version | None:
+    try:
+        return None if value is None else parse_python_version(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
 @click.command("download")
 @_resolution_options
 @_target_options
@@ -202,7 +212,10 @@ def install(ctx: click.Context, config_flags: ConfigFlags, **kw: Any) -> None:
     help="Directory to save wheels in.",
 )
 @click.option(
-    "--python-version", metavar="X.Y", help="Resolve for this Python version's tags and markers."
+    "--python-version",
+    metavar="X.Y",
+    callback=_python_version,
+    help="Resolve for this Python version's tags and markers.",
 )
 @click.option(
     "--platform",

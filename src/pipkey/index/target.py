@@ -6,6 +6,7 @@ introspecting the real interpreter, ``download --python-version/--platform`` fil
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -45,7 +46,7 @@ _SYSTEMS = {
 def synthetic_target(
     base: Target,
     *,
-    python_version: str | None,
+    python_version: Version | None,
     platforms: Sequence[str] = (),
     implementation: str = "cp",
     abis: Sequence[str] = (),
@@ -56,7 +57,7 @@ def synthetic_target(
     """
     if python_version is None and not platforms and not abis:
         return base
-    version = Version(_dotted(python_version)) if python_version else base.python_version
+    version = python_version or base.python_version
     major_minor = (version.major, version.minor)
     plats = list(platforms) or _platforms_of(base)
     interpreter = f"{implementation}{major_minor[0]}{major_minor[1]}"
@@ -78,8 +79,11 @@ def synthetic_target(
     return Target(tuple(tags), version, markers)
 
 
-def _dotted(text: str) -> str:
-    return text if "." in text else f"{text[0]}.{text[1:]}"
+def parse_python_version(text: str) -> Version:
+    """pip's ``--python-version`` forms: ``3``, ``3.12``, ``3.12.1``, or ``312`` without dots."""
+    if re.fullmatch(r"\d+(\.\d+){0,2}", text) is None:
+        raise ValueError(f"{text!r} is not a Python version (like 3, 3.12, 3.12.1 or 312)")
+    return Version(text if "." in text or len(text) == 1 else f"{text[0]}.{text[1:]}")
 
 
 def _platforms_of(base: Target) -> list[str]:

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
-from pipkey.index.page import ACCEPT, PageError, parse_page
+from pipkey.index.page import ACCEPT, JSON_TYPE, PageError, parse_page
 
 URL = "https://idx.example/simple/demo/"
+JSON = JSON_TYPE
 
 
 def test_html_anchor_becomes_link_with_absolute_url_and_hash_fragment() -> None:
@@ -77,3 +79,31 @@ def test_json_page_with_unknown_major_version_is_refused() -> None:
 
 def test_accept_header_prefers_json_then_html() -> None:
     assert ACCEPT.index("v1+json") < ACCEPT.index("v1+html") < ACCEPT.index("text/html")
+
+
+@pytest.mark.parametrize(
+    ("content_type", "body"),
+    [
+        pytest.param(JSON, "[]", id="json-not-an-object"),
+        pytest.param(JSON, '{"meta": "1.0", "files": []}', id="json-meta-not-an-object"),
+        pytest.param(JSON, '{"files": [{"url": 5, "filename": "demo-1.0.tar.gz"}]}', id="url"),
+        pytest.param(JSON, '{"files": [{"url": "d.whl", "filename": 3}]}', id="filename"),
+        pytest.param(
+            JSON,
+            '{"files": [{"url": "d.whl", "filename": "d.whl", "hashes": {"sha256": 1}}]}',
+            id="hash",
+        ),
+        pytest.param(
+            JSON,
+            '{"files": [{"url": "d.whl", "filename": "d.whl", "requires-python": 3}]}',
+            id="requires-python",
+        ),
+        pytest.param("text/html", '<a href="http://[::1/demo-1.0.tar.gz">x</a>', id="html-ipv6"),
+        pytest.param("text/html", '<a href="http://h:99999/demo-1.0.tar.gz">x</a>', id="html-port"),
+    ],
+)
+def test_malformed_page_is_a_page_error_not_a_crash(content_type: str, body: str) -> None:
+    with pytest.raises(
+        PageError, match=re.escape("malformed Simple API page from https://idx.example/")
+    ):
+        parse_page(body.encode(), content_type, URL)

@@ -52,6 +52,7 @@ class Link:
     ) -> Link:
         """Split the hash fragment (``#sha256=…``) off ``url`` and merge it with ``hashes``."""
         parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError on a malformed port, as urlsplit does on hosts
         merged = dict(hashes or {})
         fragment = parts.fragment
         if fragment:

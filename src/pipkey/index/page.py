@@ -11,6 +11,7 @@ from html.parser import HTMLParser
 from typing import Any
 from urllib.parse import unquote, urljoin
 
+from pipkey.auth.redact import redact_url
 from pipkey.index.models import Link
 
 JSON_TYPE = "application/vnd.pypi.simple.v1+json"
@@ -23,11 +24,20 @@ class PageError(ValueError):
 
 
 def parse_page(content: bytes, content_type: str, url: str) -> list[Link]:
-    """Dispatch on the response's media type; anything but JSON is treated as HTML."""
+    """Dispatch on the response's media type; anything but JSON is treated as HTML.
+
+    A page of the wrong shape (JSON that is not an object, a field of the wrong type, a link
+    that is no URL) is a PageError like invalid JSON: the user sees which index sent junk.
+    """
     media = content_type.split(";", 1)[0].strip().lower()
-    if media == JSON_TYPE or media == "application/json":
-        return parse_json(content, url)
-    return parse_html(content.decode("utf-8", errors="replace"), url)
+    try:
+        if media == JSON_TYPE or media == "application/json":
+            return parse_json(content, url)
+        return parse_html(content.decode("utf-8", errors="replace"), url)
+    except PageError:
+        raise
+    except (AttributeError, TypeError, ValueError) as exc:
+        raise PageError(f"malformed Simple API page from {redact_url(url)}: {exc}") from None
 
 
 def parse_json(content: bytes, url: str) -> list[Link]:
@@ -45,16 +55,22 @@ def parse_json(content: bytes, url: str) -> list[Link]:
             continue
         links.append(
             Link.from_url(
-                urljoin(url, entry["url"]),
-                filename=entry["filename"],
-                hashes={k: v for k, v in (entry.get("hashes") or {}).items() if v},
-                requires_python=entry.get("requires-python"),
+                urljoin(url, _text(entry["url"])),
+                filename=_text(entry["filename"]),
+                hashes={k: _text(v) for k, v in (entry.get("hashes") or {}).items() if v},
+                requires_python=_text(entry.get("requires-python")),
                 yanked=_yanked(entry.get("yanked", False)),
                 metadata=_metadata(entry.get("core-metadata", entry.get("dist-info-metadata"))),
                 origin=url,
             )
         )
     return links
+
+
+def _text(value: Any) -> Any:
+    if value is not None and not isinstance(value, str):
+        raise TypeError(f"expected a string, got {value!r}")
+    return value
 
 
 def _yanked(value: Any) -> str | None:

@@ -12,6 +12,7 @@ from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion
 
 from pipkey.auth.errors import PipkeyError
+from pipkey.auth.redact import redact_url
 from pipkey.index.models import DistFile, Link
 from pipkey.resolve.candidates import Req
 from pipkey.resolve.errors import SourceBuildUnsupported
@@ -66,7 +67,10 @@ def _from_location(text: str, origin: str) -> Req:
 
 def _link_for(location: str, origin: str) -> Link:
     if "://" in location:
-        return Link.from_url(location, origin=origin)
+        try:
+            return Link.from_url(location, origin=origin)
+        except ValueError as exc:
+            raise RequirementError(f"{origin}: invalid URL {redact_url(location)}: {exc}") from None
     path = Path(location).expanduser()
     if not path.exists():
         raise RequirementError(f"{origin}: no such file: {location}")

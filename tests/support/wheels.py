@@ -131,3 +131,19 @@ def build_sdist(out_dir: Path, name: str, version: str) -> Path:
             info.mode = 0o644
             archive.addfile(info, io.BytesIO(data))
     return sdist_path
+
+
+def corrupt_member(wheel: Path, member: str) -> None:
+    """Rewrite ``wheel`` deflated, with ``member``'s compressed bytes garbled (a bad download
+    that no hash caught: find-links, a page without hashes); the zip directory stays valid."""
+    with zipfile.ZipFile(wheel) as archive:
+        contents = {name: archive.read(name) for name in archive.namelist()}
+    with zipfile.ZipFile(wheel, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for path, data in contents.items():
+            archive.writestr(path, data)
+    with zipfile.ZipFile(wheel) as archive:
+        info = archive.getinfo(member)
+    start = info.header_offset + 30 + len(info.filename.encode()) + len(info.extra)
+    raw = bytearray(wheel.read_bytes())
+    raw[start : start + info.compress_size] = b"\xff" * info.compress_size
+    wheel.write_bytes(bytes(raw))

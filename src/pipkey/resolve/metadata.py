@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import zipfile
+import zlib
 from dataclasses import dataclass
 from email.parser import BytesParser
 from email.policy import compat32
@@ -57,7 +58,7 @@ def read_wheel_metadata(path: Path) -> bytes:
             if len(names) != 1:
                 raise MetadataError(f"{path.name} has {len(names)} .dist-info/METADATA files")
             return zf.read(names[0])
-    except zipfile.BadZipFile as exc:
+    except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
         raise MetadataError(f"{path.name} is not a valid wheel: {exc}") from None
 
 

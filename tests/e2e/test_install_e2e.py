@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 
 from tests.support.cli import assert_no_secret, run_pipkey
-from tests.support.wheels import build_sdist, build_wheel
+from tests.support.wheels import build_sdist, build_wheel, corrupt_member
 
 pytestmark = pytest.mark.e2e
 
@@ -550,6 +550,24 @@ def test_failure_during_commit_rolls_back_every_change(
     assert "stray.py" in result.stderr
     assert "left as it was" in result.stderr
     assert snapshot(venv) == before
+
+
+def test_a_file_that_fails_midway_through_writing_is_rolled_back_too(
+    venv: Path, packages_dir: Path
+) -> None:
+    build_wheel(packages_dir, "keeper", "1.0")
+    build_wheel(packages_dir, "keeper", "2.0")
+    broken = build_wheel(packages_dir, "broken", "1.0", files={"broken/data.py": "X = 1\n" * 500})
+    corrupt_member(broken, "broken/data.py")
+    assert install(venv, "keeper==1.0", "--no-index", "-f", packages_dir).returncode == 0
+    before = snapshot(venv)
+
+    result = install(venv, "keeper==2.0", "broken", "--no-index", "-f", packages_dir)
+
+    assert result.returncode != 0
+    assert "left as it was" in result.stderr
+    assert snapshot(venv) == before
+    assert not (site_packages(venv) / "broken").exists()
 
 
 def test_direct_wheel_url_on_a_protected_host_is_authenticated_like_index_files(

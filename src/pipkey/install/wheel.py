@@ -31,16 +31,16 @@ class RecordingDestination(SchemeDictionaryDestination):
     ) -> RecordEntry:
         target = self._path_with_destdir(scheme, path)
         existed = target.exists()
+        if not existed:
+            # Noted before writing: a stream that fails midway leaves a partial file to undo.
+            self.written.append(target)
         try:
-            entry = super().write_to_fs(scheme, path, stream, is_executable)
+            return super().write_to_fs(scheme, path, stream, is_executable)
         except FileExistsError:
             # Wheels install in parallel: another one may have just made a shared parent dir.
             if existed or not target.parent.is_dir():
                 raise
-            entry = super().write_to_fs(scheme, path, stream, is_executable)
-        if not existed:
-            self.written.append(target)
-        return entry
+            return super().write_to_fs(scheme, path, stream, is_executable)
 
     def finalize_installation(self, scheme: Scheme, record_file_path: str, records) -> None:  # type: ignore[no-untyped-def]
         self.written.append(self._path_with_destdir(scheme, record_file_path))

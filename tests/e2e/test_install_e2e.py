@@ -570,6 +570,29 @@ def test_a_file_that_fails_midway_through_writing_is_rolled_back_too(
     assert not (site_packages(venv) / "broken").exists()
 
 
+def test_an_unusable_cache_directory_is_a_warning_and_the_install_goes_on(
+    venv: Path, packages_dir: Path
+) -> None:
+    build_wheel(packages_dir, "keeper", "1.0")
+    not_a_dir = venv.parent / "cache-is-a-file"
+    not_a_dir.write_text("")
+    result = run_pipkey(
+        "install",
+        "--python",
+        venv,
+        "keeper",
+        "--no-index",
+        "-f",
+        packages_dir,
+        "--cache-dir",
+        not_a_dir / "cache",
+    )
+    assert result.returncode == 0, result.stderr
+    assert "warning: cache directory" in result.stderr
+    assert "wheels are not cached this run" in result.stderr
+    assert (site_packages(venv) / "keeper" / "__init__.py").is_file()
+
+
 def test_direct_wheel_url_on_a_protected_host_is_authenticated_like_index_files(
     venv: Path, nginx_index: Protected, json_keyring: Any
 ) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import shutil
+import tempfile
 import threading
 from collections.abc import Callable, Mapping
 from concurrent.futures import Future
@@ -49,12 +50,22 @@ class Artifacts:
         *,
         use_cache: bool = True,
         required_hashes: Mapping[NormalizedName, Mapping[str, set[str]]] | None = None,
+        warn: Callable[[str], None] = lambda _: None,
     ) -> None:
         self.client = client
         self.cache = cache
         self.use_cache = use_cache
         self.required = dict(required_hashes or {})
-        self.staging = cache.staging()
+        try:
+            self.staging = cache.staging()
+        except OSError as exc:  # read-only HOME in a container, a file where the dir should be
+            if use_cache:
+                warn(
+                    f"cache directory {cache.root} is not usable ({exc.strerror or exc}); "
+                    "wheels are not cached this run"
+                )
+            self.use_cache = False
+            self.staging = Path(tempfile.mkdtemp(prefix="pipkey-"))
         self.downloaded: set[str] = set()  # filenames fetched over the network this run
         self._lock = threading.Lock()
 

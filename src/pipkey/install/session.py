@@ -37,7 +37,11 @@ class Session:
         self.finder = Finder(self.client, self.settings)
         self.cache = WheelCache(Path(self.settings.cache_dir or default_cache_dir()))
         self.artifacts = Artifacts(
-            self.client, self.cache, use_cache=self.use_cache, required_hashes=self.required_hashes
+            self.client,
+            self.cache,
+            use_cache=self.use_cache,
+            required_hashes=self.required_hashes,
+            warn=self.reporter.warn,
         )
 
     def close(self) -> None:

@@ -12,8 +12,10 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import packaging
 from packaging.tags import Tag
@@ -117,20 +119,7 @@ def introspect(executable: str, *, target_dir: Path | None = None) -> Environmen
         tail = proc.stderr.strip().splitlines()[-1:] or ["no output"]
         raise TargetError(f"the target interpreter {executable} failed: {tail[0]}")
     data = json.loads(proc.stdout)
-    installed: dict[str, Installed] = {}
-    for d in data["dists"]:
-        name = canonicalize_name(d["name"] or "")
-        if not name or name in installed:  # first on the path wins, as at import time
-            continue
-        installed[name] = Installed(
-            name=name,
-            version=Version(d["version"]),
-            requires=tuple(d["requires"]),
-            dist_info=d["dist_info"],
-            installer=d["installer"],
-            direct_url=d["direct_url"],
-            raw_name=d["name"],
-        )
+    installed = _installed(data["dists"])
     return Environment(
         executable=data["executable"],
         prefix=Path(data["prefix"]),
@@ -153,22 +142,37 @@ def rescan(env: Environment) -> Environment:
     from dataclasses import replace
 
     search = sorted({env.paths["purelib"], env.paths["platlib"]})
+    records = (
+        {
+            "name": dist.metadata["Name"],
+            "version": dist.version,
+            "requires": dist.requires or (),
+            "dist_info": str(getattr(dist, "_path", "")),
+            "installer": (dist.read_text("INSTALLER") or "").strip(),
+            "direct_url": dist.read_text("direct_url.json"),
+        }
+        for dist in md.distributions(path=search)
+    )
+    return replace(env, installed=_installed(records))
+
+
+def _installed(records: Iterable[Mapping[str, Any]]) -> dict[str, Installed]:
+    """Distributions by normalized name, from the introspection script's records or rescan's."""
     installed: dict[str, Installed] = {}
-    for dist in md.distributions(path=search):
-        name = canonicalize_name(dist.metadata["Name"] or "")
-        if not name or name in installed:
+    for d in records:
+        name = canonicalize_name(d["name"] or "")
+        if not name or name in installed:  # first on the path wins, as at import time
             continue
-        path = getattr(dist, "_path", "")
         installed[name] = Installed(
             name=name,
-            version=Version(dist.version),
-            requires=tuple(dist.requires or ()),
-            dist_info=str(path),
-            installer=(dist.read_text("INSTALLER") or "").strip(),
-            direct_url=dist.read_text("direct_url.json"),
-            raw_name=dist.metadata["Name"],
+            version=Version(d["version"]),
+            requires=tuple(d["requires"]),
+            dist_info=d["dist_info"],
+            installer=d["installer"],
+            direct_url=d["direct_url"],
+            raw_name=d["name"],
         )
-    return replace(env, installed=installed)
+    return installed
 
 
 def _parse_tag(text: str) -> Tag:

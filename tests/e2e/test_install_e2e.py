@@ -605,6 +605,25 @@ def test_direct_wheel_url_on_a_protected_host_is_authenticated_like_index_files(
     assert_no_secret(PASSWORD, result.stdout, result.stderr, direct.read_text(), username="alice")
 
 
+def test_an_installed_distribution_with_an_invalid_version_is_ignored_with_a_warning(
+    venv: Path, packages_dir: Path
+) -> None:
+    build_wheel(packages_dir, "keeper", "1.0")
+    odd = site_packages(venv) / "odd-1.0.dist-info"
+    odd.mkdir()
+    (odd / "METADATA").write_text("Metadata-Version: 2.1\nName: odd\nVersion: 1.0-custom-build\n")
+    (odd / "RECORD").write_text("")
+
+    installed = install(venv, "keeper", "--no-index", "-f", packages_dir)
+    listed = run_pipkey("list", "--python", venv, "--format", "freeze")
+
+    assert installed.returncode == 0, installed.stderr
+    assert listed.returncode == 0, listed.stderr
+    assert listed.stdout.split() == ["keeper==1.0"]
+    assert "ignoring odd" in listed.stderr
+    assert "'1.0-custom-build' is not a valid version" in listed.stderr
+
+
 def test_target_directory_install_and_list(
     tmp_path: Path, packages_dir: Path, pypiserver_factory: Callable[..., Any]
 ) -> None:

@@ -9,6 +9,7 @@ script's path (after the target's own) so tags and markers are computed *in* the
 from __future__ import annotations
 
 import json
+import logging
 import os
 import subprocess
 import sys
@@ -20,11 +21,13 @@ from typing import Any
 import packaging
 from packaging.tags import Tag
 from packaging.utils import canonicalize_name
-from packaging.version import Version
+from packaging.version import InvalidVersion, Version
 
 from pipkey.auth.errors import PipkeyError
 from pipkey.index.target import Target
 from pipkey.resolve.candidates import Installed
+
+log = logging.getLogger("pipkey.install")
 
 _SCRIPT = r"""
 import json, os, sys, sysconfig
@@ -163,9 +166,17 @@ def _installed(records: Iterable[Mapping[str, Any]]) -> dict[str, Installed]:
         name = canonicalize_name(d["name"] or "")
         if not name or name in installed:  # first on the path wins, as at import time
             continue
+        try:
+            version = Version(d["version"])
+        except (InvalidVersion, TypeError):
+            # pip and uv still run in such an environment; one odd dist must not stop pipkey.
+            log.warning(
+                "ignoring %s in %s: %r is not a valid version", name, d["dist_info"], d["version"]
+            )
+            continue
         installed[name] = Installed(
             name=name,
-            version=Version(d["version"]),
+            version=version,
             requires=tuple(d["requires"]),
             dist_info=d["dist_info"],
             installer=d["installer"],

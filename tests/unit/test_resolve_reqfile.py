@@ -89,3 +89,13 @@ def test_a_file_that_is_not_utf8_is_an_error_naming_it(tmp_path: Path) -> None:
     path.write_bytes("beta==1.0 # caf\u00e9\n".encode("latin-1"))
     with pytest.raises(RequirementsFileError, match=r"requirements\.txt: not UTF-8 text"):
         RequirementsFiles().read(path)
+
+
+def test_find_links_path_next_to_the_file_is_relative_to_the_file_as_pip_does(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "sub" / "wheels").mkdir(parents=True)
+    (tmp_path / "sub" / "requirements.txt").write_text("-f ./wheels\n")
+    files = RequirementsFiles()
+    files.read(tmp_path / "sub" / "requirements.txt")
+    assert files.find_links == [str((tmp_path / "sub" / "wheels").resolve())]

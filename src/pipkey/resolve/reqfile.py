@@ -94,7 +94,9 @@ class RequirementsFiles:
         elif option == "--extra-index-url":
             self.extra_index_urls.append(value())
         elif option in ("-f", "--find-links"):
-            self.find_links.append(value())
+            # As pip: a relative path that exists next to the file means that one.
+            beside = path.parent / value()
+            self.find_links.append(str(beside) if beside.exists() else value())
         elif option == "--no-index":
             self.no_index = True
         elif option == "--pre":

@@ -12,7 +12,6 @@ import json
 import logging
 import os
 import subprocess
-import sys
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -86,10 +85,6 @@ class Environment:
     @property
     def target(self) -> Target:
         return Target(self.tags, self.version, self.markers)
-
-    @property
-    def site_packages(self) -> Path:
-        return Path(self.paths["purelib"])
 
     @property
     def lock_path(self) -> Path:
@@ -225,7 +220,3 @@ def _venv_python(venv: Path) -> Path:
         if candidate.exists():
             return candidate
     raise TargetError(f"{venv} is not a virtual environment (no bin/python)")
-
-
-def own_interpreter() -> str:
-    return sys.executable

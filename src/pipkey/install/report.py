@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -19,7 +18,6 @@ class Reporter:
     verbose: int = 0
     tty: bool = field(default_factory=lambda: sys.stderr.isatty())
     console: Console = field(default_factory=lambda: Console(stderr=True, highlight=False))
-    started: float = field(default_factory=time.monotonic)
     _live: list[Status | Progress] = field(default_factory=list, repr=False)
 
     def line(self, text: str) -> None:
@@ -33,9 +31,6 @@ class Reporter:
 
     def warn(self, text: str) -> None:
         self.console.print(f"warning: {text}", markup=False, soft_wrap=True, style="yellow")
-
-    def elapsed(self) -> str:
-        return f"{time.monotonic() - self.started:.2f}s"
 
     @contextmanager
     def _showing(self, live: Status | Progress) -> Iterator[None]:

@@ -99,3 +99,9 @@ def test_find_links_path_next_to_the_file_is_relative_to_the_file_as_pip_does(
     files = RequirementsFiles()
     files.read(tmp_path / "sub" / "requirements.txt")
     assert files.find_links == [str((tmp_path / "sub" / "wheels").resolve())]
+
+
+def test_no_binary_is_an_error_because_wheels_would_be_installed_instead(tmp_path: Path) -> None:
+    assert read(tmp_path, "--no-binary :none:\n").lines == []
+    with pytest.raises(RequirementsFileError, match=r"requirements\.txt:1: building from source"):
+        read(tmp_path, "--no-binary :all:\n")

@@ -16,7 +16,7 @@ from pathlib import Path
 from pipkey.auth.errors import PipkeyError
 
 _ENV = re.compile(r"\$\{([A-Z0-9_]+)\}")
-_IGNORED = {"--prefer-binary", "--only-binary", "--no-binary", "--trusted-host", "--use-feature"}
+_IGNORED = {"--prefer-binary", "--only-binary", "--trusted-host", "--use-feature"}
 
 
 class RequirementsFileError(PipkeyError):
@@ -103,8 +103,10 @@ class RequirementsFiles:
             self.pre = True
         elif option == "--require-hashes":
             self.require_hashes = True
-        elif option in _IGNORED:
+        elif option in _IGNORED or (option == "--no-binary" and value() == ":none:"):
             return
+        elif option == "--no-binary":
+            raise RequirementsFileError(f"{origin}: building from source is not supported yet")
         elif option in ("-e", "--editable"):
             raise RequirementsFileError(f"{origin}: editable installs are not supported yet")
         else:

@@ -645,3 +645,31 @@ def test_target_directory_install_and_list(
     assert (target / "bin" / "flat").is_file()
     listed = run_pipkey("list", "--target", target, "--format", "freeze")
     assert listed.stdout.split() == ["flat==1.0"]
+
+
+def test_a_damaged_cache_entry_is_fetched_again(
+    packages_dir: Path, pypiserver_factory: Callable[..., Any], venv: Path, tmp_path: Path
+) -> None:
+    """A cached wheel whose bytes no longer match its sha256 key is dropped and downloaded
+    again — not reported as a file "tampered with on the index" on every run."""
+    build_wheel(packages_dir, "core", "1.0")
+    server = pypiserver_factory(packages_dir)
+    first = install(venv, "--index-url", server.url, "core")
+    assert first.returncode == 0, first.stderr
+    (cached,) = (venv.parent / "cache").rglob("core-1.0-*.whl")
+    cached.write_bytes(b"not a wheel any more")
+    other = tmp_path / "venv2"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(other)], check=True)
+    again = run_pipkey(
+        "install",
+        "--python",
+        other,
+        "--cache-dir",
+        venv.parent / "cache",
+        "--index-url",
+        server.url,
+        "core",
+    )
+    assert again.returncode == 0, again.stderr
+    assert py(other, "import core; print(core.__version__)") == "1.0"
+    assert cached.read_bytes() != b"not a wheel any more"

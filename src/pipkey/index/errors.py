@@ -22,6 +22,7 @@ class HashMismatch(PipkeyError):
     hint = "the file on the index changed or was tampered with; nothing was installed"
 
     def __init__(self, filename: str, expected: dict[str, list[str]], got: dict[str, str]) -> None:
+        self.got = got
         lines = [f"hash mismatch for {filename}:"]
         for algo, values in sorted(expected.items()):
             lines.append(f"  expected {algo}: {', '.join(values)}")

@@ -100,8 +100,13 @@ class Artifacts:
     def _fetch_wheel(self, link: Link) -> Path:
         cached = self._cached(link)
         if cached is not None:
-            self._verify(link, cached)
-            return cached
+            try:
+                self._verify(link, cached)
+                return cached
+            except HashMismatch as exc:
+                if exc.got.get("sha256") == link.sha256:
+                    raise  # the entry is intact: the hash the user required differs
+                self.cache.discard(cached)  # damaged on disk: fetch it again
         path = self.client.download(link.url, self.staging / _unique(link), link.filename)
         digests = self._verify(link, path)
         with self._lock:

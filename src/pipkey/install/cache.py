@@ -30,6 +30,10 @@ class WheelCache:
         path = self._dir(sha256) / filename
         return path if path.is_file() else None
 
+    def discard(self, path: Path) -> None:
+        """Drop an entry whose content no longer matches its key (a damaged disk, a stray edit)."""
+        path.unlink(missing_ok=True)
+
     def put(self, path: Path, sha256: str, filename: str) -> Path:
         """Move a verified download in (or copy, across file systems); return the cached path."""
         dest_dir = self._dir(sha256)

@@ -132,3 +132,12 @@ def test_unreadable_boolean_env_var_is_rejected(tree: Tree) -> None:
 
 def test_missing_uv_config_file_is_an_error(tree: Tree) -> None:
     assert "does not exist" in error_of(tree, UV_CONFIG_FILE=str(tree.root / "missing.toml"))
+
+
+def test_cache_dir_under_an_unknown_user_is_a_config_error() -> None:
+    from pipkey.config import ConfigError, load_settings
+
+    env = {"PIPKEY_CACHE_DIR": "~no-such-user-pipkey/cache", "PIP_CONFIG_FILE": "/dev/null"}
+    with pytest.raises(ConfigError) as info:
+        load_settings({}, environ=env, isolated=True)
+    assert "PIPKEY_CACHE_DIR" in str(info.value) and "no such user" in str(info.value)

@@ -87,7 +87,7 @@ def _scalar(key: str, raw: object, where: str, base: Path | None) -> object:
     if key == "keyring_timeout":
         return values.seconds(raw, where=where, key=label)
     raw_text = values.text(raw, where=where, key=label)
-    path = Path(raw_text).expanduser()
+    path = values.user_path(raw_text, where=where, key=label)
     if base is not None and not path.is_absolute() and (key == "cache_dir" or "/" in raw_text):
         path = base / path  # a bare keyring-path name ("keyring") is looked up on PATH instead
     return path if key == "cache_dir" else str(path)

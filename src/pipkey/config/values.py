@@ -36,6 +36,14 @@ def fail(where: str, key: str, problem: str) -> ConfigError:
     return ConfigError(f"{where}: {key}: {problem}")
 
 
+def user_path(value: str, *, where: str, key: str) -> Path:
+    """``~`` and ``~user`` expanded; an unknown user is a config error, not a traceback."""
+    try:
+        return Path(value).expanduser()
+    except RuntimeError:
+        raise fail(where, key, f"{value!r}: cannot expand '~' (no such user or no home)") from None
+
+
 def choice(value: object, allowed: Sequence[T], *, where: str, key: str) -> T:
     for option in allowed:
         if value == option:
@@ -111,7 +119,7 @@ def find_link(value: str, *, where: str, key: str, base: Path | None) -> str:
     """
     if "://" in value:
         return index_url(value, where=where, key=key)
-    path = Path(value).expanduser()
+    path = user_path(value, where=where, key=key)
     if base is not None and not path.is_absolute():
         path = base / path
     return str(path)

@@ -16,7 +16,12 @@ from pipkey.cli.options import ConfigFlags, index_options
 from pipkey.config import INDEX_STRATEGIES, Settings
 from pipkey.index.target import parse_python_version, synthetic_target
 from pipkey.install import commands
-from pipkey.install.environment import Environment, find_interpreter, introspect
+from pipkey.install.environment import (
+    Environment,
+    find_interpreter,
+    introspect,
+    introspect_in_background,
+)
 from pipkey.install.report import Reporter
 from pipkey.resolve.provider import Policy
 from pipkey.resolve.reqfile import RequirementsFiles
@@ -111,15 +116,20 @@ def _prepare(
     return settings, request, not kw["no_cache"]
 
 
-def _environment(python: str | None, target: Path | None) -> Environment:
+def _interpreter(python: str | None, target: Path | None) -> tuple[str, Path | None]:
     if target is not None:
         try:
             interpreter = find_interpreter(python, dict(os.environ), Path.cwd())
         except commands.TargetError:
             interpreter = sys.executable
         target.mkdir(parents=True, exist_ok=True)
-        return introspect(interpreter, target_dir=target.resolve())
-    return introspect(find_interpreter(python, dict(os.environ), Path.cwd()))
+        return interpreter, target.resolve()
+    return find_interpreter(python, dict(os.environ), Path.cwd()), None
+
+
+def _environment(python: str | None, target: Path | None) -> Environment:
+    interpreter, target_dir = _interpreter(python, target)
+    return introspect(interpreter, target_dir=target_dir)
 
 
 def _target_options(func: F) -> F:
@@ -177,12 +187,11 @@ def install(ctx: click.Context, config_flags: ConfigFlags, **kw: Any) -> None:
         upgrade=kw["upgrade"], reinstall=kw["reinstall"], pre=kw["pre"], no_deps=kw["no_deps"]
     )
     settings, request, use_cache = _prepare(config_flags, kw, policy)
-    env = _environment(kw["python"], kw["target"])
-    reporter.detail(f"target interpreter: {env.executable}")
+    interpreter, target_dir = _interpreter(kw["python"], kw["target"])
     commands.install(
         settings,
         request,
-        env,
+        introspect_in_background(interpreter, target_dir=target_dir),
         reporter,
         use_cache=use_cache,
         dry_run=kw["dry_run"],

@@ -10,6 +10,7 @@ import shutil
 import tempfile
 import time
 from collections.abc import Mapping, Sequence
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -25,7 +26,7 @@ from pipkey.install.session import Session
 from pipkey.install.transaction import Commit, Plan, make_plan
 from pipkey.install.uninstall import Stash
 from pipkey.resolve.candidates import Candidate, Installed, Req
-from pipkey.resolve.inputs import parse_input
+from pipkey.resolve.inputs import index_project, parse_input
 from pipkey.resolve.provider import Policy, Provider
 from pipkey.resolve.reqfile import Line
 from pipkey.resolve.resolver import resolve
@@ -134,21 +135,35 @@ def stage(session: Session, candidates: Sequence[Candidate]) -> dict[Candidate, 
 def install(
     settings: Settings,
     request: Request,
-    env: Environment,
+    env: Environment | Future[Environment],
     reporter: Reporter,
     *,
     use_cache: bool = True,
     dry_run: bool = False,
     break_system_packages: bool = False,
 ) -> Outcome:
-    if env.externally_managed and not break_system_packages:
-        raise ExternallyManaged(
-            f"{env.executable} is externally managed (PEP 668): pipkey will not install into it"
-        )
-    roots, constraints, hashes = roots_and_constraints(request, env.markers)
-    if not roots:
-        raise TargetError("nothing to install: give a package, a wheel, or -r FILE")
-    with Session(settings, reporter, use_cache=use_cache, required_hashes=hashes) as session:
+    """``env`` may still be being introspected (a Future): the session is built and the root
+    projects' pages are requested meanwhile; errors about the target still come first."""
+    session = None
+    if isinstance(env, Future):
+        session, env = _overlapped_session(settings, request, env, reporter, use_cache)
+    try:
+        if env.externally_managed and not break_system_packages:
+            raise ExternallyManaged(
+                f"{env.executable} is externally managed (PEP 668): pipkey will not install into it"
+            )
+        roots, constraints, hashes = roots_and_constraints(request, env.markers)
+        if not roots:
+            raise TargetError("nothing to install: give a package, a wheel, or -r FILE")
+        if session is None:
+            session = Session(settings, reporter, use_cache=use_cache, required_hashes=hashes)
+        else:
+            session.require(hashes)
+    except BaseException:
+        if session is not None:
+            session.close()
+        raise
+    with session:
         chosen, seconds = resolve_for(
             session, request, env.target, env.installed, roots, constraints
         )
@@ -172,6 +187,31 @@ def install(
         _report_plan(reporter, resolution_plan, dry_run=False)
         outcome.keyring_calls = session.auth.keyring_calls
     return outcome
+
+
+def _overlapped_session(
+    settings: Settings,
+    request: Request,
+    pending: Future[Environment],
+    reporter: Reporter,
+    use_cache: bool,
+) -> tuple[Session, Environment]:
+    try:
+        session = Session(settings, reporter, use_cache=use_cache)
+    except BaseException:
+        pending.result()  # an unusable target is reported first, as without the overlap
+        raise
+    try:
+        if not session.may_prompt():  # never ask for a password before the target is accepted
+            names = [index_project(text) for text in request.inputs]
+            names += [index_project(line.text) for line in request.lines if not line.constraint]
+            session.finder.prefetch([name for name in names if name])
+        env = pending.result()
+    except BaseException:
+        session.close()
+        raise
+    reporter.detail(f"target interpreter: {env.executable}")
+    return session, env
 
 
 def _report_plan(reporter: Reporter, plan: Plan, *, dry_run: bool) -> None:

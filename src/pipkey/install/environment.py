@@ -12,7 +12,9 @@ import json
 import logging
 import os
 import subprocess
+import threading
 from collections.abc import Iterable, Mapping
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -129,6 +131,23 @@ def introspect(executable: str, *, target_dir: Path | None = None) -> Environmen
         installed=installed,
         target_dir=target_dir,
     )
+
+
+def introspect_in_background(
+    executable: str, *, target_dir: Path | None = None
+) -> Future[Environment]:
+    """Start :func:`introspect` on its own thread: the subprocess (~0.1 s) then overlaps building
+    the session and fetching the first pages, which do not depend on the target."""
+    future: Future[Environment] = Future()
+
+    def run() -> None:
+        try:
+            future.set_result(introspect(executable, target_dir=target_dir))
+        except BaseException as exc:
+            future.set_exception(exc)
+
+    threading.Thread(target=run, name="pipkey-introspect", daemon=True).start()
+    return future
 
 
 def rescan(env: Environment) -> Environment:

@@ -28,10 +28,11 @@ class Session:
     environ: Mapping[str, str] = field(default_factory=lambda: dict(os.environ))
 
     def __post_init__(self) -> None:
+        self.prompter = TerminalPrompter(pause=self.reporter.paused)
         self.auth = Authenticator(
             self.settings.auth_settings(self.environ),
             warn=self.reporter.warn,
-            prompter=TerminalPrompter(pause=self.reporter.paused),
+            prompter=self.prompter,
         )
         self.client = IndexClient(self.auth.httpx_auth())
         self.finder = Finder(self.client, self.settings)
@@ -43,6 +44,15 @@ class Session:
             required_hashes=self.required_hashes,
             warn=self.reporter.warn,
         )
+
+    def require(self, hashes: Mapping[NormalizedName, Mapping[str, set[str]]]) -> None:
+        """Hashes a requirements file demands, known only once markers could be evaluated."""
+        self.required_hashes = hashes
+        self.artifacts.required = dict(hashes)
+
+    def may_prompt(self) -> bool:
+        """Whether a request could stop to ask the user for credentials."""
+        return not self.settings.no_input and self.prompter.available()
 
     def close(self) -> None:
         self.client.close()

@@ -47,6 +47,21 @@ def parse_input(text: str, origin: str, markers: Mapping[str, str]) -> Req | Non
     return Req(name, req.specifier, extras, link, origin=origin, text=text)
 
 
+def index_project(text: str) -> str | None:
+    """The project a plain ``name[extras] spec; marker`` line asks an index for, else None.
+
+    Markers are not evaluated: this runs before the target is known, to start fetching pages.
+    """
+    text = text.strip()
+    if _SCHEME.match(text) or _looks_like_path(text):
+        return None
+    try:
+        req = Requirement(text)
+    except (InvalidRequirement, InvalidVersion):
+        return None
+    return None if req.url else req.name
+
+
 def _looks_like_path(text: str) -> bool:
     if "@" in text or ";" in text:
         return False

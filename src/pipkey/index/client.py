@@ -30,7 +30,8 @@ from pipkey.index.models import Link
 from pipkey.index.page import ACCEPT, PageError, parse_html, parse_page
 
 T = TypeVar("T")
-DEFAULT_WORKERS = 16
+# More threads than this only contend for locks on small machines (bench, 2 cores: 16 was slower).
+DEFAULT_WORKERS = 8
 
 
 @dataclass(frozen=True)

@@ -70,7 +70,7 @@ class Provider(AbstractProvider):  # type: ignore[misc]
         self._tables: dict[str, Future[Table]] = {}
         self._speculated: set[str] = set()
         self._lock = threading.Lock()
-        self._spec_pool = ThreadPoolExecutor(8, thread_name_prefix="pipkey-speculate")
+        self._spec_pool = ThreadPoolExecutor(4, thread_name_prefix="pipkey-speculate")
 
     def close(self) -> None:
         self._spec_pool.shutdown(wait=False, cancel_futures=True)

@@ -33,9 +33,21 @@ def pypi(packages_dir: Path, pypiserver_factory: Callable[..., Any]) -> Any:
     return pypiserver_factory(packages_dir, users={"alice": PASSWORD})
 
 
-def install(venv: Path, index_url: str, *args: str) -> subprocess.CompletedProcess[str]:
+def install(
+    venv: Path, index_url: str, *args: str, verbose: bool = False, env: Any = None
+) -> subprocess.CompletedProcess[str]:
+    """``pipkey [-vv] install pkg0`` from ``index_url`` into ``venv``, no cache."""
     return run_pipkey(
-        "install", "--python", venv, "--no-cache", "--index-url", index_url, *args, "pkg0"
+        *(["-vv"] if verbose else []),
+        "install",
+        "--python",
+        venv,
+        "--no-cache",
+        "--index-url",
+        index_url,
+        *args,
+        "pkg0",
+        env=env,
     )
 
 
@@ -117,17 +129,12 @@ def test_wrong_password_in_keyring_fails_clearly_with_no_secret_anywhere(
     pypi: Any, venv: Path, json_keyring: Any, keyring_cli: Any
 ) -> None:
     json_keyring.set(pypi.url, "alice", WRONG)
-    result = run_pipkey(
-        "-vv",
-        "install",
-        "--python",
+    result = install(
         venv,
-        "--no-cache",
-        "--index-url",
         pypi.url.replace("http://", "http://alice@"),
         "--keyring-provider",
         "subprocess",
-        "pkg0",
+        verbose=True,
         env={**os.environ, "PIPKEY_KEYRING_PATH": str(keyring_cli.path)},
     )
     assert result.returncode != 0
@@ -253,18 +260,7 @@ def test_bazel_helper_rejects_malformed_input() -> None:
 def test_password_in_the_index_url_never_reaches_verbose_logs(pypi: Any, venv: Path) -> None:
     """-vv turns on httpx's request log; URLs carrying a password must still be redacted."""
     url = pypi.url.replace("http://", f"http://alice:{PASSWORD}@")
-    result = run_pipkey(
-        "-vv",
-        "install",
-        "--python",
-        venv,
-        "--no-cache",
-        "--index-url",
-        url,
-        "--keyring-provider",
-        "disabled",
-        "pkg0",
-    )
+    result = install(venv, url, "--keyring-provider", "disabled", verbose=True)
     assert result.returncode == 0, result.stderr
     assert "HTTP Request" in result.stderr  # the verbose log really was on
     assert_no_secret(PASSWORD, result.stdout, result.stderr, username="alice")

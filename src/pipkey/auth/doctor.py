@@ -7,6 +7,7 @@ everything else supports it. No secret is ever part of a report.
 from __future__ import annotations
 
 import subprocess
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from http import HTTPStatus
 from typing import Any
@@ -159,7 +160,13 @@ def _meaning(status: int, sent: bool, registry: str | None) -> str:
     return phrase
 
 
-def diagnose(engine: Authenticator, url: str, client: httpx.Client) -> IndexReport:
+def diagnose(
+    engine: Authenticator,
+    url: str,
+    client: httpx.Client,
+    explain: Callable[[BaseException, str], str] | None = None,
+) -> IndexReport:
+    """``explain`` turns a connection failure into a sentence (the network layer's job)."""
     warnings: list[str] = []
     target = engine.target(url)
     index_url = target.index_url or target.clean_url
@@ -173,7 +180,8 @@ def diagnose(engine: Authenticator, url: str, client: httpx.Client) -> IndexRepo
         status = client.get(index_url, headers=headers).status_code
         meaning = _meaning(status, creds is not None, registry.name if registry else None)
     except httpx.HTTPError as exc:
-        meaning = f"could not reach the index: {type(exc).__name__}: {exc}"
+        reason = explain(exc, index_url) if explain else f"{type(exc).__name__}: {exc}"
+        meaning = f"could not reach the index: {reason}"
     ok = status is not None and 200 <= status < 300
     shown = redact_url(index_url)
     using = creds.describe() if creds is not None else "no credentials"

@@ -40,22 +40,66 @@ class _Group(click.Group):
             sys.exit(exc.exit_code)
 
 
-@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, "-V", "--version", prog_name="pipkey")
-@click.option("-v", "--verbose", count=True, help="More detail (never secrets).")
-@click.option("-q", "--quiet", count=True, help="Less output.")
-@click.pass_context
-def main(ctx: click.Context, verbose: int, quiet: int) -> None:
-    """Install Python packages from private indexes, with authentication that just works."""
-    level = logging.WARNING - 10 * verbose + 10 * quiet
-    logging.basicConfig(level=max(level, logging.DEBUG), format="%(levelname)s: %(message)s")
-    for handler in logging.getLogger().handlers:
-        handler.addFilter(_RedactingFilter())
+def _global(ctx: click.Context, param: click.Parameter, value: Any) -> None:
+    """Global flags count wherever they are typed: ``pipkey -q install`` and ``pipkey install
+    -q`` (what pip and uv users type) mean the same."""
+    if value is None or value == 0 or value is False or param.name is None:
+        return
+    obj = ctx.find_root().ensure_object(dict)
+    if param.name in ("verbose", "quiet"):
+        obj[param.name] = obj.get(param.name, 0) + value
+    else:
+        obj[param.name] = value
+    _configure_logging(obj)
+
+
+def _global_options() -> list[click.Option]:
+    common: dict[str, Any] = {"expose_value": False, "callback": _global, "is_eager": True}
+    return [
+        click.Option(
+            ["-v", "--verbose"], count=True, help="More detail (never secrets).", **common
+        ),
+        click.Option(["-q", "--quiet"], count=True, help="Less output.", **common),
+        click.Option(
+            ["--no-progress"], is_flag=True, default=None, help="No spinners or bars.", **common
+        ),
+        click.Option(
+            ["--color"],
+            type=click.Choice(["auto", "always", "never"]),
+            help="Colour in output (default auto; NO_COLOR is honoured).",
+            **common,
+        ),
+    ]
+
+
+def _configure_logging(obj: dict[str, Any]) -> None:
+    verbose, quiet = int(obj.get("verbose", 0)), int(obj.get("quiet", 0))
+    level = max(logging.WARNING - 10 * verbose + 10 * quiet, logging.DEBUG)
+    root = logging.getLogger()
+    if not root.handlers:
+        logging.basicConfig(format="%(levelname)s: %(message)s")
+        for handler in root.handlers:
+            handler.addFilter(_RedactingFilter())
+    root.setLevel(level)
     logging.getLogger("httpx").setLevel(logging.WARNING if verbose < 2 else logging.DEBUG)
     logging.getLogger("httpcore").setLevel(logging.WARNING)
-    ctx.ensure_object(dict)
-    ctx.obj["verbose"] = verbose
-    ctx.obj["quiet"] = quiet
+
+
+@click.group(
+    cls=_Group, context_settings={"help_option_names": ["-h", "--help"]}, params=_global_options()
+)
+@click.version_option(__version__, "-V", "--version", prog_name="pipkey")
+@click.pass_context
+def main(ctx: click.Context) -> None:
+    """Install Python packages from private indexes, with authentication that just works."""
+    _configure_logging(ctx.ensure_object(dict))
+
+
+def _add_global_options(command: click.Command) -> None:
+    command.params.extend(_global_options())
+    if isinstance(command, click.Group):
+        for sub in command.commands.values():
+            _add_global_options(sub)
 
 
 def _register() -> None:
@@ -69,6 +113,7 @@ def _register() -> None:
                 raise
             continue
         for command in getattr(mod, "COMMANDS", ()):
+            _add_global_options(command)
             main.add_command(command)
 
 

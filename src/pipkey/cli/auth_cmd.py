@@ -19,8 +19,10 @@ from pipkey.auth.registry import infer_username
 from pipkey.auth.settings import IndexAuth
 from pipkey.auth.store import CredentialStore, StoreError
 from pipkey.auth.urls import split_credentials
+from pipkey.cli.netinfo import NetworkSection, network_section
 from pipkey.cli.options import ConfigFlags, index_options
 from pipkey.config import PYPI_URL, Settings
+from pipkey.net import Network
 
 
 class UsageError(PipkeyError):
@@ -132,7 +134,7 @@ def login(
             raise UsageError("no password: pass --password-stdin (stdin is not a terminal)")
         creds = Credentials(username, password, source=source)
     if check:
-        status = _check(url, creds)
+        status = _check(settings, url, creds)
         if status in (401, 403):
             raise PipkeyError(
                 f"{redact_url(url)} rejected {creds.describe()} ({status}); not saved"
@@ -150,12 +152,14 @@ def login(
     click.echo(f"saved {who} for {url} in {where}")
 
 
-def _check(url: str, creds: Credentials) -> int:
+def _check(settings: Settings, url: str, creds: Credentials) -> int:
+    network = Network(settings.net_settings(os.environ))
     try:
-        with httpx.Client(timeout=30) as client:
+        with network.client(follow_redirects=True) as client:
             return client.get(url, headers={"Authorization": creds.authorization()}).status_code
     except httpx.HTTPError as exc:
-        raise PipkeyError(f"could not reach {redact_url(url)}: {type(exc).__name__}") from exc
+        reason = network.explain(exc, url)
+        raise PipkeyError(f"could not reach {redact_url(url)}: {reason}") from None
 
 
 @auth.command()
@@ -233,17 +237,25 @@ def doctor(config_flags: ConfigFlags, index_or_url: str | None, as_json: bool) -
         raise UsageError("no index configured: name one (`pipkey auth doctor URL`)")
     warnings: list[str] = []
     reports: list[IndexReport] = []
-    with httpx.Client(timeout=30, follow_redirects=False) as client:
+    network = Network(settings.net_settings(os.environ), warn=warnings.append)
+    sections: list[NetworkSection] = []
+    with network.client(follow_redirects=False) as client:
         for index in targets:
             engine = _engine(settings, index, warn=warnings.append, no_input=True)
-            report = diagnose(engine, index.url, client)
+            report = diagnose(engine, index.url, client, network.explain)
+            sections.append(network_section(network, index.url))
             report.warnings = list(warnings)
             reports.append(report)
             warnings.clear()
     if as_json:
-        click.echo(json.dumps([r.as_dict() for r in reports], indent=2))
+        dump = [
+            {**r.as_dict(), "network": n.as_dict()} for r, n in zip(reports, sections, strict=True)
+        ]
+        click.echo(json.dumps(dump, indent=2))
     else:
-        click.echo("\n\n".join(_render(r) for r in reports))
+        click.echo(
+            "\n\n".join(_render(r) + n.render() for r, n in zip(reports, sections, strict=True))
+        )
     if not all(r.ok for r in reports):
         sys.exit(1)
 

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import json
+import os
 from typing import Any
 
 import click
 
 from pipkey.auth.redact import redact_url
+from pipkey.cli.netinfo import network_section
 from pipkey.cli.options import ConfigFlags, index_options
 from pipkey.config import Index, Settings
 from pipkey.config.keys import FILE_KEYS
+from pipkey.net import Network
 
 # Settings fields shown one per line, under the key's spelling in config files.
 _SHOWN = {
@@ -23,6 +26,12 @@ _SHOWN = {
         "cache_dir",
         "no_input",
         "no_index",
+        "cert",
+        "client_cert",
+        "proxy",
+        "retries",
+        "timeout",
+        "native_tls",
     )
 }
 
@@ -75,6 +84,12 @@ def _as_dict(settings: Settings) -> dict[str, Any]:
         "value": [redact_url(link) for link in settings.find_links],
         "source": settings.provenance.get("find_links", "default"),
     }
+    values["trusted-host"] = {
+        "value": list(settings.trusted_hosts),
+        "source": settings.provenance.get("trusted_hosts", "default"),
+    }
+    values["proxy"]["value"] = values["proxy"]["value"] and redact_url(values["proxy"]["value"])
+    network = network_section(Network(settings.net_settings(os.environ)))
     return {
         "indexes": [_index_dict(index) for index in settings.indexes],
         "sources": {
@@ -82,6 +97,7 @@ def _as_dict(settings: Settings) -> dict[str, Any]:
             for package, name in settings.sources.items()
         },
         "settings": values,
+        "network": network.as_dict()["settings"],
         "config_files": list(settings.config_files),
         "notes": list(settings.notes),
     }
@@ -113,6 +129,8 @@ def _as_text(settings: Settings) -> list[str]:
         elif isinstance(value, bool):
             value = str(value).lower()
         lines.append(f"  {key} = {'(unset)' if value is None else value}  [{item['source']}]")
+    lines.append("network (in effect, env vars included):")
+    lines += [f"  {key} = {value}" for key, value in data["network"].items()]
     lines.append("config files read:")
     lines += [f"  {path}" for path in data["config_files"]] or ["  (none)"]
     if data["notes"]:

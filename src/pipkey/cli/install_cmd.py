@@ -78,7 +78,7 @@ def _resolution_options(func: F) -> F:
 
 def _reporter(ctx: click.Context) -> Reporter:
     obj = ctx.find_root().obj or {}
-    return Reporter(quiet=int(obj.get("quiet", 0)), verbose=int(obj.get("verbose", 0)))
+    return Reporter.for_flags(obj)
 
 
 def _prepare(

@@ -51,6 +51,58 @@ _OPTIONS = (
         help="How to ask keyring for credentials.",
     ),
     click.option(
+        "--cert",
+        "cert",
+        metavar="PATH",
+        help="CA bundle to trust instead of the OS store (also SSL_CERT_FILE, PIP_CERT).",
+    ),
+    click.option(
+        "--client-cert",
+        "client_cert",
+        metavar="PATH",
+        help="Client certificate: a PEM file holding the certificate and its private key.",
+    ),
+    click.option(
+        "--proxy",
+        "proxy",
+        metavar="URL",
+        help="Proxy for every request, http://[user:password@]host:port (else HTTPS_PROXY…).",
+    ),
+    click.option(
+        "--trusted-host",
+        "trusted_hosts",
+        multiple=True,
+        metavar="HOST[:PORT]",
+        help="Do not verify this host's TLS certificate. Repeatable; use with care.",
+    ),
+    click.option(
+        "--allow-insecure-host",
+        "allow_insecure_hosts",
+        multiple=True,
+        metavar="HOST[:PORT]",
+        help="Same as --trusted-host (uv's name).",
+    ),
+    click.option(
+        "--retries",
+        "retries",
+        type=click.IntRange(min=0),
+        help="Retries per request on connection errors and 408/429/5xx (default 3).",
+    ),
+    click.option(
+        "--timeout",
+        "timeout",
+        type=click.FloatRange(min=0, min_open=True),
+        metavar="SECONDS",
+        help="Connect and read timeout (default 30).",
+    ),
+    click.option(
+        "--native-tls",
+        "native_tls",
+        is_flag=True,
+        default=None,
+        help="Use the OS trust store (already the default; accepted for uv compatibility).",
+    ),
+    click.option(
         "--no-config",
         "--isolated",
         "isolated",
@@ -58,7 +110,21 @@ _OPTIONS = (
         help="Read no config file (pipkey, uv or pip); flags and env vars still apply.",
     ),
 )
-_NAMES = ("index_url", "extra_index_urls", "indexes", "default_index", "keyring_provider")
+_NAMES = (
+    "index_url",
+    "extra_index_urls",
+    "indexes",
+    "default_index",
+    "keyring_provider",
+    "cert",
+    "client_cert",
+    "proxy",
+    "trusted_hosts",
+    "allow_insecure_hosts",
+    "retries",
+    "timeout",
+    "native_tls",
+)
 
 
 @dataclass(frozen=True)

@@ -27,12 +27,28 @@ _PIPKEY = {
     "index_strategy": "INDEX_STRATEGY",
     "cache_dir": "CACHE_DIR",
     "no_input": "NO_INPUT",
+    "cert": "CERT",
+    "client_cert": "CLIENT_CERT",
+    "proxy": "PROXY",
+    "trusted_host": "TRUSTED_HOST",
+    "allow_insecure_host": "ALLOW_INSECURE_HOST",
+    "retries": "RETRIES",
+    "timeout": "TIMEOUT",
+    "native_tls": "NATIVE_TLS",
 }
-# uv has no keyring path/timeout or no-input variables.
+# uv has no keyring path/timeout, no-input, cert or proxy variables of its own (it reads
+# SSL_CERT_FILE and HTTPS_PROXY, which pipkey.net reads too), and spells the network ones its way.
+_UV_ONLY = {
+    "allow_insecure_host": "INSECURE_HOST",
+    "retries": "HTTP_RETRIES",
+    "timeout": "HTTP_TIMEOUT",
+    "native_tls": "NATIVE_TLS",
+}
+_NOT_UV = ("keyring_path", "keyring_timeout", "no_input", "cert", "client_cert", "proxy")
 _UV = {
-    key: suffix
+    key: _UV_ONLY.get(key, suffix)
     for key, suffix in _PIPKEY.items()
-    if key not in ("keyring_path", "keyring_timeout", "no_input")
+    if key not in (*_NOT_UV, "trusted_host")
 }
 _PIP = {
     "index_url": "INDEX_URL",
@@ -41,7 +57,15 @@ _PIP = {
     "no_index": "NO_INDEX",
     "keyring_provider": "KEYRING_PROVIDER",
     "no_input": "NO_INPUT",
+    "cert": "CERT",
+    "client_cert": "CLIENT_CERT",
+    "proxy": "PROXY",
+    "trusted_host": "TRUSTED_HOST",
+    "retries": "RETRIES",
+    "timeout": "TIMEOUT",
 }
+# Other spellings of the same setting: pip's --timeout is also --default-timeout.
+ALIASES: dict[str, dict[str, tuple[str, ...]]] = {"PIP": {"timeout": ("DEFAULT_TIMEOUT",)}}
 FAMILIES: dict[str, Mapping[str, str]] = {"PIPKEY": _PIPKEY, "UV": _UV, "PIP": _PIP}
 
 
@@ -49,8 +73,11 @@ def env_fragment(prefix: str, environ: Mapping[str, str]) -> Fragment:
     """What the ``{prefix}_*`` variables configure (``prefix`` is PIPKEY, UV or PIP)."""
     fragment = Fragment()
     for key, suffix in FAMILIES[prefix].items():
-        name = f"{prefix}_{suffix}"
-        raw = environ.get(name, "")
+        spellings = (suffix, *ALIASES.get(prefix, {}).get(key, ()))
+        name = next(
+            (f"{prefix}_{s}" for s in spellings if environ.get(f"{prefix}_{s}", "").strip()), ""
+        )
+        raw = environ.get(name, "") if name else ""
         if not raw.strip():
             continue
         if prefix == "UV" and key == "find_links":

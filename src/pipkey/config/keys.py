@@ -30,7 +30,16 @@ FILE_KEYS: dict[str, str] = {
     "index_strategy": "index-strategy",
     "cache_dir": "cache-dir",
     "no_input": "no-input",
+    "cert": "cert",
+    "client_cert": "client-cert",
+    "proxy": "proxy",
+    "trusted_host": "trusted-host",
+    "allow_insecure_host": "allow-insecure-host",
+    "retries": "retries",
+    "timeout": "timeout",
+    "native_tls": "native-tls",
 }
+HOST_LISTS = ("trusted_host", "allow_insecure_host")
 
 
 def named_index(entry: str, *, where: str, key: str) -> Index:
@@ -66,6 +75,11 @@ def assign(
         fragment.lists.setdefault(
             key, [Index(values.index_url(u, where=where, key=label), origin=where) for u in urls]
         )
+    elif key in HOST_LISTS:
+        hosts = values.text_list(raw, where=where, key=label)
+        fragment.lists.setdefault(
+            key, [Sourced(values.host(h, where=where, key=label), where) for h in hosts]
+        )
     elif key == "find_links":
         links = values.text_list(raw, where=where, key=label)
         fragment.lists.setdefault(
@@ -82,12 +96,17 @@ def _scalar(key: str, raw: object, where: str, base: Path | None) -> object:
         return values.choice(raw, KEYRING_PROVIDERS, where=where, key=label)
     if key == "index_strategy":
         return values.choice(raw, INDEX_STRATEGIES, where=where, key=label)
-    if key in ("no_input", "no_index"):
+    if key in ("no_input", "no_index", "native_tls"):
         return values.boolean(raw, where=where, key=label)
-    if key == "keyring_timeout":
+    if key in ("keyring_timeout", "timeout"):
         return values.seconds(raw, where=where, key=label)
+    if key == "retries":
+        return values.count(raw, where=where, key=label)
+    if key == "proxy":
+        return values.text(raw, where=where, key=label)
     raw_text = values.text(raw, where=where, key=label)
     path = values.user_path(raw_text, where=where, key=label)
-    if base is not None and not path.is_absolute() and (key == "cache_dir" or "/" in raw_text):
+    relative_to_file = key in ("cache_dir", "cert", "client_cert") or "/" in raw_text
+    if base is not None and not path.is_absolute() and relative_to_file:
         path = base / path  # a bare keyring-path name ("keyring") is looked up on PATH instead
     return path if key == "cache_dir" else str(path)

@@ -4,7 +4,9 @@ from.
 ``overrides`` keys (all optional; ``None``, ``False`` or empty = not given): ``index_url``,
 ``default_index``, ``extra_index_urls`` (list), ``indexes`` (list of ``NAME=URL`` or ``URL``),
 ``find_links`` (list), ``no_index``, ``keyring_provider``, ``keyring_path``, ``keyring_timeout``,
-``index_strategy``, ``cache_dir``, ``no_input``, ``isolated`` (same as the ``isolated=True``
+``index_strategy``, ``cache_dir``, ``no_input``, the network settings ``cert``, ``client_cert``,
+``proxy``, ``trusted_hosts`` / ``allow_insecure_hosts`` (lists), ``retries``, ``timeout``,
+``native_tls``, and ``isolated`` (same as the ``isolated=True``
 argument: ``--no-config`` / ``--isolated``, read no config file).
 
 Precedence, highest first (docs/configuration.md says the same for users):
@@ -30,7 +32,7 @@ from typing import Any
 from pipkey.config.environment import env_fragment
 from pipkey.config.errors import ConfigError
 from pipkey.config.fragment import INDEX_LISTS, Fragment, layered
-from pipkey.config.keys import assign
+from pipkey.config.keys import HOST_LISTS, assign
 from pipkey.config.locations import (
     DocumentCache,
     Found,
@@ -60,6 +62,14 @@ _FLAGS = {
     "index_strategy": ("index_strategy", "--index-strategy"),
     "cache_dir": ("cache_dir", "--cache-dir"),
     "no_input": ("no_input", "--no-input"),
+    "cert": ("cert", "--cert"),
+    "client_cert": ("client_cert", "--client-cert"),
+    "proxy": ("proxy", "--proxy"),
+    "trusted_hosts": ("trusted_host", "--trusted-host"),
+    "allow_insecure_hosts": ("allow_insecure_host", "--allow-insecure-host"),
+    "retries": ("retries", "--retries"),
+    "timeout": ("timeout", "--timeout"),
+    "native_tls": ("native_tls", "--native-tls"),
 }
 _SCALARS = (
     "no_index",
@@ -69,6 +79,12 @@ _SCALARS = (
     "index_strategy",
     "cache_dir",
     "no_input",
+    "cert",
+    "client_cert",
+    "proxy",
+    "retries",
+    "timeout",
+    "native_tls",
 )
 PYPI = Index(PYPI_URL, name="pypi", default=True, origin="default")
 
@@ -178,7 +194,7 @@ def _settings(command_line: Fragment, families: Mapping[str, Fragment]) -> Setti
     if find_links:
         provenance["find_links"] = ", ".join(dict.fromkeys(link.origin for link in find_links))
 
-    kwargs: dict[str, Any] = {}
+    kwargs: dict[str, Any] = {"trusted_hosts": _hosts(command_line, families, provenance)}
     for key in _SCALARS:
         value = everything.scalars.get(key)
         provenance[key] = value.origin if value else "default"
@@ -195,6 +211,20 @@ def _settings(command_line: Fragment, families: Mapping[str, Fragment]) -> Setti
         notes=tuple(notes),
         **kwargs,
     )
+
+
+def _hosts(
+    command_line: Fragment, families: Mapping[str, Fragment], provenance: dict[str, str]
+) -> tuple[str, ...]:
+    """Trusted hosts: the command line's, then those of the first family naming any (as
+    find-links): a pip.conf ``trusted-host`` does not add to a project's uv settings."""
+    found = [h for key in HOST_LISTS for h in command_line.lists.get(key, [])]
+    family = next((f for f in families.values() if any(k in f.lists for k in HOST_LISTS)), None)
+    if family is not None:
+        found += [h for key in HOST_LISTS for h in family.lists.get(key, [])]
+    if found:
+        provenance["trusted_hosts"] = ", ".join(dict.fromkeys(h.origin for h in found))
+    return tuple(dict.fromkeys(h.value for h in found))
 
 
 def _unique(indexes: list[Index]) -> list[Index]:

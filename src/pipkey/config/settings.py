@@ -14,6 +14,8 @@ from pipkey.auth.settings import (
     IndexAuth,
     KeyringProviderName,
 )
+from pipkey.net.retry import DEFAULT_RETRIES
+from pipkey.net.settings import DEFAULT_TIMEOUT, NetSettings
 
 IndexStrategy = Literal["first-index", "unsafe-best-match"]
 INDEX_STRATEGIES: tuple[IndexStrategy, ...] = ("first-index", "unsafe-best-match")
@@ -67,9 +69,30 @@ class Settings:
     index_strategy: IndexStrategy = "first-index"
     cache_dir: Path | None = None
     no_input: bool = False
+    cert: str | None = None
+    client_cert: str | None = None
+    proxy: str | None = None
+    trusted_hosts: tuple[str, ...] = ()
+    retries: int = DEFAULT_RETRIES
+    timeout: float = DEFAULT_TIMEOUT
+    native_tls: bool = False
     provenance: Mapping[str, str] = field(default_factory=dict)
     config_files: tuple[str, ...] = ()  # every config file read, for `pipkey config show`
     notes: tuple[str, ...] = ()  # things a user should know: shadowed files, ignored entries
+
+    def net_settings(self, environ: Mapping[str, str]) -> NetSettings:
+        names = ("cert", "client_cert", "proxy", "trusted_hosts", "retries", "timeout")
+        return NetSettings(
+            cert=self.cert,
+            client_cert=self.client_cert,
+            proxy=self.proxy,
+            trusted_hosts=self.trusted_hosts,
+            retries=self.retries,
+            timeout=self.timeout,
+            native_tls=self.native_tls,
+            origins={name: self.provenance.get(name, "default") for name in names},
+            environ=dict(environ),
+        )
 
     def auth_settings(self, environ: Mapping[str, str]) -> AuthSettings:
         return AuthSettings(

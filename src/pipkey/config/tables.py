@@ -54,6 +54,8 @@ _SCHEMAS: dict[Dialect, _Schema] = {
             "keyring_provider",
             "index_strategy",
             "cache_dir",
+            "native_tls",
+            "allow_insecure_host",
         ),
         index_fields=("name", "url", "default", "explicit", "authenticate"),
         strict=False,
@@ -68,6 +70,8 @@ _UV_PIP_KEYS = (
     "no_index",
     "keyring_provider",
     "index_strategy",
+    "native_tls",
+    "allow_insecure_host",
 )
 
 

@@ -70,6 +70,29 @@ def seconds(value: object, *, where: str, key: str) -> float:
     return number
 
 
+def count(value: object, *, where: str, key: str) -> int:
+    """A non-negative whole number (``retries``)."""
+    if isinstance(value, bool):
+        raise fail(where, key, f"{value!r} is not a whole number")
+    try:
+        number = int(str(value).strip())
+    except ValueError:
+        raise fail(where, key, f"{value!r} is not a whole number") from None
+    if number < 0:
+        raise fail(where, key, f"{value!r} must be 0 or more")
+    return number
+
+
+def host(value: str, *, where: str, key: str) -> str:
+    """``host`` or ``host:port`` as ``--trusted-host`` takes it (a URL is reduced to that)."""
+    entry = value.strip()
+    if "://" in entry:
+        entry = urlsplit(entry).netloc.rpartition("@")[2]
+    if not entry or "/" in entry or "@" in entry:
+        raise fail(where, key, f"{value!r} is not a host name (host or host:port)")
+    return entry.lower()
+
+
 def text(value: object, *, where: str, key: str) -> str:
     if not isinstance(value, str) or not value.strip():
         raise fail(where, key, f"{value!r} is not a non-empty string")

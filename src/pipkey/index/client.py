@@ -22,12 +22,13 @@ from urllib.request import url2pathname
 
 import httpx
 
-from pipkey import __version__
 from pipkey.auth.errors import AuthError
-from pipkey.auth.redact import redact_url
 from pipkey.index.errors import DownloadError
 from pipkey.index.models import Link
 from pipkey.index.page import ACCEPT, PageError, parse_html, parse_page
+from pipkey.net import Network
+from pipkey.net.errors import proxy_status
+from pipkey.net.retry import ATTEMPTS, STREAM
 
 T = TypeVar("T")
 # More threads than this only contend for locks on small machines (bench, 2 cores: 16 was slower).
@@ -73,17 +74,10 @@ class IndexClient:
         auth: httpx.Auth | None = None,
         *,
         workers: int = DEFAULT_WORKERS,
-        timeout: float = 60.0,
+        network: Network | None = None,
     ) -> None:
-        # With an auth flow, the flow follows redirects itself (per-hop credentials).
-        self.http = httpx.Client(
-            auth=auth,
-            follow_redirects=auth is None,
-            timeout=httpx.Timeout(timeout, connect=15.0),
-            limits=httpx.Limits(max_connections=workers, max_keepalive_connections=workers),
-            headers={"User-Agent": f"pipkey/{__version__}"},
-            trust_env=False,
-        )
+        self.network = network or Network()
+        self.http = self.network.client(auth, workers=workers)
         self.pool = ThreadPoolExecutor(workers, thread_name_prefix="pipkey-fetch")
         self._futures: dict[tuple[str, str], Future[object]] = {}
         self._lock = threading.Lock()
@@ -118,9 +112,9 @@ class IndexClient:
         except AuthError as exc:
             return PageResult(url, exc.status, error=None, auth_error=exc)
         except httpx.HTTPError as exc:
-            return PageResult(url, None, error=f"connection error: {_reason(exc)}")
+            return PageResult(url, None, error=f"connection error: {self._reason(exc, url)}")
         if response.status_code != 200:
-            return PageResult(url, response.status_code)
+            return PageResult(url, response.status_code, error=self._status_error(response))
         try:
             links = parse_page(
                 response.content, response.headers.get("content-type", ""), str(response.url)
@@ -136,9 +130,10 @@ class IndexClient:
             response = self.http.get(url)
             response.raise_for_status()
         except httpx.HTTPStatusError as exc:
-            raise DownloadError(url, f"HTTP {exc.response.status_code}") from None
+            reason = self._status_error(exc.response) or f"HTTP {exc.response.status_code}"
+            raise DownloadError(url, reason) from None
         except httpx.HTTPError as exc:
-            raise DownloadError(url, _reason(exc)) from None
+            raise DownloadError(url, self._reason(exc, url)) from None
         return response.content
 
     def download(self, url: str, dest_dir: Path, filename: str) -> Path:
@@ -152,30 +147,43 @@ class IndexClient:
             shutil.copyfile(source, final)
             return final
         fd, tmp = tempfile.mkstemp(dir=dest_dir, prefix=".part-", suffix=".whl")
+        os.close(fd)
         try:
-            with os.fdopen(fd, "wb") as out, self.http.stream("GET", url) as response:
-                if response.status_code != 200:
-                    raise DownloadError(url, f"HTTP {response.status_code}")
-                for chunk in response.iter_bytes(1 << 16):
-                    out.write(chunk)
+            # A connection cut mid-body (or a body short of its Content-Length) starts over.
+            self.network.retrying(lambda: self._stream_to(url, tmp), url)
             os.replace(tmp, final)
         except httpx.HTTPError as exc:
-            raise DownloadError(url, _reason(exc)) from None
+            raise DownloadError(url, self._reason(exc, url)) from None
         finally:
             if os.path.exists(tmp):
                 os.unlink(tmp)
         return final
 
+    def _stream_to(self, url: str, path: str) -> None:
+        with (
+            open(path, "wb") as out,
+            self.http.stream("GET", url, extensions={STREAM: True}) as response,
+        ):
+            if response.status_code != 200:
+                raise DownloadError(
+                    url, self._status_error(response) or f"HTTP {response.status_code}"
+                )
+            for chunk in response.iter_bytes(1 << 16):
+                out.write(chunk)
 
-def _reason(exc: httpx.HTTPError) -> str:
-    text = str(exc) or type(exc).__name__
-    # httpx messages may embed the request URL; show it redacted.
-    try:
-        raw = str(exc.request.url)
-        text = text.replace(raw, redact_url(raw))
-    except RuntimeError:
-        pass
-    return f"{type(exc).__name__}: {text}"
+    def _reason(self, exc: httpx.HTTPError, url: str) -> str:
+        return self.network.explain(exc, url)
+
+    def _status_error(self, response: httpx.Response) -> str | None:
+        """What a non-200 answer means beyond its code: the proxy's own 407, or the tries it
+        took (``503 after 4 tries: 503, 503, connection reset, 503``)."""
+        proxy = self.network.proxy_for(str(response.request.url))
+        if response.status_code == 407 and proxy is not None:
+            return proxy_status(407, proxy)
+        attempts = response.extensions.get(ATTEMPTS)
+        if attempts:
+            return f"HTTP {response.status_code} after {len(attempts)} tries: {', '.join(attempts)}"
+        return None
 
 
 def file_url_to_path(url: str) -> str:

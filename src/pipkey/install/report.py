@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import Any
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
@@ -19,6 +20,23 @@ class Reporter:
     tty: bool = field(default_factory=lambda: sys.stderr.isatty())
     console: Console = field(default_factory=lambda: Console(stderr=True, highlight=False))
     _live: list[Status | Progress] = field(default_factory=list, repr=False)
+
+    @classmethod
+    def for_flags(cls, flags: Mapping[str, Any]) -> Reporter:
+        """From the global flags: ``quiet``, ``verbose``, ``no_progress``, ``color``."""
+        color = flags.get("color") or "auto"
+        console = Console(
+            stderr=True,
+            highlight=False,
+            no_color=True if color == "never" else None,
+            force_terminal=True if color == "always" else None,
+        )
+        return cls(
+            quiet=int(flags.get("quiet", 0)),
+            verbose=int(flags.get("verbose", 0)),
+            tty=sys.stderr.isatty() and not flags.get("no_progress"),
+            console=console,
+        )
 
     def line(self, text: str) -> None:
         """Summary lines (resolved/installed counts, +/- lines): hidden by -q."""

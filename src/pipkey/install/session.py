@@ -17,6 +17,7 @@ from pipkey.index.finder import Finder
 from pipkey.install.artifacts import Artifacts
 from pipkey.install.cache import WheelCache, default_cache_dir
 from pipkey.install.report import Reporter
+from pipkey.net import Network
 
 
 @dataclass
@@ -34,7 +35,8 @@ class Session:
             warn=self.reporter.warn,
             prompter=self.prompter,
         )
-        self.client = IndexClient(self.auth.httpx_auth())
+        self.network = Network(self.settings.net_settings(self.environ), warn=self.reporter.warn)
+        self.client = IndexClient(self.auth.httpx_auth(), network=self.network)
         self.finder = Finder(self.client, self.settings)
         self.cache = WheelCache(Path(self.settings.cache_dir or default_cache_dir()))
         self.artifacts = Artifacts(

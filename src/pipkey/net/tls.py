@@ -1,0 +1,107 @@
+"""Which certificates pipkey trusts, and the SSL context built from them.
+
+Highest first: a configured bundle (``--cert``, ``PIPKEY_CERT``, ``PIP_CERT``, pip.conf ``cert``),
+then ``SSL_CERT_FILE`` / ``SSL_CERT_DIR`` (what uv and OpenSSL read), then
+``REQUESTS_CA_BUNDLE`` / ``CURL_CA_BUNDLE`` (what pip, through requests, reads); each *replaces*
+the default. The default is the operating system's trust store through ``truststore`` — as pip ≥
+24.2 does, so a company CA installed on the machine (TLS-intercepting proxies) just works — and
+certifi only where the OS has no store at all (a slim container without ca-certificates).
+``--native-tls`` / ``UV_NATIVE_TLS`` ask for the OS store, which is already the default.
+"""
+
+from __future__ import annotations
+
+import os
+import ssl
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from pipkey.auth.errors import PipkeyError
+
+_ENV_BUNDLES = ("SSL_CERT_FILE", "SSL_CERT_DIR", "REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE")
+
+
+class TLSConfigError(PipkeyError):
+    """A configured certificate file that cannot be used."""
+
+
+@dataclass(frozen=True)
+class TrustSource:
+    kind: str  # "bundle", "directory", "os", "certifi"
+    path: str | None
+    origin: str
+
+    def describe(self) -> str:
+        if self.kind == "os":
+            return "the operating system's trust store (truststore)"
+        if self.kind == "certifi":
+            return f"certifi's bundle {self.path} (no OS trust store found)"
+        what = "certificate directory" if self.kind == "directory" else "certificate bundle"
+        return f"{what} {self.path} [{self.origin}]"
+
+
+def trust_source(cert: str | None, cert_origin: str, environ: Mapping[str, str]) -> TrustSource:
+    if cert:
+        return _path_source(cert, cert_origin)
+    for name in _ENV_BUNDLES:
+        value = environ.get(name, "").strip()
+        if value:
+            return _path_source(value, f"env {name}")
+    if _os_store_exists():
+        return TrustSource("os", None, "default")
+    import certifi
+
+    return TrustSource("certifi", certifi.where(), "default")
+
+
+def _path_source(value: str, origin: str) -> TrustSource:
+    path = Path(value).expanduser()
+    if path.is_dir():
+        return TrustSource("directory", str(path), origin)
+    if path.is_file():
+        return TrustSource("bundle", str(path), origin)
+    raise TLSConfigError(f"{origin}: certificate bundle {path} does not exist")
+
+
+def _os_store_exists() -> bool:
+    paths = ssl.get_default_verify_paths()
+    return any(
+        p and os.path.exists(p)
+        for p in (paths.cafile, paths.capath, paths.openssl_cafile, paths.openssl_capath)
+    )
+
+
+def ssl_context(source: TrustSource, client_cert: str | None = None) -> ssl.SSLContext:
+    """A client context verifying against ``source``; ``client_cert`` is a PEM holding the
+    certificate and its key (pip's ``--client-cert``)."""
+    if source.kind == "os":
+        import truststore
+
+        ctx: ssl.SSLContext = truststore.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    else:
+        try:
+            ctx = ssl.create_default_context(
+                cafile=source.path if source.kind != "directory" else None,
+                capath=source.path if source.kind == "directory" else None,
+            )
+        except (OSError, ssl.SSLError) as exc:
+            raise TLSConfigError(
+                f"{source.origin}: {source.path} is not a usable certificate bundle: {exc}"
+            ) from None
+    if client_cert:
+        try:
+            ctx.load_cert_chain(client_cert)
+        except (OSError, ssl.SSLError) as exc:
+            raise TLSConfigError(
+                f"client certificate {client_cert} cannot be used: {exc}",
+            ) from None
+    return ctx
+
+
+def insecure_context() -> ssl.SSLContext:
+    """For ``--trusted-host`` / ``--allow-insecure-host`` only: no verification at all."""
+    ctx = ssl.create_default_context()
+    ctx.check_hostname = False
+    ctx.verify_mode = ssl.CERT_NONE
+    return ctx

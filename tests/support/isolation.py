@@ -11,8 +11,22 @@ MACHINE_ENV: Mapping[str, str] = dict(os.environ)
 """The env pytest started with, before any test touched it; tool installs use it."""
 
 DROPPED_PREFIXES = ("PIP_", "UV_", "PIPKEY_", "KEYRING_")
+# Trust and proxy variables too: the machine's CA bundle and proxies are not the test's.
+_NETWORK = ("SSL_CERT_FILE", "SSL_CERT_DIR", "REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE")
+_PROXIES = tuple(
+    spelling
+    for name in ("http_proxy", "https_proxy", "all_proxy", "no_proxy")
+    for spelling in (name, name.upper())
+)
 DROPPED_NAMES = frozenset(
-    {"PYTHON_KEYRING_BACKEND", "NETRC", "DBUS_SESSION_BUS_ADDRESS", "VIRTUAL_ENV"}
+    {
+        "PYTHON_KEYRING_BACKEND",
+        "NETRC",
+        "DBUS_SESSION_BUS_ADDRESS",
+        "VIRTUAL_ENV",
+        *_NETWORK,
+        *_PROXIES,
+    }
 )
 KEPT_PATH_DIRS = frozenset({"/usr/sbin", "/usr/bin", "/bin"})
 XDG_DIRS = {

@@ -98,6 +98,10 @@ class ProgrammableIndex(Service):
         self.auth: Auth = lambda header: None
         self.redirect_files_to: str | None = None
         self.requests: list[RecordedRequest] = []
+        # Misbehaviour for the next requests, in order: "503" (with Retry-After: 0), "drop"
+        # (hang up without answering), "short" (a body cut before its Content-Length),
+        # "corrupt" (the whole body, with its bytes reversed: same length, wrong hash).
+        self.faults: list[str] = []
         self._lock = threading.Lock()
         self._files: dict[str, Path] = {}
         self._projects: dict[str, list[str]] = {}
@@ -197,7 +201,29 @@ def _handler_for(index: ProgrammableIndex) -> type[BaseHTTPRequestHandler]:
         protocol_version = "HTTP/1.1"
 
         def _serve(self, send_body: bool) -> None:
+            with index._lock:
+                fault = index.faults.pop(0) if index.faults else None
+            if fault == "drop":
+                self.close_connection = True
+                return
+            if fault == "503":
+                self.send_response(503)
+                self.send_header("Retry-After", "0")
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return
             response = index._respond(self.command, self.path, self.headers.get("Authorization"))
+            if fault == "corrupt":
+                response = _Response(
+                    response.status, response.body[::-1], response.content_type, response.headers
+                )
+            if fault == "short":
+                self.send_response(response.status)
+                self.send_header("Content-Length", str(len(response.body)))
+                self.end_headers()
+                self.wfile.write(response.body[: len(response.body) // 2])
+                self.close_connection = True
+                return
             self.send_response(response.status)
             self.send_header("Content-Type", response.content_type)
             self.send_header("Content-Length", str(len(response.body)))

@@ -6,6 +6,7 @@ import json
 import os
 import shutil
 import socket
+import ssl
 import subprocess
 import sys
 import tempfile
@@ -30,6 +31,7 @@ from tests.support.programmable import (
     require_bearer,
     token_sequence,
 )
+from tests.support.tls import ServerTLS
 
 __all__ = [
     "NginxAuth",
@@ -66,8 +68,10 @@ def write_htpasswd(path: Path, users: Mapping[str, str]) -> Path:
 
 
 def _answers(url: str) -> bool:
+    # Readiness only: the probe does not judge the server's certificate (the tests do).
+    context = ssl._create_unverified_context() if url.startswith("https:") else None
     try:
-        with urllib.request.urlopen(url, timeout=1):
+        with urllib.request.urlopen(url, timeout=1, context=context):
             return True
     except urllib.error.HTTPError:
         return True
@@ -85,7 +89,12 @@ class _Process:
         self.process: subprocess.Popen[bytes] | None = None
         self._log: IO[bytes] | None = None
 
-    def start(self, command_for_port: Callable[[int], Sequence[str]], probe_path: str) -> int:
+    def start(
+        self,
+        command_for_port: Callable[[int], Sequence[str]],
+        probe_path: str,
+        scheme: str = "http",
+    ) -> int:
         for _attempt in range(5):
             port = free_port()
             self._log = self.log_path.open("ab")
@@ -98,7 +107,7 @@ class _Process:
             )
             deadline = time.monotonic() + START_TIMEOUT
             while time.monotonic() < deadline and self.process.poll() is None:
-                if _answers(f"http://127.0.0.1:{port}{probe_path}"):
+                if _answers(f"{scheme}://127.0.0.1:{port}{probe_path}"):
                     return port
                 time.sleep(0.05)
             self.stop()
@@ -195,7 +204,8 @@ http {{
         '{{"user":"$remote_user","status":"$status","uri":"$request_uri"}}';
     access_log {workdir}/access.log pipkey;
     server {{
-        listen 127.0.0.1:{port};
+        listen 127.0.0.1:{port}{ssl};
+{tls}
         location = {sync_path} {{
             return 204;
         }}
@@ -221,7 +231,9 @@ class NginxAuth(Service):
         *,
         realm: str = "private",
         workdir: Path,
+        tls: ServerTLS | None = None,
     ) -> None:
+        self.tls = tls
         self.upstream_url_root = upstream_url_root.rstrip("/")
         self.users = dict(users)
         self.realm = realm
@@ -241,6 +253,8 @@ class NginxAuth(Service):
                 realm=self.realm,
                 upstream=self.upstream_url_root,
                 sync_path=_LOG_SYNC_PATH,
+                ssl=" ssl" if self.tls else "",
+                tls=self.tls.nginx_lines() if self.tls else "",
             )
             (self.workdir / "nginx.conf").write_text(conf)
             return [
@@ -248,7 +262,11 @@ class NginxAuth(Service):
                 "-e", str(self.workdir / "error.log"),
             ]  # fmt: skip
 
-        self._set_port(self._process.start(command, _LOG_SYNC_PATH))
+        scheme = "https" if self.tls else "http"
+        self._set_port(self._process.start(command, _LOG_SYNC_PATH, scheme))
+        if self.tls:
+            self.root = f"https://{self.tls.host}:{self.port}"
+            self.url = f"{self.root}/simple/"
         return self
 
     def stop(self) -> None:
@@ -261,7 +279,7 @@ class NginxAuth(Service):
         log: a marker request, logged after everything before it, says when the log is whole.
         """
         marker = f"{_LOG_SYNC_PATH}?{uuid.uuid4().hex}"
-        _answers(f"{self.root}{marker}")
+        _answers(f"http{'s' if self.tls else ''}://127.0.0.1:{self.port}{marker}")
         deadline = time.monotonic() + 5
         while True:
             entries = self._read_access_log()

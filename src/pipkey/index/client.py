@@ -27,7 +27,7 @@ from pipkey.index.errors import DownloadError
 from pipkey.index.models import Link
 from pipkey.index.page import ACCEPT, PageError, parse_html, parse_page
 from pipkey.net import Network
-from pipkey.net.errors import proxy_status
+from pipkey.net.errors import client_certificate_refused, proxy_status
 from pipkey.net.retry import ATTEMPTS, STREAM
 
 T = TypeVar("T")
@@ -180,10 +180,20 @@ class IndexClient:
         proxy = self.network.proxy_for(str(response.request.url))
         if response.status_code == 407 and proxy is not None:
             return proxy_status(407, proxy)
+        if response.status_code == 400 and _mentions_certificate(response):
+            return client_certificate_refused(response.request.url.netloc.decode())
         attempts = response.extensions.get(ATTEMPTS)
         if attempts:
             return f"HTTP {response.status_code} after {len(attempts)} tries: {', '.join(attempts)}"
         return None
+
+
+def _mentions_certificate(response: httpx.Response) -> bool:
+    try:
+        body = response.content
+    except httpx.ResponseNotRead:
+        return False  # a streaming download: the body is not read here
+    return b"ssl certificate" in body[:2000].lower()
 
 
 def file_url_to_path(url: str) -> str:

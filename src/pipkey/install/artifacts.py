@@ -108,7 +108,12 @@ class Artifacts:
                     raise  # the entry is intact: the hash the user required differs
                 self.cache.discard(cached)  # damaged on disk: fetch it again
         path = self.client.download(link.url, self.staging / _unique(link), link.filename)
-        digests = self._verify(link, path)
+        try:
+            digests = self._verify(link, path)
+        except HashMismatch:
+            # Damaged in transit (a proxy, a flaky CDN) or really changed: one fresh copy tells.
+            path = self.client.download(link.url, self.staging / _unique(link), link.filename)
+            digests = self._verify(link, path)
         with self._lock:
             self.downloaded.add(link.filename)
         if not self.use_cache:

@@ -18,7 +18,7 @@ E = TypeVar("E", bound=BaseException)
 _UNKNOWN_ISSUER = {2, 18, 19, 20, 21}
 _EXPIRED = 10
 _NOT_YET_VALID = 9
-_HOSTNAME_MISMATCH = 62
+_NAME_MISMATCH = {62, 64}  # host name, IP address
 
 
 def explain(
@@ -42,7 +42,7 @@ def explain(
             "its key), PIP_CLIENT_CERT, or client-cert in pip.conf"
         )
     text = redact_text(str(exc))
-    if isinstance(exc, httpx.ProxyError) or (proxy is not None and "407" in text):
+    if isinstance(exc, httpx.ProxyError):
         return _proxy(text, proxy)
     if proxy is not None and isinstance(exc, httpx.ConnectError):
         return (
@@ -60,14 +60,24 @@ def proxy_status(status: int, proxy: ProxyChoice) -> str:
     return _proxy(f"{status} Proxy Authentication Required", proxy)
 
 
+def client_certificate_refused(host: str) -> str:
+    """nginx's ``ssl_verify_client on`` answers a request without a certificate with 400."""
+    return (
+        f"{host} requires a client certificate (it answered 400: no required SSL certificate "
+        "was sent); pass --client-cert PATH (a PEM file holding the certificate and its key), "
+        "PIP_CLIENT_CERT, or client-cert in pip.conf"
+    )
+
+
 def _proxy(text: str, proxy: ProxyChoice | None) -> str:
-    where = f"{proxy.shown()} [{proxy.origin}]" if proxy else "the proxy"
-    if "407" in text:
+    """407 is the standard answer; some proxies (tinyproxy) answer a wrong password with 401."""
+    where = f"{proxy.shown()} [{proxy.origin}]" if proxy else "(unknown)"
+    if text.startswith(("407", "401")):
         has_creds = proxy is not None and "@" in urlsplit(proxy.url).netloc
         problem = "rejected the proxy credentials" if has_creds else "requires credentials"
         return (
-            f"the proxy {where} {problem} (407 Proxy Authentication Required); put the proxy's "
-            "user and password in the proxy URL (http://USER:PASSWORD@proxy:port)"
+            f"the proxy {where} {problem} ({text}); put the proxy's user and password in the "
+            "proxy URL (http://USER:PASSWORD@proxy:port)"
         )
     return f"the proxy {where} refused the request: {text}"
 
@@ -83,7 +93,7 @@ def _certificate(err: ssl.SSLCertVerificationError, host: str, trust: TrustSourc
             "system's trust store, or pass --cert PATH (or SSL_CERT_FILE / PIP_CERT) with a bundle "
             f"that holds it.{using}"
         )
-    if code == _HOSTNAME_MISMATCH:
+    if code in _NAME_MISMATCH:
         return (
             f"the certificate of {host} is not valid for that name ({message}); check the index "
             "URL's host name"

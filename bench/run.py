@@ -1,20 +1,25 @@
-"""pipkey vs pip vs uv on one private index: cold and warm cache, medians, keyring lookups.
+"""pipkey vs pip 26.3 vs uv on one private index: cold and warm cache, medians, keyring lookups.
 
-Run from the repository root (needs nginx, network access to fetch the wheels once, and uv —
-``pip install uv`` when it is missing):
+Run from the repository root (needs nginx, access to the package registry to fetch the wheels,
+pip 26.3 and uv once):
 
-    .venv/bin/python bench/run.py  # 5 runs per cell; --runs N, --packages "a b c"
+    .venv/bin/python bench/run.py            # static nginx index, 5 runs per cell
+    .venv/bin/python bench/run.py --index pypiserver --runs 3 --packages "a b c"
+    .venv/bin/python bench/run.py --real     # the real PyPI, no private index (needs internet)
 
 pipkey runs under the interpreter that runs this script: use the project venv, whose
-site-packages hold only pipkey's dependencies, as a user's would.
+site-packages hold only pipkey's dependencies, as a user's would. pip is pinned to 26.3 in its
+own venv (not a venv's bundled pip); uv is the ``uv`` package's binary.
 
-About 30 real wheels (a real dependency tree, fetched once with ``pip download`` into
-``bench/.work/``) are served by pypiserver behind nginx ``auth_basic``. Every tool gets the same
-index URL with the username in it and the password from a keyring: the ``keyring`` CLI (in its
-own venv, holding the test backend that logs every lookup) for pip, uv and pipkey, plus pipkey
-with its in-process keyring as a fourth row. Each run installs into a fresh ``venv
---without-pip``; "cold" uses an empty cache, "warm" a cache filled by an untimed earlier run.
-Prints a markdown table.
+The real wheels of a dependency tree (fetched once with ``pip download`` into ``bench/.work/``)
+are served behind nginx ``auth_basic`` either as a **static index with PEP 658 metadata files**
+(``--index static``, the default: as fast as real registries and CDNs answer) or by pypiserver
+(``--index pypiserver``, slow enough to hide differences). Every tool gets the same index URL with
+the username in it and the password from a keyring: the ``keyring`` CLI (in its own venv, holding
+the test backend that logs every lookup) for pip, uv and pipkey, plus pipkey with its in-process
+keyring. Each run installs into a fresh ``venv --without-pip``; "cold" uses an empty cache,
+"warm" a cache filled by an untimed earlier run; the tools take turns run by run, so a noisy
+moment hits all of them. Prints a markdown table with ratios to pip and uv.
 """
 
 from __future__ import annotations
@@ -40,7 +45,8 @@ sys.path.insert(0, str(ROOT))
 from tests.support.keyrings import PLUGIN_DIR  # noqa: E402
 from tests.support.servers import NginxAuth, free_port  # noqa: E402
 
-PACKAGES = "requests rich httpx flask pydantic pyyaml"
+PACKAGES = "sphinx requests rich click"
+PIP_VERSION = "26.3"
 USER, PASSWORD = "bench", "bench-s3cret"
 
 
@@ -69,6 +75,24 @@ def fetch_wheels(packages: str) -> Path:
         sys.exit(f"pip download failed:\n{proc.stderr}")
     stamp.write_text(json.dumps(packages))
     return wheels
+
+
+def pip_venv() -> Path:
+    """pip pinned to the version the issue compares with, in a venv of its own."""
+    venv = WORK / f"pip-{PIP_VERSION}-venv"
+    if not (venv / "bin" / "pip").exists():
+        sh(sys.executable, "-m", "venv", venv)
+        proc = sh(venv / "bin" / "python", "-m", "pip", "install", "-q", f"pip=={PIP_VERSION}")
+        if proc.returncode != 0:
+            sys.exit(f"installing pip {PIP_VERSION} failed:\n{proc.stderr}")
+    return venv
+
+
+@contextmanager
+def static_index(wheels: Path) -> Iterator[str]:
+    from bench.static_index import build
+
+    yield "static:" + str(build(wheels, WORK / "static"))
 
 
 def keyring_venv() -> Path:
@@ -147,7 +171,8 @@ def clean_env(extra: dict[str, str]) -> dict[str, str]:
     return env
 
 
-def tools(url: str, keyring_bin: Path, store: Path, log: Path, reqs: Path) -> list[Tool]:
+def tools(url: str | None, keyring_bin: Path, store: Path, log: Path, reqs: Path) -> list[Tool]:
+    """The rows of the table. ``url`` None: the real PyPI, no keyring."""
     keyring_env = {
         "PIPKEY_TEST_KEYRING_FILE": str(store),
         "PIPKEY_TEST_KEYRING_LOG": str(log),
@@ -156,62 +181,34 @@ def tools(url: str, keyring_bin: Path, store: Path, log: Path, reqs: Path) -> li
     }
     cli_env = clean_env({**keyring_env, "PATH": f"{keyring_bin.parent}:{os.environ['PATH']}"})
     inproc_env = clean_env({**keyring_env, "PYTHONPATH": str(PLUGIN_DIR)})
-    pipkey = [sys.executable, "-m", "pipkey", "install", "--isolated", "--python", "{venv}",
-              "--cache-dir", "{cache}", "--index-url", url, "-r", str(reqs)]  # fmt: skip
-    return [
-        Tool(
-            "pip",
-            [
-                sys.executable,
-                "-m",
-                "pip",
-                "--python",
-                "{venv}",
-                "install",
-                "-q",
-                "--cache-dir",
-                "{cache}",
-                "--index-url",
-                url,
-                "--keyring-provider",
-                "subprocess",
-                "-r",
-                str(reqs),
-            ],
-            cli_env,
-        ),
-        Tool(
-            "uv",
-            [
-                find_uv(),
-                "pip",
-                "install",
-                "--no-config",
-                "-q",
-                "--python",
-                "{venv}",
-                "--cache-dir",
-                "{cache}",
-                "--index-url",
-                url,
-                "--keyring-provider",
-                "subprocess",
-                "-r",
-                str(reqs),
-            ],
-            cli_env,
-        ),
+    index = ["--index-url", url] if url else []
+    provider = (lambda mode: ["--keyring-provider", mode]) if url else (lambda mode: [])
+    pipkey = [sys.executable, "-m", "pipkey", "install", "-q", "--isolated", "--python", "{venv}",
+              "--cache-dir", "{cache}", *index, "-r", str(reqs)]  # fmt: skip
+    pip = [str(pip_venv() / "bin" / "python"), "-m", "pip", "--python", "{venv}", "install", "-q",
+           "--cache-dir", "{cache}", *index, *provider("subprocess"), "-r", str(reqs)]  # fmt: skip
+    uv = [find_uv(), "pip", "install", "--no-config", "-q", "--python", "{venv}", "--cache-dir",
+          "{cache}", *index, *provider("subprocess"), "-r", str(reqs)]  # fmt: skip
+    rows = [
+        Tool(f"pip {PIP_VERSION}", pip, cli_env),
+        Tool("uv", uv, cli_env),
         Tool(
             "pipkey (keyring CLI)",
-            [*pipkey, "--keyring-provider", "subprocess"],
+            [*pipkey, *provider("subprocess")],
             {**cli_env, "PIPKEY_KEYRING_PATH": str(keyring_bin)},
         ),
-        Tool("pipkey (in-process keyring)", [*pipkey, "--keyring-provider", "import"], inproc_env),
     ]
+    if url:
+        rows.append(
+            Tool(
+                "pipkey (in-process keyring)", [*pipkey, "--keyring-provider", "import"], inproc_env
+            )
+        )
+    return rows
 
 
-def run_once(tool: Tool, cache: Path, log: Path, n: int) -> tuple[float, int]:
-    venv = WORK / "venvs" / f"{n}"
+def run_once(tool: Tool, cache: Path, log: Path, packages: list[str]) -> tuple[float, int]:
+    venv = WORK / "venvs" / "target"
     shutil.rmtree(venv, ignore_errors=True)
     sh(sys.executable, "-m", "venv", "--without-pip", venv)
     log.write_text("")
@@ -221,43 +218,48 @@ def run_once(tool: Tool, cache: Path, log: Path, n: int) -> tuple[float, int]:
     elapsed = time.perf_counter() - start
     if proc.returncode != 0:
         sys.exit(f"{tool.name} failed:\n{proc.stdout}\n{proc.stderr}")
-    check = sh(venv / "bin" / "python", "-c", "import requests, rich, httpx, flask, pydantic, yaml")
+    code = "import importlib.metadata as m, sys; [m.distribution(p) for p in sys.argv[1:]]"
+    check = sh(venv / "bin" / "python", "-c", code, *packages)
     if check.returncode != 0:
-        sys.exit(f"{tool.name} left a broken environment:\n{check.stderr}")
+        sys.exit(f"{tool.name} left an incomplete environment:\n{check.stderr}")
     lookups = len([line for line in log.read_text().splitlines() if line.strip()])
     return elapsed, lookups
 
 
-def measure(tool: Tool, runs: int, log: Path) -> dict[str, float]:
+def measure(
+    rows: list[Tool], runs: int, log: Path, packages: list[str]
+) -> dict[str, dict[str, float]]:
+    """Cold then warm; in each round every tool runs once, in turn."""
     caches = WORK / "caches"
-    cold, warm, lookups = [], [], []
-    for i in range(runs):
-        cache = caches / f"{tool.name}-cold-{i}"
-        shutil.rmtree(cache, ignore_errors=True)
-        seconds, calls = run_once(tool, cache, log, i)
-        cold.append(seconds)
-        lookups.append(calls)
-        shutil.rmtree(cache, ignore_errors=True)
-    warm_cache = caches / f"{tool.name}-warm"
-    shutil.rmtree(warm_cache, ignore_errors=True)
-    run_once(tool, warm_cache, log, 0)  # fill the cache, untimed
-    for i in range(runs):
-        seconds, calls = run_once(tool, warm_cache, log, i)
-        warm.append(seconds)
-        lookups.append(calls)
-    shutil.rmtree(warm_cache, ignore_errors=True)
+    shutil.rmtree(caches, ignore_errors=True)
+    samples: dict[str, dict[str, list[float]]] = {
+        t.name: {"cold": [], "warm": [], "lookups": []} for t in rows
+    }
+    for round_ in range(runs):
+        for tool in rows:
+            cache = caches / f"cold-{round_}"
+            seconds, calls = run_once(tool, cache, log, packages)
+            samples[tool.name]["cold"].append(seconds)
+            samples[tool.name]["lookups"].append(calls)
+            shutil.rmtree(cache, ignore_errors=True)
+    for tool in rows:
+        run_once(tool, caches / f"warm-{tool.name}", log, packages)  # fill, untimed
+    for _round in range(runs):
+        for tool in rows:
+            seconds, calls = run_once(tool, caches / f"warm-{tool.name}", log, packages)
+            samples[tool.name]["warm"].append(seconds)
+            samples[tool.name]["lookups"].append(calls)
+    shutil.rmtree(caches, ignore_errors=True)
     return {
-        "cold": statistics.median(cold),
-        "warm": statistics.median(warm),
-        "lookups": statistics.median(lookups),
+        name: {key: statistics.median(values) for key, values in cells.items()}
+        for name, cells in samples.items()
     }
 
 
-def table(results: dict[str, dict[str, float]], wheels: int, runs: int) -> str:
-    pip, uv = results["pip"], results["uv"]
+def table(results: dict[str, dict[str, float]], where: str, runs: int) -> str:
+    pip, uv = results[f"pip {PIP_VERSION}"], results["uv"]
     lines = [
-        f"{wheels} wheels from pypiserver behind nginx auth_basic; medians of {runs} runs; "
-        "fresh venv per run",
+        f"{where}; medians of {runs} runs; fresh venv per run",
         "",
         "| tool | cold (s) | cold ÷ pip | cold ÷ uv | warm (s) | warm ÷ pip | warm ÷ uv "
         "| keyring lookups/run |",
@@ -276,25 +278,41 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--packages", default=PACKAGES)
+    parser.add_argument("--index", choices=["static", "pypiserver"], default="static")
+    parser.add_argument("--real", action="store_true", help="install from the real PyPI")
     args = parser.parse_args()
     WORK.mkdir(parents=True, exist_ok=True)
-    wheels = fetch_wheels(args.packages)
+    packages = args.packages.split()
     reqs = WORK / "requirements.txt"
-    reqs.write_text("\n".join(args.packages.split()) + "\n")
+    reqs.write_text("\n".join(packages) + "\n")
     kr = keyring_venv()
     store, log = WORK / "keyring.json", WORK / "keyring.log"
+    if args.real:
+        results = measure(
+            tools(None, kr / "bin" / "keyring", store, log, reqs), args.runs, log, packages
+        )
+        print(table(results, f"the real PyPI: {args.packages}", args.runs))
+        return
+    wheels = fetch_wheels(args.packages)
+    upstream_cm = static_index(wheels) if args.index == "static" else upstream_index(wheels)
     with (
-        upstream_index(wheels) as upstream,
+        upstream_cm as upstream,
         NginxAuth(upstream, {USER: PASSWORD}, workdir=WORK / "nginx") as proxy,
     ):
         url = proxy.url.replace("http://", f"http://{USER}@")
         store.write_text(json.dumps({s: {USER: PASSWORD} for s in (proxy.url, url,
                          f"127.0.0.1:{proxy.port}", proxy.root)}))  # fmt: skip
-        results = {}
-        for tool in tools(url, kr / "bin" / "keyring", store, log, reqs):
-            print(f"running {tool.name} …", file=sys.stderr)
-            results[tool.name] = measure(tool, args.runs, log)
-    print(table(results, len(list(wheels.glob("*.whl"))), args.runs))
+        rows = tools(url, kr / "bin" / "keyring", store, log, reqs)
+        results = measure(rows, args.runs, log, packages)
+    what = "static nginx index with PEP 658 metadata" if args.index == "static" else "pypiserver"
+    count = len(list(wheels.glob("*.whl")))
+    print(
+        table(
+            results,
+            f"{count} wheels ({args.packages}) from a {what} behind nginx auth_basic",
+            args.runs,
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -552,9 +552,11 @@ def test_failure_during_commit_rolls_back_every_change(
     assert snapshot(venv) == before
 
 
-def test_a_file_that_fails_midway_through_writing_is_rolled_back_too(
+def test_a_wheel_damaged_inside_is_caught_before_anything_changes(
     venv: Path, packages_dir: Path
 ) -> None:
+    """Wheels are unpacked (CRC-checked) while staging, so a damaged member stops the run
+    before the commit touches the environment."""
     build_wheel(packages_dir, "keeper", "1.0")
     build_wheel(packages_dir, "keeper", "2.0")
     broken = build_wheel(packages_dir, "broken", "1.0", files={"broken/data.py": "X = 1\n" * 500})
@@ -565,7 +567,8 @@ def test_a_file_that_fails_midway_through_writing_is_rolled_back_too(
     result = install(venv, "keeper==2.0", "broken", "--no-index", "-f", packages_dir)
 
     assert result.returncode != 0
-    assert "left as it was" in result.stderr
+    assert "broken-1.0-py3-none-any.whl cannot be unpacked" in result.stderr
+    assert "nothing was installed" in result.stderr
     assert snapshot(venv) == before
     assert not (site_packages(venv) / "broken").exists()
 

@@ -212,9 +212,7 @@ http {{
         location / {{
             auth_basic "{realm}";
             auth_basic_user_file {workdir}/htpasswd;
-            proxy_pass {upstream};
-            proxy_set_header Host $http_host;
-            proxy_redirect off;
+{serve}
         }}
     }}
 }}
@@ -222,7 +220,8 @@ http {{
 
 
 class NginxAuth(Service):
-    """nginx ``auth_basic`` in front of an open upstream: the classic 401-for-everything proxy."""
+    """nginx ``auth_basic`` in front of an open upstream (the classic 401-for-everything proxy),
+    or of a static tree when ``upstream_url_root`` is ``static:/dir`` (a CDN-like index)."""
 
     def __init__(
         self,
@@ -251,7 +250,7 @@ class NginxAuth(Service):
                 workdir=self.workdir,
                 port=port,
                 realm=self.realm,
-                upstream=self.upstream_url_root,
+                serve=self._serve_lines(),
                 sync_path=_LOG_SYNC_PATH,
                 ssl=" ssl" if self.tls else "",
                 tls=self.tls.nginx_lines() if self.tls else "",
@@ -268,6 +267,17 @@ class NginxAuth(Service):
             self.root = f"https://{self.tls.host}:{self.port}"
             self.url = f"{self.root}/simple/"
         return self
+
+    def _serve_lines(self) -> str:
+        """Proxy to the upstream, or serve a static tree (``static:/dir``) as a CDN would."""
+        if self.upstream_url_root.startswith("static:"):
+            root = self.upstream_url_root.removeprefix("static:")
+            return f"            root {root};\n            index index.html;"
+        return (
+            f"            proxy_pass {self.upstream_url_root};\n"
+            "            proxy_set_header Host $http_host;\n"
+            "            proxy_redirect off;"
+        )
 
     def stop(self) -> None:
         self._process.remove()

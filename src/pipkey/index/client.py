@@ -101,6 +101,22 @@ class IndexClient:
                 self._futures[(kind, key)] = fut
         return fut  # type: ignore[return-value]
 
+    def run_once(self, kind: str, key: str, fn: Callable[[], T]) -> T:
+        """Like :meth:`memo` but in the calling thread when nobody asked yet (a pool task
+        must not queue work behind itself and wait for it)."""
+        with self._lock:
+            fut = self._futures.get((kind, key))
+            mine = fut is None
+            if fut is None:
+                fut = Future()
+                self._futures[(kind, key)] = fut
+        if mine:
+            try:
+                fut.set_result(fn())
+            except BaseException as exc:
+                fut.set_exception(exc)
+        return fut.result()  # type: ignore[return-value]
+
     def page(self, url: str) -> Future[PageResult]:
         return self.memo("page", url, lambda: self.fetch_page(url))
 

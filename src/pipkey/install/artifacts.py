@@ -21,6 +21,7 @@ from pipkey.index.client import IndexClient
 from pipkey.index.errors import HashMismatch
 from pipkey.index.models import DistFile, Link, file_hashes
 from pipkey.install.cache import WheelCache
+from pipkey.install.unpacked import Unpacked, UnpackedCache, unpack
 from pipkey.resolve.errors import MetadataError
 from pipkey.resolve.metadata import read_wheel_metadata
 
@@ -67,6 +68,8 @@ class Artifacts:
             self.use_cache = False
             self.staging = Path(tempfile.mkdtemp(prefix="pipkey-"))
         self.downloaded: set[str] = set()  # filenames fetched over the network this run
+        self.unpacked_cache = UnpackedCache(cache.root)
+        self._sha256: dict[str, str] = {}  # link URL → verified sha256 of the file
         self._lock = threading.Lock()
 
     def cleanup(self) -> None:
@@ -74,6 +77,23 @@ class Artifacts:
 
     def wheel(self, link: Link) -> Future[Path]:
         return self.client.memo("wheel", link.url, lambda: self._fetch_wheel(link))
+
+    def unpacked(self, link: Link) -> Future[Unpacked]:
+        """The wheel unpacked (from the unpacked cache when it is there: no download at all)."""
+        return self.client.memo("unpack", link.url, lambda: self._unpack(link))
+
+    def _unpack(self, link: Link) -> Unpacked:
+        if self.use_cache and link.sha256 is not None and not self.required:
+            hit = self.unpacked_cache.get(link.sha256)
+            if hit is not None:
+                return hit
+        # Unpack tasks are submitted after the wheel tasks they wait for (FIFO pool): waiting
+        # on an earlier future cannot deadlock; a wheel never asked for is fetched right here.
+        path = self.client.run_once("wheel", link.url, lambda: self._fetch_wheel(link))
+        sha256 = self._sha256[link.url]
+        if self.use_cache:
+            return self.unpacked_cache.unpack(path, sha256)
+        return unpack(path, self.staging / f"unpacked-{_unique(link)}")
 
     def metadata(self, link: Link) -> Future[bytes]:
         if link.metadata is not None and not link.is_file and not self._cached(link):
@@ -101,7 +121,7 @@ class Artifacts:
         cached = self._cached(link)
         if cached is not None:
             try:
-                self._verify(link, cached)
+                self._sha256[link.url] = self._verify(link, cached)["sha256"]
                 return cached
             except HashMismatch as exc:
                 if exc.got.get("sha256") == link.sha256:
@@ -116,6 +136,7 @@ class Artifacts:
             digests = self._verify(link, path)
         with self._lock:
             self.downloaded.add(link.filename)
+        self._sha256[link.url] = digests["sha256"]
         if not self.use_cache:
             return path
         return self.cache.put(path, digests["sha256"], link.filename)

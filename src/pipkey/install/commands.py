@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 from packaging.utils import NormalizedName, canonicalize_name
 
@@ -25,11 +26,14 @@ from pipkey.install.report import Reporter
 from pipkey.install.session import Session
 from pipkey.install.transaction import Commit, Plan, make_plan
 from pipkey.install.uninstall import Stash
+from pipkey.install.unpacked import Unpacked
 from pipkey.resolve.candidates import Candidate, Installed, Req
 from pipkey.resolve.inputs import index_project, parse_input
 from pipkey.resolve.provider import Policy, Provider
 from pipkey.resolve.reqfile import Line
 from pipkey.resolve.resolver import resolve
+
+T = TypeVar("T")
 
 
 class HashesRequired(PipkeyError):
@@ -61,7 +65,7 @@ class Outcome:
     seconds: float
     downloaded: int = 0
     keyring_calls: int = 0
-    wheels: dict[Candidate, Path] = field(default_factory=dict)
+    wheels: dict[Candidate, Unpacked] = field(default_factory=dict)
 
 
 def roots_and_constraints(
@@ -121,15 +125,26 @@ def resolve_for(
     return chosen, time.monotonic() - started
 
 
-def stage(session: Session, candidates: Sequence[Candidate]) -> dict[Candidate, Path]:
-    """Download and verify every wheel before anything is changed; the first failure aborts."""
+def stage(session: Session, candidates: Sequence[Candidate]) -> dict[Candidate, Unpacked]:
+    """Download, verify and unpack every wheel before anything is changed; the first failure
+    aborts. Each wheel is unpacked as soon as it arrives, while others still download."""
+    futures = {c: session.artifacts.unpacked(c.link) for c in candidates if c.link is not None}
+    return _collect(session, futures)
+
+
+def stage_wheels(session: Session, candidates: Sequence[Candidate]) -> dict[Candidate, Path]:
+    """Download and verify wheel files (for ``download``): nothing is unpacked."""
     futures = {c: session.artifacts.wheel(c.link) for c in candidates if c.link is not None}
-    wheels: dict[Candidate, Path] = {}
+    return _collect(session, futures)
+
+
+def _collect(session: Session, futures: Mapping[Candidate, Future[T]]) -> dict[Candidate, T]:
+    done: dict[Candidate, T] = {}
     with session.reporter.progress(len(futures), "Downloading") as step:
         for cand, fut in futures.items():
-            wheels[cand] = fut.result()
+            done[cand] = fut.result()
             step.advance(f"{cand.name}=={cand.version}")
-    return wheels
+    return done
 
 
 def install(
@@ -245,7 +260,7 @@ def download(
     with Session(settings, reporter, use_cache=use_cache, required_hashes=hashes) as session:
         chosen, seconds = resolve_for(session, request, target, {}, roots, constraints)
         reporter.line(f"Resolved {len(chosen)} package(s) in {seconds:.2f}s")
-        wheels = stage(session, chosen)
+        wheels = stage_wheels(session, chosen)
         dest.mkdir(parents=True, exist_ok=True)
         saved = []
         for cand, path in wheels.items():

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,11 +18,12 @@ from pathlib import Path
 from pipkey.auth.errors import PipkeyError
 from pipkey.install.environment import Environment
 from pipkey.install.uninstall import Stash, prune
+from pipkey.install.unpacked import Unpacked
 from pipkey.install.wheel import install_wheel
 from pipkey.resolve.candidates import Candidate, Installed
 
-# File creation is kernel CPU time (~0.3-0.7 ms per file on the bench VM): more threads than
-# cores only contend (26 wheels: 8 threads 0.5-1.1 s, 2 threads 0.3-0.8 s on 2 cores).
+# Linking is kernel CPU time (a few µs to 0.3 ms per file on the bench VM): more threads than
+# cores only contend.
 INSTALL_WORKERS = min(4, os.cpu_count() or 2)
 
 
@@ -61,7 +62,7 @@ class Commit:
     def run(
         self,
         plan: Plan,
-        wheels: dict[Candidate, Path],
+        wheels: Mapping[Candidate, Unpacked],
         on_step: Callable[[str], None] = lambda _: None,
     ) -> None:
         scheme = self.env.scheme()

@@ -1,0 +1,136 @@
+"""Install an unpacked wheel into a scheme: link (or copy) its files, write its scripts and its
+RECORD — the binary-distribution format's install steps, without re-reading the archive.
+
+Files are hardlinked from the unpacked cache (``link_mode="hardlink"``, uv's default on Linux)
+and copied when the cache is on another file system or with ``copy``. A ``.data/scripts`` file
+whose first line is ``#!python`` gets the target interpreter's shebang (so it is written, not
+linked); console and GUI entry points become launcher scripts (``installer`` makes them).
+"""
+
+from __future__ import annotations
+
+import base64
+import errno
+import hashlib
+import io
+import os
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from installer.records import Hash, RecordEntry
+from installer.scripts import Script
+from installer.utils import construct_record_file, fix_shebang, parse_entrypoints
+
+from pipkey.install.unpacked import BadWheel, Unpacked, UnpackedFile
+
+LINK_MODES = ("hardlink", "copy")
+_SCHEME_KEYS = ("purelib", "platlib", "headers", "scripts", "data")
+
+
+@dataclass
+class Linker:
+    scheme: dict[str, str]
+    interpreter: str
+    link_mode: str = "hardlink"
+    written: list[Path] = field(default_factory=list)
+
+    def install(
+        self, wheel: Unpacked, *, extra: dict[str, bytes], direct: str | None = None
+    ) -> None:
+        """``written`` gets every new path before it is written, for the transaction's undo."""
+        root_key = "purelib" if wheel.root_is_purelib else "platlib"
+        base = Path(self.scheme[root_key])
+        records: list[RecordEntry] = []
+        targets = list(self._targets(wheel, root_key))
+        for directory in sorted({target.parent for _, target, _ in targets}):
+            directory.mkdir(parents=True, exist_ok=True)
+        for item, target, key in targets:
+            source = wheel.root / item.path
+            if key == "scripts":
+                data = _with_shebang(source.read_bytes(), self.interpreter)
+                self._write(target, data, executable=True)
+                records.append(_entry(target, base, data))
+                continue
+            self._place(source, target)
+            records.append(
+                RecordEntry(_relative(target, base), Hash("sha256", item.digest), item.size)
+            )
+        dist_info = base / wheel.dist_info
+        for name, data in self._scripts(wheel):
+            target = Path(self.scheme["scripts"]) / name
+            self._write(target, data, executable=True)
+            records.append(_entry(target, base, data))
+        for name, data in extra.items():
+            target = dist_info / name
+            self._write(target, data, executable=False)
+            records.append(_entry(target, base, data))
+        record_path = dist_info / "RECORD"
+        records.append(RecordEntry(_relative(record_path, base), None, None))
+        record = construct_record_file([("purelib", entry) for entry in records]).read()
+        self._write(record_path, record, executable=False)
+
+    def _targets(self, wheel: Unpacked, root_key: str) -> Iterator[tuple[UnpackedFile, Path, str]]:
+        data_prefix = wheel.data_dir + "/"
+        for item in wheel.files:
+            if item.path.startswith(data_prefix):
+                key, _, rest = item.path[len(data_prefix) :].partition("/")
+                if key not in _SCHEME_KEYS or not rest:
+                    raise BadWheel(f"{wheel.filename}: unknown .data directory in {item.path!r}")
+                yield item, Path(self.scheme[key]) / rest, key
+            elif item.path == f"{wheel.dist_info}/RECORD" or item.path.endswith(
+                (".dist-info/RECORD.jws", ".dist-info/RECORD.p7s")
+            ):
+                continue  # replaced by the RECORD of what was installed
+            else:
+                yield item, Path(self.scheme[root_key]) / item.path, root_key
+
+    def _scripts(self, wheel: Unpacked) -> Iterator[tuple[str, bytes]]:
+        entry_points = wheel.root / wheel.dist_info / "entry_points.txt"
+        if not entry_points.is_file():
+            return
+        text = entry_points.read_text(encoding="utf-8")
+        for name, module, attr, section in parse_entrypoints(text):
+            yield Script(name, module, attr, section).generate(self.interpreter, "posix")
+
+    def _place(self, source: Path, target: Path) -> None:
+        """Noted in ``written`` once created, never before: a file that was already there (a
+        conflict) is not ours to remove on undo."""
+        if self.link_mode == "hardlink":
+            try:
+                os.link(source, target)
+                self.written.append(target)
+                return
+            except OSError as exc:
+                if exc.errno not in (errno.EXDEV, errno.EPERM, errno.EMLINK, errno.ENOTSUP):
+                    raise
+                self.link_mode = "copy"  # another file system: copy from now on
+        with open(source, "rb") as src, open(target, "xb") as dst:
+            self.written.append(target)
+            shutil.copyfileobj(src, dst, 1 << 20)
+        shutil.copymode(source, target)
+
+    def _write(self, target: Path, data: bytes, *, executable: bool) -> None:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with open(target, "xb") as out:
+            self.written.append(target)
+            out.write(data)
+        if executable:
+            os.chmod(target, 0o755)
+
+
+def _with_shebang(data: bytes, interpreter: str) -> bytes:
+    if not data.startswith(b"#!python"):
+        return data
+    with fix_shebang(io.BytesIO(data), interpreter) as fixed:
+        return fixed.read()
+
+
+def _entry(target: Path, base: Path, data: bytes) -> RecordEntry:
+    digest = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
+    return RecordEntry(_relative(target, base), Hash("sha256", digest), len(data))
+
+
+def _relative(target: Path, base: Path) -> str:
+    return Path(os.path.relpath(target, base)).as_posix()

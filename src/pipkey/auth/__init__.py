@@ -6,8 +6,9 @@ Standalone: imports nothing from pipkey's index, resolve, install or cli layers.
     client = httpx.Client(auth=auth.httpx_auth(), follow_redirects=True)
 """
 
+from typing import TYPE_CHECKING, Any
+
 from pipkey.auth.credentials import Credentials, Source
-from pipkey.auth.engine import Authenticator
 from pipkey.auth.errors import (
     Attempt,
     AuthError,
@@ -17,6 +18,20 @@ from pipkey.auth.errors import (
 )
 from pipkey.auth.redact import redact_url
 from pipkey.auth.settings import AuthSettings, IndexAuth
+
+if TYPE_CHECKING:
+    from pipkey.auth.engine import Authenticator
+
+
+def __getattr__(name: str) -> Any:
+    """The engine (and with it httpx and keyring) loads on first use, not with the package:
+    commands that only need an error class or a URL helper start faster."""
+    if name == "Authenticator":
+        from pipkey.auth.engine import Authenticator
+
+        return Authenticator
+    raise AttributeError(f"module 'pipkey.auth' has no attribute {name!r}")
+
 
 __all__ = [
     "Attempt",

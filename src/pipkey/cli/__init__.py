@@ -28,8 +28,34 @@ class _RedactingFilter(logging.Filter):
         return True
 
 
+# Command name → the module defining it, imported only when the command runs (or for --help):
+# `pipkey config show` need not import the installer, nor `pipkey list` the auth engine.
+COMMAND_MODULES = {
+    "install": "pipkey.cli.install_cmd",
+    "download": "pipkey.cli.install_cmd",
+    "uninstall": "pipkey.cli.install_cmd",
+    "list": "pipkey.cli.install_cmd",
+    "auth": "pipkey.cli.auth_cmd",
+    "config": "pipkey.cli.config_cmd",
+}
+
+
 class _Group(click.Group):
-    """Render user errors once, here, and exit with their code."""
+    """Render user errors once, here, and exit with their code; load commands lazily."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*COMMAND_MODULES, *self.commands})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands and cmd_name in COMMAND_MODULES:
+            import importlib
+
+            module = importlib.import_module(COMMAND_MODULES[cmd_name])
+            for command in getattr(module, "COMMANDS", ()):
+                if command.name not in self.commands:
+                    _add_global_options(command)
+                    self.add_command(command)
+        return self.commands.get(cmd_name)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -100,21 +126,3 @@ def _add_global_options(command: click.Command) -> None:
     if isinstance(command, click.Group):
         for sub in command.commands.values():
             _add_global_options(sub)
-
-
-def _register() -> None:
-    import importlib
-
-    for module in ("pipkey.cli.install_cmd", "pipkey.cli.auth_cmd", "pipkey.cli.config_cmd"):
-        try:
-            mod = importlib.import_module(module)
-        except ModuleNotFoundError as exc:
-            if exc.name != module:
-                raise
-            continue
-        for command in getattr(mod, "COMMANDS", ()):
-            _add_global_options(command)
-            main.add_command(command)
-
-
-_register()

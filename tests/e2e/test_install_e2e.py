@@ -533,22 +533,37 @@ def _environ() -> dict[str, str]:
     return dict(os.environ)
 
 
-def test_failure_during_commit_rolls_back_every_change(
+def test_a_file_no_distribution_owns_is_replaced_with_a_note(
+    venv: Path, packages_dir: Path, pypiserver_factory: Callable[..., Any]
+) -> None:
+    """Debris of a killed run (of any installer) does not block the next install (issue 10)."""
+    build_wheel(packages_dir, "clasher", "1.0", files={"stray.py": "X = 1\n"})
+    server = pypiserver_factory(packages_dir)
+    (site_packages(venv) / "stray.py").write_text("# not owned by any distribution\n")
+
+    result = install(venv, "clasher", "--index-url", server.url, "-v")
+
+    assert result.returncode == 0, result.stderr
+    assert "replacing" in result.stderr and "stray.py" in result.stderr
+    assert (site_packages(venv) / "stray.py").read_text() == "X = 1\n"
+    assert not list(venv.glob(".pipkey-stash-*")) and not (venv / ".pipkey-journal.json").exists()
+
+
+def test_a_file_another_distribution_owns_is_a_conflict_and_nothing_changes(
     venv: Path, packages_dir: Path, pypiserver_factory: Callable[..., Any]
 ) -> None:
     build_wheel(packages_dir, "keeper", "1.0")
     build_wheel(packages_dir, "keeper", "2.0")
-    build_wheel(packages_dir, "clasher", "1.0", files={"stray.py": "X = 1\n"})
+    build_wheel(packages_dir, "owner", "1.0", files={"shared.py": "OWNER = 1\n"})
+    build_wheel(packages_dir, "clasher", "1.0", files={"shared.py": "X = 1\n"})
     server = pypiserver_factory(packages_dir)
-    assert install(venv, "keeper==1.0", "--index-url", server.url).returncode == 0
-    (site_packages(venv) / "stray.py").write_text("# not owned by any distribution\n")
+    assert install(venv, "keeper==1.0", "owner", "--index-url", server.url).returncode == 0
     before = snapshot(venv)
 
     result = install(venv, "keeper==2.0", "clasher", "--index-url", server.url)
 
     assert result.returncode != 0
-    assert "stray.py" in result.stderr
-    assert "left as it was" in result.stderr
+    assert "shared.py belongs to owner 1.0" in result.stderr
     assert snapshot(venv) == before
 
 

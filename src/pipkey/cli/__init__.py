@@ -37,6 +37,7 @@ COMMAND_MODULES = {
     "list": "pipkey.cli.install_cmd",
     "auth": "pipkey.cli.auth_cmd",
     "config": "pipkey.cli.config_cmd",
+    "check": "pipkey.cli.check_cmd",
 }
 
 

@@ -7,7 +7,6 @@ prints except through the Reporter.
 from __future__ import annotations
 
 import shutil
-import tempfile
 import time
 from collections.abc import Mapping, Sequence
 from concurrent.futures import Future
@@ -24,8 +23,7 @@ from pipkey.install.environment import Environment, TargetError, rescan
 from pipkey.install.lock import environment_lock
 from pipkey.install.report import Reporter
 from pipkey.install.session import Session
-from pipkey.install.transaction import Commit, Plan, make_plan
-from pipkey.install.uninstall import Stash
+from pipkey.install.transaction import Commit, Plan, has_leftover, make_plan, repair
 from pipkey.install.unpacked import Unpacked
 from pipkey.resolve.candidates import Candidate, Installed, Req
 from pipkey.resolve.inputs import index_project, parse_input
@@ -163,6 +161,7 @@ def install(
     if isinstance(env, Future):
         session, env = _overlapped_session(settings, request, env, reporter, use_cache)
     try:
+        env = repaired_first(env, reporter)
         if env.externally_managed and not break_system_packages:
             raise ExternallyManaged(
                 f"{env.executable} is externally managed (PEP 668): pipkey will not install into it"
@@ -190,10 +189,12 @@ def install(
             return outcome
         outcome.wheels = stage(session, resolution_plan.install)
         outcome.downloaded = len(session.artifacts.downloaded)
-        if resolution_plan.install or resolution_plan.remove:
+        if resolution_plan.install or resolution_plan.remove or has_leftover(env):
             with environment_lock(
                 env.lock_path, lambda: reporter.line("Waiting for another pipkey run…")
             ):
+                if repaired(env, reporter):
+                    _still_installed(resolution_plan, rescan(env))
                 current = rescan(env)
                 fresh = make_plan(chosen, current, reinstall=request.policy.reinstall)
                 if fresh != resolution_plan:
@@ -202,6 +203,41 @@ def install(
         _report_plan(reporter, resolution_plan, dry_run=False)
         outcome.keyring_calls = session.auth.keyring_calls
     return outcome
+
+
+def repaired(env: Environment, reporter: Reporter) -> bool:
+    """Repair what a killed run left (environment lock held), saying so in one line."""
+    recovery = repair(env)
+    if recovery is not None:
+        reporter.warn(recovery.describe())
+    return recovery is not None
+
+
+def repaired_first(env: Environment, reporter: Reporter) -> Environment:
+    """Before resolving: what a killed run half-installed must not count as installed."""
+    if not has_leftover(env):
+        return env
+    with environment_lock(env.lock_path, lambda: reporter.line("Waiting for another pipkey run…")):
+        return rescan(env) if repaired(env, reporter) else env
+
+
+class EnvironmentChanged(PipkeyError):
+    hint = "run the command again: it will resolve against the repaired environment"
+
+
+def _still_installed(plan: Plan, current: Environment) -> None:
+    """A run killed while this one resolved was rolled back just now: what this run counted
+    as already installed may be gone."""
+    gone = [
+        f"{c.name}=={c.version}"
+        for c in plan.keep
+        if c.installed is not None and c.name not in current.installed
+    ]
+    if gone:
+        raise EnvironmentChanged(
+            "another pipkey run was killed while this one resolved, and its changes were rolled "
+            f"back: {', '.join(gone)} no longer installed"
+        )
 
 
 def _overlapped_session(
@@ -274,26 +310,17 @@ def download(
 
 
 def uninstall(names: Sequence[str], env: Environment, reporter: Reporter) -> list[Installed]:
+    """Through the same journaled commit as install: a killed uninstall is repaired too."""
     wanted = [canonicalize_name(n) for n in names]
-    missing = [n for n in wanted if n not in env.installed]
-    for name in missing:
-        reporter.warn(f"{name} is not installed")
-    dists = [env.installed[n] for n in wanted if n in env.installed]
-    if not dists:
-        return []
-    keep = frozenset(Path(p) for p in env.scheme().values())
+    for name in wanted:
+        if name not in env.installed:
+            reporter.warn(f"{name} is not installed")
     with environment_lock(env.lock_path):
-        stash = Stash(
-            Path(tempfile.mkdtemp(prefix=".pipkey-stash-", dir=env.target_dir or env.prefix)), keep
-        )
-        try:
-            for dist in dists:
-                stash.remove(dist)
-        except BaseException:
-            stash.restore()
-            stash.discard()
-            raise
-        stash.discard()
+        repaired(env, reporter)
+        current = rescan(env)
+        dists = [current.installed[n] for n in wanted if n in current.installed]
+        if dists:
+            Commit(current).run(Plan((), tuple(dists), ()), {})
     for dist in dists:
         reporter.line(f" - {dist.raw_name or dist.name}=={dist.version}")
     return dists

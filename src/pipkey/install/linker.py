@@ -15,7 +15,7 @@ import hashlib
 import io
 import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -70,6 +70,15 @@ class Linker:
         records.append(RecordEntry(_relative(record_path, base), None, None))
         record = construct_record_file([("purelib", entry) for entry in records]).read()
         self._write(record_path, record, executable=False)
+
+    def planned(self, wheel: Unpacked, extra: Iterable[str]) -> list[Path]:
+        """Every path :meth:`install` will create, before it creates any (for the journal)."""
+        root_key = "purelib" if wheel.root_is_purelib else "platlib"
+        dist_info = Path(self.scheme[root_key]) / wheel.dist_info
+        paths = [target for _, target, _ in self._targets(wheel, root_key)]
+        paths += [Path(self.scheme["scripts"]) / name for name, _ in self._scripts(wheel)]
+        paths += [dist_info / name for name in (*extra, "RECORD")]
+        return paths
 
     def _targets(self, wheel: Unpacked, root_key: str) -> Iterator[tuple[UnpackedFile, Path, str]]:
         data_prefix = wheel.data_dir + "/"

@@ -1,25 +1,30 @@
-"""Stage everything, then commit: an environment is either as before or fully updated.
+"""Stage everything, then commit: an environment is either as before or fully updated — even
+when the process is killed (see :mod:`pipkey.install.journal`).
 
-Staging (downloads, hash checks) touches nothing in the environment. Commit stashes the files of
-distributions being replaced, installs the new wheels, and only then deletes the stash. Any
-failure during commit removes what was written and puts the stash back.
+Staging (downloads, hash checks, unpacking) touches nothing in the environment. Commit plans
+every move and creation, writes them to the journal, moves the files of distributions being
+replaced (and debris no distribution owns) into a stash, links the new wheels in, and only then
+deletes the stash. Any failure rolls back through the same journal code the next run would use.
 """
 
 from __future__ import annotations
 
+import errno
 import os
 import shutil
 import tempfile
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from pipkey.auth.errors import PipkeyError
 from pipkey.install.environment import Environment
-from pipkey.install.uninstall import Stash, prune
+from pipkey.install.journal import JOURNAL_NAME, Journal, Recovery, recover
+from pipkey.install.linker import Linker
+from pipkey.install.uninstall import prune, record_paths
 from pipkey.install.unpacked import Unpacked
-from pipkey.install.wheel import install_wheel
+from pipkey.install.wheel import extra_files
 from pipkey.resolve.candidates import Candidate, Installed
 
 # Linking is kernel CPU time (a few µs to 0.3 ms per file on the bench VM): more threads than
@@ -29,6 +34,10 @@ INSTALL_WORKERS = min(4, os.cpu_count() or 2)
 
 class InstallError(PipkeyError):
     hint = "the environment was left as it was before this run"
+
+
+class FileConflict(PipkeyError):
+    hint = "uninstall the distribution that owns the file first, or install a version that agrees"
 
 
 @dataclass(frozen=True)
@@ -54,10 +63,19 @@ def make_plan(chosen: Sequence[Candidate], env: Environment, *, reinstall: bool 
     return Plan(tuple(install), tuple(remove), tuple(keep))
 
 
+def repair(env: Environment) -> Recovery | None:
+    """Finish or undo a transaction a killed run left behind (environment lock held)."""
+    return recover(env.target_dir or env.prefix)
+
+
+def has_leftover(env: Environment) -> bool:
+    return ((env.target_dir or env.prefix) / JOURNAL_NAME).exists()
+
+
 @dataclass
 class Commit:
     env: Environment
-    written: list[Path] = field(default_factory=list)
+    link_mode: str = "hardlink"
 
     def run(
         self,
@@ -67,45 +85,92 @@ class Commit:
     ) -> None:
         scheme = self.env.scheme()
         keep = frozenset(Path(p) for p in scheme.values())
-        stash_parent = self.env.target_dir or self.env.prefix
-        stash = Stash(Path(tempfile.mkdtemp(prefix=".pipkey-stash-", dir=stash_parent)), keep)
+        base = self.env.target_dir or self.env.prefix
+        jobs = [(cand, wheels[cand], Linker(scheme, self.env.executable, self.link_mode))
+                for cand in plan.install]  # fmt: skip
+        creates = [
+            path
+            for cand, wheel, linker in jobs
+            for path in linker.planned(wheel, extra_files(_direct(cand)))
+        ]
+        listed = dict.fromkeys(p for dist in plan.remove for p in record_paths(dist))
+        originals = [p for p in listed if _exists(p)]
+        originals += self._debris(creates, set(originals), on_step)
+        stash = Path(tempfile.mkdtemp(prefix=".pipkey-stash-", dir=base))
+        moves = [(path, stash / str(i)) for i, path in enumerate(originals)]
+        journal = Journal.begin(base / JOURNAL_NAME, stash, moves, creates, keep)
         try:
+            for original, hidden in moves:
+                _move(original, hidden)
+            prune({p.parent for p in originals}, keep)
             for dist in plan.remove:
-                stash.remove(dist)
                 on_step(f"- {dist.raw_name or dist.name}=={dist.version}")
-            # Distinct wheels write distinct files; file creation dominates (and releases the
-            # GIL), so installing them side by side is the biggest win on slow file systems.
+            # Distinct wheels write distinct files; linking releases the GIL.
             with ThreadPoolExecutor(INSTALL_WORKERS, thread_name_prefix="pipkey-install") as pool:
                 futures = {
-                    pool.submit(
-                        install_wheel,
-                        wheels[cand],
-                        scheme,
-                        self.env.executable,
-                        direct=cand.link.url if cand.direct and cand.link else None,
-                        written=self.written,
-                    ): cand
-                    for cand in plan.install
+                    pool.submit(linker.install, wheel, extra=extra_files(_direct(cand))): cand
+                    for cand, wheel, linker in jobs
                 }
                 for fut in as_completed(futures):
                     fut.result()
                     on_step(f"+ {futures[fut].name}=={futures[fut].version}")
+            journal.committed()
         except BaseException as exc:
-            self._undo(keep)
-            stash.restore()
-            stash.discard()
+            journal.rollback()
             if isinstance(exc, PipkeyError):
                 raise
+            if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT):
+                raise InstallError(f"no space left on the device holding {base}") from None
+            if isinstance(exc, OSError) and exc.errno == errno.EROFS:
+                raise InstallError(f"{base} is on a read-only file system") from None
             if isinstance(exc, Exception):
                 raise InstallError(f"installing failed: {type(exc).__name__}: {exc}") from exc
             raise
-        stash.discard()
+        journal.finish()
 
-    def _undo(self, keep: frozenset[Path]) -> None:
-        for path in reversed(self.written):
-            if path.is_file() or path.is_symlink():
-                path.unlink()
-            elif path.is_dir():
-                shutil.rmtree(path, ignore_errors=True)
-        prune({p.parent for p in self.written}, keep)
-        self.written.clear()
+    def _debris(
+        self, creates: list[Path], leaving: set[Path], note: Callable[[str], None]
+    ) -> list[Path]:
+        """Files in the way that no installed distribution's RECORD claims (a killed run of any
+        installer left them) are moved aside like an old version; a file another distribution
+        owns is a conflict."""
+        blocking = [p for p in creates if p not in leaving and _exists(p)]
+        if not blocking:
+            return []
+        owners = {
+            path: dist for dist in self.env.installed.values() for path in _safe_record_paths(dist)
+        }
+        for path in blocking:
+            owner = owners.get(path)
+            if owner is not None:
+                raise FileConflict(
+                    f"{path} belongs to {owner.raw_name or owner.name} {owner.version}, "
+                    "which this run does not replace"
+                )
+        for path in blocking:
+            note(f"replacing {path}: no installed distribution owns it (left by a killed run?)")
+        return blocking
+
+
+def _direct(cand: Candidate) -> str | None:
+    return cand.link.url if cand.direct and cand.link else None
+
+
+def _safe_record_paths(dist: Installed) -> list[Path]:
+    try:
+        return record_paths(dist)
+    except PipkeyError:
+        return []
+
+
+def _exists(path: Path) -> bool:
+    return os.path.lexists(path)
+
+
+def _move(original: Path, hidden: Path) -> None:
+    try:
+        os.replace(original, hidden)
+    except OSError as exc:
+        if exc.errno != errno.EXDEV:
+            raise
+        shutil.move(original, hidden)

@@ -1,17 +1,10 @@
-"""Install one unpacked wheel, remembering every path it wrote.
-
-The list of written paths is what lets a failed transaction take a half-installed wheel back out:
-RECORD is written only at the very end.
-"""
+"""What pipkey writes into a dist-info besides the wheel's own files."""
 
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 from pipkey.auth.urls import strip_credentials
-from pipkey.install.linker import Linker
-from pipkey.install.unpacked import Unpacked
 
 INSTALLER_NAME = b"pipkey"
 
@@ -24,18 +17,9 @@ def direct_url(url: str) -> bytes:
     return json.dumps({"url": strip_credentials(url), "archive_info": {}}, sort_keys=True).encode()
 
 
-def install_wheel(
-    wheel: Unpacked,
-    scheme: dict[str, str],
-    interpreter: str,
-    *,
-    direct: str | None,
-    written: list[Path],
-    link_mode: str = "hardlink",
-) -> None:
-    """Install ``wheel``; every new path goes into ``written`` even if installing fails midway."""
+def extra_files(direct: str | None) -> dict[str, bytes]:
+    """Files pipkey adds to a dist-info: INSTALLER, and PEP 610's direct_url.json."""
     extra = {"INSTALLER": INSTALLER_NAME + b"\n"}
     if direct is not None:
         extra["direct_url.json"] = direct_url(direct)
-    linker = Linker(scheme, interpreter, link_mode, written=written)
-    linker.install(wheel, extra=extra)
+    return extra

@@ -1,0 +1,167 @@
+"""A write-ahead journal that makes a commit survive SIGKILL at any instant.
+
+Before a transaction touches the environment it writes, fsyncs and renames into place
+``.pipkey-journal.json`` next to the environment's lock: every file it will move aside (into its
+stash, and where to) and every file it will create. Moves and creations then happen; once all
+are done the journal is marked committed, the stash deleted, and the journal removed.
+
+The next pipkey run that changes the environment finds a leftover journal under the environment
+lock and repairs before doing anything else: a pending transaction is rolled back (created files
+deleted, moved files put back), a committed one is rolled forward (its stash deleted). Both are
+idempotent, so a run killed while repairing is repaired by the next one. The same rollback runs
+in-process when a commit fails in a way pipkey sees (disk full, a read-only file system).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pipkey.install.uninstall import prune
+
+JOURNAL_NAME = ".pipkey-journal.json"
+_FORMAT = 1
+
+
+@dataclass(frozen=True)
+class Recovery:
+    """What repairing a leftover journal did, for the one line the user sees."""
+
+    state: str  # "pending" → rolled back; "committed" → finished
+    removed: int
+    restored: int
+    started: float
+
+    def describe(self) -> str:
+        when = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(self.started))
+        if self.state == "committed":
+            return f"finished an interrupted pipkey run from {when} (it had committed)"
+        return (
+            f"rolled back an interrupted pipkey run from {when}: removed {self.removed} "
+            f"file(s) it had written, restored {self.restored}"
+        )
+
+
+@dataclass
+class Journal:
+    path: Path
+    stash: Path
+    moves: list[tuple[Path, Path]] = field(default_factory=list)  # (original, in stash)
+    creates: list[Path] = field(default_factory=list)
+    keep: frozenset[Path] = frozenset()  # scheme directories: never pruned
+    state: str = "pending"
+    started: float = field(default_factory=time.time)
+
+    @classmethod
+    def begin(
+        cls,
+        path: Path,
+        stash: Path,
+        moves: Sequence[tuple[Path, Path]],
+        creates: Iterable[Path],
+        keep: frozenset[Path],
+    ) -> Journal:
+        journal = cls(path, stash, list(moves), list(creates), keep)
+        journal._write()
+        return journal
+
+    def committed(self) -> None:
+        self.state = "committed"
+        self._write()
+
+    def finish(self) -> None:
+        """The transaction is complete: drop the stash, then the journal (in that order)."""
+        shutil.rmtree(self.stash, ignore_errors=True)
+        self.path.unlink(missing_ok=True)
+        _fsync_dir(self.path.parent)
+
+    def rollback(self) -> Recovery:
+        """Undo whatever part of the transaction happened; safe to run more than once."""
+        removed = restored = 0
+        if self.state == "pending":
+            untouched = {orig for orig, hidden in self.moves if not _exists(hidden)}
+            for target in reversed(self.creates):
+                if target in untouched or not _exists(target):
+                    continue  # an original never moved aside is not ours to delete
+                if target.is_dir() and not target.is_symlink():
+                    shutil.rmtree(target, ignore_errors=True)
+                else:
+                    target.unlink(missing_ok=True)
+                removed += 1
+            for original, hidden in reversed(self.moves):
+                if _exists(hidden) and not _exists(original):
+                    original.parent.mkdir(parents=True, exist_ok=True)
+                    os.replace(hidden, original)
+                    restored += 1
+            prune({p.parent for p in self.creates}, self.keep)
+        recovery = Recovery(self.state, removed, restored, self.started)
+        self.finish()
+        return recovery
+
+    def _write(self) -> None:
+        data = {
+            "format": _FORMAT,
+            "state": self.state,
+            "started": self.started,
+            "stash": str(self.stash),
+            "keep": sorted(str(k) for k in self.keep),
+            "moves": [[str(a), str(b)] for a, b in self.moves],
+            "creates": [str(p) for p in self.creates],
+        }
+        tmp = self.path.with_name(self.path.name + ".tmp")
+        with open(tmp, "w", encoding="utf-8") as out:
+            json.dump(data, out)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(tmp, self.path)
+        _fsync_dir(self.path.parent)
+
+
+def load(path: Path) -> Journal | None:
+    """The leftover journal at ``path``; an unreadable one (killed while first written, before
+    its rename) never exists under the final name, so anything there is complete."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError) as exc:
+        raise OSError(f"{path} is damaged ({exc}); move it away to continue") from None
+    return Journal(
+        path,
+        Path(data["stash"]),
+        [(Path(a), Path(b)) for a, b in data["moves"]],
+        [Path(p) for p in data["creates"]],
+        frozenset(Path(k) for k in data["keep"]),
+        data["state"],
+        float(data["started"]),
+    )
+
+
+def recover(base: Path) -> Recovery | None:
+    """Repair after a killed run; call with the environment lock held."""
+    path = base / JOURNAL_NAME
+    path.with_name(path.name + ".tmp").unlink(missing_ok=True)  # never took effect
+    journal = load(path)
+    return journal.rollback() if journal is not None else None
+
+
+def _exists(path: Path) -> bool:
+    return os.path.lexists(path)
+
+
+def _fsync_dir(directory: Path) -> None:
+    try:
+        fd = os.open(directory, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)

@@ -38,6 +38,8 @@ COMMAND_MODULES = {
     "auth": "pipkey.cli.auth_cmd",
     "config": "pipkey.cli.config_cmd",
     "check": "pipkey.cli.check_cmd",
+    "sync": "pipkey.cli.sync_cmd",
+    "lock": "pipkey.cli.sync_cmd",
 }
 
 

@@ -1,0 +1,148 @@
+"""``pipkey lock``: resolve a project's (or a requirements.in's) requirements for the target
+environment and write a PEP 751 ``pylock.toml`` or a hashed ``requirements.txt``.
+
+Every file is downloaded and hashed here (a lock must not trust a hash it did not check), and
+no credential is written: URLs are stored without userinfo. Pins already in the output file are
+kept (as constraints) unless ``--upgrade`` or ``--upgrade-package P``, as uv does.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from packaging.utils import NormalizedName, canonicalize_name
+
+from pipkey import __version__
+from pipkey.auth.urls import strip_credentials
+from pipkey.config import Settings
+from pipkey.index.models import file_hashes
+from pipkey.index.target import Target
+from pipkey.install.commands import Request, resolve_for, roots_and_constraints, stage_wheels
+from pipkey.install.report import Reporter
+from pipkey.install.session import Session
+from pipkey.lock.model import LockError
+from pipkey.lock.pylock import Pinned, is_pylock, read_pylock, write_pylock
+from pipkey.resolve.reqfile import Line
+
+_PIN = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._-]*)==([^\s;\\]+)")
+
+
+@dataclass(frozen=True)
+class LockRequest:
+    requirements: Sequence[Line]
+    output: Path
+    requires_python: str | None = None
+    upgrade: bool = False
+    upgrade_packages: frozenset[NormalizedName] = field(default_factory=frozenset)
+
+
+def project_requirements(
+    pyproject: Path, extras: Sequence[str], groups: Sequence[str]
+) -> tuple[list[Line], str | None]:
+    """``[project].dependencies`` plus the extras and dependency groups asked for."""
+    try:
+        data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise LockError(f"{pyproject}: cannot read it: {exc}") from None
+    project = data.get("project", {})
+    lines = [Line(t, f"{pyproject.name}: dependencies") for t in project.get("dependencies", [])]
+    optional = project.get("optional-dependencies", {})
+    for extra in extras:
+        if extra not in optional:
+            raise LockError(f"{pyproject}: no extra named {extra!r}")
+        lines += [Line(t, f"{pyproject.name}: extra {extra}") for t in optional[extra]]
+    if groups:
+        from dependency_groups import resolve
+
+        table = data.get("dependency-groups", {})
+        for group in groups:
+            try:
+                lines += [
+                    Line(t, f"{pyproject.name}: group {group}") for t in resolve(table, group)
+                ]
+            except (ValueError, LookupError, TypeError) as exc:
+                raise LockError(f"{pyproject}: dependency group {group!r}: {exc}") from None
+    return lines, project.get("requires-python")
+
+
+def existing_pins(output: Path) -> dict[NormalizedName, str]:
+    if not output.is_file():
+        return {}
+    if is_pylock(output):
+        return {p.name: str(p.version) for p in read_pylock(output).packages if p.version}
+    pins = {}
+    for raw in output.read_text(encoding="utf-8").splitlines():
+        match = _PIN.match(raw.strip())
+        if match:
+            pins[canonicalize_name(match.group(1))] = match.group(2)
+    return pins
+
+
+def lock(
+    settings: Settings, request: LockRequest, target: Target, reporter: Reporter
+) -> list[Pinned]:
+    pins = {} if request.upgrade else existing_pins(request.output)
+    kept = [
+        Line(f"{name}=={version}", f"{request.output.name} (kept pin)", constraint=True)
+        for name, version in pins.items()
+        if name not in request.upgrade_packages
+    ]
+    resolve_request = Request(lines=[*request.requirements, *kept])
+    roots, constraints, _hashes = roots_and_constraints(resolve_request, target.markers)
+    if not roots:
+        raise LockError("nothing to lock: no requirements")
+    with Session(settings, reporter) as session:
+        chosen, seconds = resolve_for(session, resolve_request, target, {}, roots, constraints)
+        reporter.line(f"Resolved {len(chosen)} package(s) in {seconds:.2f}s")
+        wheels = stage_wheels(session, chosen)
+        pinned = []
+        for cand, path in wheels.items():
+            assert cand.link is not None
+            pinned.append(
+                Pinned(
+                    name=cand.name,
+                    version=str(cand.version),
+                    index=_index_of(cand.link.origin, cand.name),
+                    url=cand.link.url,
+                    filename=cand.link.filename,
+                    sha256=file_hashes(str(path), ("sha256",))["sha256"],
+                    size=path.stat().st_size,
+                )
+            )
+    _write(request, pinned)
+    reporter.line(f"Wrote {request.output} ({len(pinned)} package(s))")
+    return pinned
+
+
+def _index_of(origin: str, name: NormalizedName) -> str | None:
+    """The index a file came from (PEP 751 ``index``): the page's URL minus the project."""
+    if not origin.startswith(("http://", "https://")):
+        return None  # find-links directories and local files have no index
+    base = origin.rstrip("/")
+    head, _, last = base.rpartition("/")
+    return f"{head}/" if canonicalize_name(last) == name else f"{base}/"
+
+
+def _write(request: LockRequest, pinned: list[Pinned]) -> None:
+    if request.output.suffix == ".txt":
+        lines = [f"# pipkey {__version__} lock: pipkey sync {request.output.name}"]
+        for pin in sorted(pinned, key=lambda p: canonicalize_name(p.name)):
+            lines.append(f"{canonicalize_name(pin.name)}=={pin.version} \\")
+            lines.append(f"    --hash=sha256:{pin.sha256}")
+        text = "\n".join(lines) + "\n"
+        tmp = request.output.with_name(request.output.name + ".tmp")
+        tmp.write_text(text, encoding="utf-8")
+        tmp.replace(request.output)
+        return
+    if not is_pylock(request.output):
+        raise LockError(f"{request.output}: write pylock.toml, pylock.NAME.toml or a .txt file")
+    write_pylock(
+        request.output,
+        [Pinned(**{**p.__dict__, "url": strip_credentials(p.url)}) for p in pinned],
+        requires_python=request.requires_python,
+        created_by=f"pipkey {__version__}",
+    )

@@ -1,0 +1,226 @@
+"""``pipkey sync``: make an environment exactly match a lock — a sibling of ``install`` that
+shares its staging, journal and commit.
+
+Exactly: what the lock selects is installed at the locked version (from the locked file, hash
+checked), and every other distribution is removed — except the installers a venv may carry (pip,
+setuptools, wheel), which stay unless the lock lists them, as ``uv pip sync`` leaves them.
+Credentials never come from the lock: its file URLs go through the auth engine like any request,
+so the configured index of the same URL (``UV_INDEX_<NAME>_*``, keyring, store, netrc) applies.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from packaging.specifiers import SpecifierSet
+from packaging.utils import canonicalize_name
+
+from pipkey.auth.errors import PipkeyError
+from pipkey.auth.redact import redact_url
+from pipkey.config import Settings
+from pipkey.install.commands import (
+    Request,
+    repaired,
+    repaired_first,
+    resolve_for,
+    roots_and_constraints,
+    stage,
+)
+from pipkey.install.environment import Environment, TargetError, rescan
+from pipkey.install.lock import environment_lock
+from pipkey.install.report import Reporter
+from pipkey.install.session import Session
+from pipkey.install.transaction import Commit, Plan
+from pipkey.lock.freshness import stale_reasons
+from pipkey.lock.model import Lock, LockError
+from pipkey.lock.pylock import is_pylock, read_pylock
+from pipkey.lock.select import BUILD_NOT_SUPPORTED, Selection, candidate, select
+from pipkey.lock.uvlock import read_uv_lock
+from pipkey.resolve.candidates import Candidate
+
+_WAIT = "Waiting for another pipkey run…"
+KEPT_TOOLS = frozenset(canonicalize_name(n) for n in ("pip", "setuptools", "wheel"))
+
+
+class StaleLock(PipkeyError):
+    exit_code = 2
+    hint = "update the lock (`uv lock`), or pass --frozen to install it as it is"
+
+
+@dataclass(frozen=True)
+class SyncRequest:
+    lock_path: Path
+    selection: Selection = field(default_factory=Selection)
+    locked: bool = False
+    frozen: bool = False
+
+
+def find_lock(given: Path | None, cwd: Path) -> Path:
+    """The lock named, else ``uv.lock`` in the project directory, else ``pylock.toml``."""
+    if given is not None:
+        if not given.is_file():
+            raise LockError(f"{given}: no such lock file")
+        return given
+    for parent in (cwd, *cwd.parents):
+        for name in ("uv.lock", "pylock.toml"):
+            if (parent / name).is_file():
+                return parent / name
+        if (parent / "pyproject.toml").is_file():
+            break
+    raise LockError(f"no uv.lock or pylock.toml in {cwd} (name one: pipkey sync FILE)")
+
+
+def read_lock(path: Path) -> Lock:
+    if path.name == "uv.lock":
+        return read_uv_lock(path)
+    if is_pylock(path):
+        return read_pylock(path)
+    raise LockError(
+        f"{path}: not a lock pipkey knows (uv.lock, pylock.toml, pylock.NAME.toml); "
+        "for requirements files use `pipkey sync requirements.txt`"
+    )
+
+
+def plan_for(
+    lock: Lock, request: SyncRequest, env: Environment, reporter: Reporter
+) -> list[Candidate]:
+    """What the lock selects for ``env``, each with its file; every problem names its entry."""
+    pyproject = lock.path.parent / "pyproject.toml"
+    if lock.kind == "uv.lock" and not request.frozen and pyproject.is_file():
+        reasons = stale_reasons(lock, pyproject)
+        if reasons:
+            raise StaleLock(
+                f"{lock.path} does not match {pyproject}:\n"
+                + "\n".join(f"  - {r}" for r in reasons)
+            )
+    packages = select(lock, request.selection, env.target)
+    project = [p for p in packages if p.is_project]
+    if project:
+        raise LockError(
+            f"{project[0].where}: installing the project itself needs a build "
+            f"({BUILD_NOT_SUPPORTED}); pass --no-install-project"
+        )
+    for package in packages:
+        for file in (*package.wheels, *([package.sdist] if package.sdist else [])):
+            if "@" in file.url.split("//", 1)[-1].split("/", 1)[0]:
+                reporter.warn(
+                    f"{lock.path.name} holds a credential in a URL ({redact_url(file.url)}): "
+                    "it is used, masked, but the lock leaks a secret; remove it from the lock"
+                )
+                break
+    return [candidate(p, env.target) for p in packages]
+
+
+def exact_plan(wanted: Sequence[Candidate], env: Environment) -> Plan:
+    names = {c.name for c in wanted}
+    install, keep, remove = [], [], []
+    for cand in wanted:
+        current = env.installed.get(cand.name)
+        if current is not None and current.version == cand.version and not current.direct_url:
+            keep.append(cand)
+            continue
+        install.append(cand)
+        if current is not None:
+            remove.append(current)
+    remove += [
+        dist
+        for name, dist in sorted(env.installed.items())
+        if name not in names and name not in KEPT_TOOLS
+    ]
+    return Plan(tuple(install), tuple(remove), tuple(keep))
+
+
+def sync(
+    settings: Settings,
+    request: SyncRequest,
+    env: Environment,
+    reporter: Reporter,
+    *,
+    use_cache: bool = True,
+    dry_run: bool = False,
+) -> Plan:
+    lock = read_lock(request.lock_path)
+    env = repaired_first(env, reporter)
+    wanted = plan_for(lock, request, env, reporter)
+    plan = exact_plan(wanted, env)
+    reporter.line(f"Lock {lock.path.name}: {len(wanted)} package(s) for this environment")
+    if dry_run or not (plan.install or plan.remove):
+        _report(reporter, plan, dry_run)
+        return plan
+    with Session(settings, reporter, use_cache=use_cache) as session:
+        unpacked = stage(session, plan.install)
+        with environment_lock(env.lock_path, lambda: reporter.line(_WAIT)):
+            repaired(env, reporter)
+            current = rescan(env)
+            plan = exact_plan(wanted, current)
+            Commit(current).run(plan, unpacked, reporter.detail)
+    _report(reporter, plan, dry_run)
+    return plan
+
+
+def sync_requirements(
+    settings: Settings,
+    request: Request,
+    env: Environment,
+    reporter: Reporter,
+    *,
+    use_cache: bool = True,
+    dry_run: bool = False,
+) -> Plan:
+    """pip-sync semantics for a requirements file: resolve it (``--hash`` lines make every
+    package need one), then install exactly that set."""
+    env = repaired_first(env, reporter)
+    roots, constraints, hashes = roots_and_constraints(request, env.markers)
+    with Session(settings, reporter, use_cache=use_cache, required_hashes=hashes) as session:
+        wanted, _seconds = resolve_for(session, request, env.target, {}, roots, constraints)
+        plan = exact_plan(wanted, env)
+        if dry_run or not (plan.install or plan.remove):
+            _report(reporter, plan, dry_run)
+            return plan
+        unpacked = stage(session, plan.install)
+        with environment_lock(env.lock_path, lambda: reporter.line(_WAIT)):
+            repaired(env, reporter)
+            current = rescan(env)
+            plan = exact_plan(wanted, current)
+            Commit(current).run(plan, unpacked, reporter.detail)
+    _report(reporter, plan, dry_run)
+    return plan
+
+
+def _report(reporter: Reporter, plan: Plan, dry_run: bool) -> None:
+    if not plan.install and not plan.remove:
+        reporter.line("Nothing to do: the environment matches the lock")
+        return
+    verb = "Would" if dry_run else ""
+    for dist in plan.remove:
+        reporter.line(f" - {dist.raw_name or dist.name}=={dist.version}")
+    for cand in plan.install:
+        reporter.line(f" + {cand.name}=={cand.version}")
+    reporter.line(
+        f"{verb + ' ' if verb else ''}{'removed' if not verb else 'remove'} {len(plan.remove)}, "
+        f"{'installed' if not verb else 'install'} {len(plan.install)}"
+    )
+
+
+def project_venv(project_dir: Path, requires_python: SpecifierSet | None) -> Path:
+    """``<project>/.venv``, created (without pip, as uv does) when missing."""
+    venv = project_dir / ".venv"
+    if (venv / "pyvenv.cfg").is_file():
+        return venv
+    base = getattr(sys, "_base_executable", sys.executable)
+    version = ".".join(map(str, sys.version_info[:3]))
+    if requires_python is not None and not requires_python.contains(version, prereleases=True):
+        raise TargetError(
+            f"the project requires Python {requires_python}, and pipkey runs on {version}: "
+            "create .venv with a matching interpreter, or pass --python"
+        )
+    proc = subprocess.run(
+        [base, "-m", "venv", "--without-pip", str(venv)], capture_output=True, text=True
+    )
+    if proc.returncode != 0:
+        raise TargetError(f"could not create {venv}: {proc.stderr.strip()}")
+    return venv

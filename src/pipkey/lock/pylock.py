@@ -1,0 +1,155 @@
+"""PEP 751 lock files (``pylock.toml``, ``pylock.<name>.toml``): read any, write pipkey's.
+
+Read: ``lock-version`` 1.x, ``requires-python``, ``extras``, ``dependency-groups``,
+``default-groups``, and ``[[packages]]`` with ``marker`` (which may test ``extras`` and
+``dependency_groups``), ``index``, ``wheels`` and ``sdist`` (``url``, ``hashes``, ``size``).
+Packages from VCS, directories or archives are reported as not supported yet.
+
+Written: one entry per resolved distribution with the wheel chosen for the target environment —
+its URL, size and sha256 — and the index it came from; never a credential.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+from packaging.markers import InvalidMarker, Marker
+from packaging.specifiers import InvalidSpecifier, SpecifierSet
+from packaging.utils import canonicalize_name
+from packaging.version import InvalidVersion, Version
+
+from pipkey.auth.urls import strip_credentials
+from pipkey.lock.model import Lock, LockedFile, LockedPackage, LockError
+
+SUPPORTED_MAJOR = "1"
+
+
+def is_pylock(path: Path) -> bool:
+    name = path.name
+    return name == "pylock.toml" or (name.startswith("pylock.") and name.endswith(".toml"))
+
+
+def read_pylock(path: Path) -> Lock:
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise LockError(f"{path}: cannot read the lock file: {exc}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise LockError(f"{path}: not valid TOML: {exc}") from None
+    version = str(data.get("lock-version", ""))
+    if version.split(".")[0] != SUPPORTED_MAJOR:
+        raise LockError(
+            f"{path}: lock-version {version or '(missing)'!r} is not supported (pipkey reads 1.x)"
+        )
+    try:
+        requires = SpecifierSet(data["requires-python"]) if "requires-python" in data else None
+    except InvalidSpecifier:
+        raise LockError(f"{path}: invalid requires-python {data['requires-python']!r}") from None
+    entries = data.get("packages", [])
+    if not isinstance(entries, list):
+        raise LockError(f"{path}: [[packages]] must be an array of tables")
+    packages = tuple(_package(path, entry, i) for i, entry in enumerate(entries))
+    return Lock(
+        path,
+        "pylock",
+        packages,
+        requires,
+        extras=tuple(data.get("extras", [])),
+        groups=tuple(data.get("dependency-groups", [])),
+        default_groups=tuple(data.get("default-groups", [])),
+    )
+
+
+def _package(path: Path, entry: Any, index: int) -> LockedPackage:
+    if not isinstance(entry, dict) or not isinstance(entry.get("name"), str):
+        raise LockError(f"{path}: package #{index + 1} has no name")
+    where = f"{path.name}: package {entry['name']!r}"
+    version = None
+    if entry.get("version") is not None:
+        try:
+            version = Version(str(entry["version"]))
+        except InvalidVersion:
+            raise LockError(f"{where}: invalid version {entry['version']!r}") from None
+        where += f" {version}"
+    for unsupported in ("vcs", "directory", "archive"):
+        if unsupported in entry:
+            raise LockError(f"{where}: {unsupported} packages are not supported yet")
+    marker = None
+    if entry.get("marker"):
+        try:
+            marker = Marker(entry["marker"])
+        except InvalidMarker as exc:
+            raise LockError(f"{where}: {exc}") from None
+    wheels = tuple(_file(w, where) for w in entry.get("wheels", []))
+    sdist = _file(entry["sdist"], where) if isinstance(entry.get("sdist"), dict) else None
+    index_url = entry.get("index")
+    return LockedPackage(
+        name=canonicalize_name(entry["name"]),
+        version=version,
+        source="registry",
+        registry=index_url if isinstance(index_url, str) else None,
+        wheels=wheels,
+        sdist=sdist,
+        marker=marker,
+        where=where,
+    )
+
+
+def _file(raw: Any, where: str) -> LockedFile:
+    if not isinstance(raw, dict):
+        raise LockError(f"{where}: a file entry is not a table")
+    url = raw.get("url")
+    if not isinstance(url, str):
+        raise LockError(f"{where}: files given by path are not supported yet (no url)")
+    hashes = raw.get("hashes", {})
+    if not isinstance(hashes, dict) or not hashes:
+        raise LockError(f"{where}: {url}: no hashes (PEP 751 requires them)")
+    filename = raw.get("name") or unquote(urlsplit(url).path.rsplit("/", 1)[-1])
+    size = raw.get("size")
+    return LockedFile(url, str(filename), dict(hashes), size if isinstance(size, int) else None)
+
+
+@dataclass(frozen=True)
+class Pinned:
+    """One resolved distribution to write: the wheel chosen for the target."""
+
+    name: str
+    version: str
+    index: str | None
+    url: str
+    filename: str
+    sha256: str
+    size: int | None
+    requires_python: str | None = None
+
+
+def write_pylock(
+    path: Path, pins: Iterable[Pinned], *, requires_python: str | None, created_by: str
+) -> None:
+    import tomli_w
+
+    doc: dict[str, Any] = {"lock-version": "1.0"}
+    if requires_python:
+        doc["requires-python"] = requires_python
+    doc["created-by"] = created_by
+    packages = []
+    for pin in sorted(pins, key=lambda p: canonicalize_name(p.name)):
+        entry: dict[str, Any] = {"name": canonicalize_name(pin.name), "version": pin.version}
+        if pin.index:
+            entry["index"] = strip_credentials(pin.index)
+        wheel: dict[str, Any] = {"name": pin.filename, "url": strip_credentials(pin.url)}
+        if pin.size is not None:
+            wheel["size"] = pin.size
+        wheel["hashes"] = {"sha256": pin.sha256}
+        entry["wheels"] = [wheel]
+        packages.append(entry)
+    doc["packages"] = packages
+    text = tomli_w.dumps(doc)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(path)

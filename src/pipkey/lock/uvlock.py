@@ -1,0 +1,141 @@
+"""Read uv's lock file (``uv.lock``, ``version = 1``): the project, its dependency graph with
+markers and extras, optional dependencies, dependency groups (``[package.dev-dependencies]``),
+and for each registry package its wheels and sdist with hashes and sizes.
+
+Only what installing needs is read; unknown keys are ignored, as uv itself does for newer
+revisions of the same version.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+from packaging.markers import InvalidMarker, Marker
+from packaging.specifiers import InvalidSpecifier, SpecifierSet
+from packaging.utils import canonicalize_name
+from packaging.version import InvalidVersion, Version
+
+from pipkey.lock.model import Dep, Lock, LockedFile, LockedPackage, LockError
+
+SUPPORTED_VERSION = 1
+
+
+def read_uv_lock(path: Path) -> Lock:
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise LockError(f"{path}: cannot read the lock file: {exc}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise LockError(f"{path}: not valid TOML: {exc}") from None
+    version = data.get("version")
+    if version != SUPPORTED_VERSION:
+        raise LockError(
+            f"{path}: uv.lock version {version!r} is not supported (pipkey reads version "
+            f"{SUPPORTED_VERSION}); regenerate it with a uv release that writes version 1"
+        )
+    requires_python = _specifiers(data.get("requires-python"), f"{path}: requires-python")
+    entries = data.get("package", [])
+    if not isinstance(entries, list):
+        raise LockError(f"{path}: [[package]] must be an array of tables")
+    packages = tuple(_package(path, entry, i) for i, entry in enumerate(entries))
+    projects = [p for p in packages if p.is_project]
+    root = projects[0] if len(projects) == 1 else None
+    return Lock(path, "uv.lock", packages, requires_python, root)
+
+
+def _package(path: Path, entry: Any, index: int) -> LockedPackage:
+    if not isinstance(entry, dict) or not isinstance(entry.get("name"), str):
+        raise LockError(f"{path}: package #{index + 1} has no name")
+    name = canonicalize_name(entry["name"])
+    where = f"{path.name}: package {entry['name']!r}"
+    version = _version(entry.get("version"), where)
+    if version is not None:
+        where += f" {version}"
+    source = entry.get("source", {})
+    if not isinstance(source, dict) or not source:
+        raise LockError(f"{where}: no source")
+    kind = next(iter(source))
+    registry = source.get("registry") if kind == "registry" else None
+    wheels = tuple(_file(w, where) for w in entry.get("wheels", []))
+    sdist = _file(entry["sdist"], where) if isinstance(entry.get("sdist"), dict) else None
+    return LockedPackage(
+        name=name,
+        version=version,
+        source=kind,
+        registry=registry if isinstance(registry, str) else None,
+        wheels=wheels,
+        sdist=sdist,
+        dependencies=_deps(entry.get("dependencies", []), where),
+        optional={
+            str(extra): _deps(deps, f"{where} extra {extra!r}")
+            for extra, deps in entry.get("optional-dependencies", {}).items()
+        },
+        groups={
+            str(group): _deps(deps, f"{where} group {group!r}")
+            for group, deps in entry.get("dev-dependencies", {}).items()
+        },
+        metadata=entry.get("metadata", {}) if isinstance(entry.get("metadata"), dict) else {},
+        where=where,
+    )
+
+
+def _file(raw: Any, where: str) -> LockedFile:
+    if not isinstance(raw, dict) or not isinstance(raw.get("url"), str):
+        raise LockError(
+            f"{where}: a file entry has no url (path-based files are not supported yet)"
+        )
+    url = raw["url"]
+    hashes: dict[str, str] = {}
+    if isinstance(raw.get("hash"), str):
+        algo, sep, value = raw["hash"].partition(":")
+        if not sep:
+            raise LockError(f"{where}: hash {raw['hash']!r} is not ALGORITHM:VALUE")
+        hashes[algo] = value
+    filename = unquote(urlsplit(url).path.rsplit("/", 1)[-1])
+    size = raw.get("size")
+    return LockedFile(url, filename, hashes, size if isinstance(size, int) else None)
+
+
+def _deps(raw: Any, where: str) -> tuple[Dep, ...]:
+    if not isinstance(raw, list):
+        raise LockError(f"{where}: dependencies must be a list")
+    deps = []
+    for item in raw:
+        if not isinstance(item, dict) or not isinstance(item.get("name"), str):
+            raise LockError(f"{where}: a dependency has no name")
+        marker = None
+        if item.get("marker"):
+            try:
+                marker = Marker(item["marker"])
+            except InvalidMarker as exc:
+                raise LockError(f"{where}: dependency {item['name']!r}: {exc}") from None
+        deps.append(
+            Dep(
+                canonicalize_name(item["name"]),
+                frozenset(item.get("extra", [])),
+                marker,
+                _version(item.get("version"), where),
+            )
+        )
+    return tuple(deps)
+
+
+def _version(raw: Any, where: str) -> Version | None:
+    if raw is None:
+        return None
+    try:
+        return Version(str(raw))
+    except InvalidVersion:
+        raise LockError(f"{where}: invalid version {raw!r}") from None
+
+
+def _specifiers(raw: Any, where: str) -> SpecifierSet | None:
+    if raw is None:
+        return None
+    try:
+        return SpecifierSet(str(raw))
+    except InvalidSpecifier:
+        raise LockError(f"{where}: invalid specifier {raw!r}") from None

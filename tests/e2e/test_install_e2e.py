@@ -309,14 +309,14 @@ def test_no_matching_distribution_names_each_index_and_its_answer(
     assert "versions with a usable wheel: 1.0" in result.stderr
 
 
-def test_sdist_only_package_is_a_clear_not_supported_error(
+def test_sdist_only_package_with_only_binary_is_a_clear_error(
     venv: Path, packages_dir: Path, pypiserver_factory: Callable[..., Any]
 ) -> None:
     build_sdist(packages_dir, "sourceonly", "3.1")
     server = pypiserver_factory(packages_dir)
-    result = install(venv, "sourceonly", "--index-url", server.url)
+    result = install(venv, "sourceonly", "--index-url", server.url, "--only-binary", ":all:")
     assert result.returncode == 1
-    assert "building from source is not supported yet: sourceonly 3.1" in result.stderr
+    assert "sourceonly 3.1 has only a source distribution" in result.stderr
     assert "Traceback" not in result.stderr
 
 

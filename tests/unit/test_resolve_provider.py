@@ -18,9 +18,9 @@ from pipkey.install.artifacts import Artifacts
 from pipkey.install.cache import WheelCache
 from pipkey.resolve.candidates import Installed, Req
 from pipkey.resolve.errors import (
+    BinaryOnly,
     NoMatchingDistribution,
     ResolutionConflict,
-    SourceBuildUnsupported,
 )
 from pipkey.resolve.provider import Policy, Provider
 from pipkey.resolve.resolver import resolve
@@ -162,10 +162,12 @@ def test_incompatible_wheel_tags_are_skipped(index: LocalIndex, make) -> None:
     assert chosen(make(index), "pkg") == {"pkg": "1.0"}
 
 
-def test_sdist_only_is_a_clear_not_supported_error(index: LocalIndex, make) -> None:
+def test_sdist_only_with_only_binary_is_a_clear_error(index: LocalIndex, make) -> None:
+    """pip/uv --only-binary :all: — an sdist is never built, and the error says why."""
     index.add(build_sdist(index.files, "src-only", "0.5"))
-    with pytest.raises(SourceBuildUnsupported, match=r"src-only 0\.5 has no compatible wheel"):
-        chosen(make(index), "src-only")
+    policy = Policy(only_binary=frozenset({":all:"}))
+    with pytest.raises(BinaryOnly, match=r"src-only 0\.5 has only a source distribution"):
+        chosen(make(index, policy=policy), "src-only")
 
 
 def test_conflict_error_explains_the_chain_of_requirements(index: LocalIndex, make) -> None:

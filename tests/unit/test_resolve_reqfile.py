@@ -63,9 +63,10 @@ def test_env_vars_are_expanded_in_the_pip_syntax(
     assert files.index_url == "https://idx.example/simple/"
 
 
-def test_editable_and_unknown_options_are_errors_naming_the_line(tmp_path: Path) -> None:
-    with pytest.raises(RequirementsFileError, match=r"requirements.txt:2: editable installs"):
-        read(tmp_path, "ok\n-e ./src\n")
+def test_editable_lines_and_unknown_options_naming_the_line(tmp_path: Path) -> None:
+    (tmp_path / "src").mkdir()
+    lines = read(tmp_path, "ok\n-e ./src\n").lines
+    assert lines[1].editable and lines[1].text == str(tmp_path / "src")
     with pytest.raises(RequirementsFileError, match="unsupported option --frobnicate"):
         read(tmp_path, "--frobnicate\n")
 
@@ -101,7 +102,7 @@ def test_find_links_path_next_to_the_file_is_relative_to_the_file_as_pip_does(
     assert files.find_links == [str((tmp_path / "sub" / "wheels").resolve())]
 
 
-def test_no_binary_is_an_error_because_wheels_would_be_installed_instead(tmp_path: Path) -> None:
+def test_no_binary_and_only_binary_lines_are_recorded(tmp_path: Path) -> None:
     assert read(tmp_path, "--no-binary :none:\n").lines == []
-    with pytest.raises(RequirementsFileError, match=r"requirements\.txt:1: building from source"):
-        read(tmp_path, "--no-binary :all:\n")
+    files = read(tmp_path, "--no-binary :all:\n--only-binary foo,bar\n")
+    assert files.no_binary == {":all:"} and files.only_binary == {"foo", "bar"}

@@ -6,12 +6,14 @@ import json
 import os
 import sys
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, TypeVar
 
 import click
 from packaging.version import Version
 
+from pipkey.cli.build_options import BuildFlags, build_options
 from pipkey.cli.options import ConfigFlags, index_options
 from pipkey.config import INDEX_STRATEGIES, Settings
 from pipkey.index.target import parse_python_version, synthetic_target
@@ -23,6 +25,7 @@ from pipkey.install.environment import (
     introspect_in_background,
 )
 from pipkey.install.report import Reporter
+from pipkey.install.session import BuildOptions
 from pipkey.resolve.provider import Policy
 from pipkey.resolve.reqfile import RequirementsFiles
 
@@ -105,13 +108,20 @@ def _prepare(
     settings = ConfigFlags(overrides, config_flags.isolated).load(
         cwd=Path.cwd(), environ=os.environ
     )
-    if files.pre:
-        policy = Policy(policy.upgrade, policy.reinstall, True, policy.no_deps)
+    build: BuildFlags | None = kw.get("build")
+    policy = replace(
+        policy,
+        pre=policy.pre or files.pre,
+        only_binary=frozenset(files.only_binary) | (build.only_binary if build else frozenset()),
+        no_binary=frozenset(files.no_binary) | (build.no_binary if build else frozenset()),
+    )
     request = commands.Request(
         inputs=kw["packages"],
         lines=files.lines,
         policy=policy,
         require_hashes=kw["require_hashes"] or files.require_hashes,
+        editables=build.editables if build else (),
+        build=build.options if build else BuildOptions(),
     )
     return settings, request, not kw["no_cache"]
 
@@ -155,6 +165,7 @@ def _existing_target_options(func: F) -> F:
 
 
 @click.command("install")
+@build_options
 @_resolution_options
 @_target_options
 @click.option(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 from dataclasses import dataclass, field
 from typing import Literal
 from urllib.parse import unquote, urlsplit, urlunsplit
@@ -38,6 +39,7 @@ class Link:
     yanked: str | None = None
     metadata: tuple[tuple[str, str], ...] | None = None
     origin: str = ""  # the index URL (or find-links location) that listed this file
+    editable: bool = False  # ``-e PATH``: build a PEP 660 editable wheel
 
     @staticmethod
     def from_url(
@@ -49,6 +51,7 @@ class Link:
         yanked: str | None = None,
         metadata: dict[str, str] | None = None,
         origin: str = "",
+        editable: bool = False,
     ) -> Link:
         """Split the hash fragment (``#sha256=…``) off ``url`` and merge it with ``hashes``."""
         parts = urlsplit(url)
@@ -69,6 +72,7 @@ class Link:
             yanked=yanked,
             metadata=None if metadata is None else tuple(sorted(metadata.items())),
             origin=origin,
+            editable=editable,
         )
 
     @property
@@ -90,6 +94,19 @@ class Link:
     @property
     def is_file(self) -> bool:
         return self.url.startswith("file:")
+
+    @property
+    def is_directory(self) -> bool:
+        """A local source tree (``pipkey install .``, ``-e PATH``)."""
+        if not self.is_file:
+            return False
+        from urllib.request import url2pathname
+
+        return os.path.isdir(url2pathname(unquote(urlsplit(self.url).path)))
+
+    @property
+    def is_sdist(self) -> bool:
+        return self.filename.endswith((".tar.gz", ".zip", ".tgz", ".tar.bz2"))
 
     def python_ok(self, python_version: Version) -> bool:
         """PEP 503 ``data-requires-python``: unparseable values are ignored, as pip does."""

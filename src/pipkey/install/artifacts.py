@@ -14,15 +14,19 @@ from collections.abc import Callable, Mapping
 from concurrent.futures import Future
 from pathlib import Path
 from typing import TypeVar
+from urllib.parse import unquote, urlsplit
+from urllib.request import url2pathname
 
 from packaging.utils import NormalizedName
 
+from pipkey.build import Builder
+from pipkey.build.sdist import unpack_sdist
 from pipkey.index.client import IndexClient
 from pipkey.index.errors import HashMismatch
 from pipkey.index.models import DistFile, Link, file_hashes
-from pipkey.install.cache import WheelCache
+from pipkey.install.cache import BuiltCache, WheelCache
 from pipkey.install.unpacked import Unpacked, UnpackedCache, unpack
-from pipkey.resolve.errors import MetadataError
+from pipkey.resolve.errors import MetadataError, SourceBuildUnsupported
 from pipkey.resolve.metadata import read_wheel_metadata
 
 T = TypeVar("T")
@@ -69,6 +73,8 @@ class Artifacts:
             self.staging = Path(tempfile.mkdtemp(prefix="pipkey-"))
         self.downloaded: set[str] = set()  # filenames fetched over the network this run
         self.unpacked_cache = UnpackedCache(cache.root)
+        self.built_cache = BuiltCache(cache.root)
+        self.builder: Builder | None = None  # set once the target interpreter is known
         self._sha256: dict[str, str] = {}  # link URL → verified sha256 of the file
         self._lock = threading.Lock()
 
@@ -83,6 +89,12 @@ class Artifacts:
         return self.client.memo("unpack", link.url, lambda: self._unpack(link))
 
     def _unpack(self, link: Link) -> Unpacked:
+        if link.is_directory or link.is_sdist:
+            built = self._built(link)
+            sha256 = file_hashes(str(built), ("sha256",))["sha256"]
+            if self.use_cache and not link.is_directory:
+                return self.unpacked_cache.unpack(built, sha256)
+            return unpack(built, self.staging / f"unpacked-{_unique(link)}")
         if self.use_cache and link.sha256 is not None and not self.required:
             hit = self.unpacked_cache.get(link.sha256)
             if hit is not None:
@@ -95,7 +107,40 @@ class Artifacts:
             return self.unpacked_cache.unpack(path, sha256)
         return unpack(path, self.staging / f"unpacked-{_unique(link)}")
 
+    def _built(self, link: Link) -> Path:
+        """The wheel built from a source link, once per run (and once per sdist hash, cached).
+
+        Runs in the calling thread: a build installs its build requirements with the same
+        resolver and pool, so it must not park a pool thread waiting on the pool."""
+        return self.client.run_once("built", link.url, lambda: self._build(link))
+
+    def _build(self, link: Link) -> Path:
+        if self.builder is None:
+            raise SourceBuildUnsupported(link.filename, "(source)")
+        if link.is_directory:
+            source = Path(url2pathname(unquote(urlsplit(link.url).path)))
+            out = self.staging / f"built-{_unique(link)}"
+            return self.builder.build(source, out, name=source.name, editable=link.editable)
+        sdist = self.client.run_once("wheel", link.url, lambda: self._fetch_wheel(link))
+        sha256 = self._sha256[link.url]
+        if self.use_cache:
+            hit = self.built_cache.get(sha256)
+            if hit is not None:
+                return hit
+        work = Path(tempfile.mkdtemp(dir=self.staging, prefix="sdist-"))
+        dist = DistFile.parse(link)
+        name = dist.name if dist is not None else link.filename
+        wheel = self.builder.build(unpack_sdist(sdist, work / "src"), work / "dist", name=name)
+        return self.built_cache.put(sha256, wheel) if self.use_cache else wheel
+
     def metadata(self, link: Link) -> Future[bytes]:
+        if link.is_directory or link.is_sdist:
+            out: Future[bytes] = Future()
+            try:
+                out.set_result(read_wheel_metadata(self._built(link)))
+            except BaseException as exc:
+                out.set_exception(exc)
+            return out
         if link.metadata is not None and not link.is_file and not self._cached(link):
             return self.client.memo("meta", link.url, lambda: self._fetch_metadata(link))
         return then(self.wheel(link), read_wheel_metadata)

@@ -56,3 +56,34 @@ class WheelCache:
         """A directory on the cache's file system for downloads in flight (renames stay cheap)."""
         (self.root / "tmp").mkdir(parents=True, exist_ok=True)
         return Path(tempfile.mkdtemp(dir=self.root / "tmp"))
+
+
+@dataclass(frozen=True)
+class BuiltCache:
+    """Wheels built from sdists, keyed by the sdist's sha256: a second install does not build.
+
+    ``<cache>/built-v1/<aa>/<bb>/<sdist sha256>/<wheel>``, moved in under a temporary name."""
+
+    root: Path
+
+    def _dir(self, sha256: str) -> Path:
+        return self.root / "built-v1" / sha256[:2] / sha256[2:4] / sha256
+
+    def get(self, sha256: str) -> Path | None:
+        entry = self._dir(sha256)
+        wheels = sorted(entry.glob("*.whl")) if entry.is_dir() else []
+        return wheels[0] if wheels else None
+
+    def put(self, sha256: str, wheel: Path) -> Path:
+        entry = self._dir(sha256)
+        entry.mkdir(parents=True, exist_ok=True)
+        final = entry / wheel.name
+        fd, tmp = tempfile.mkstemp(dir=entry, prefix=".tmp-", suffix=".part")
+        os.close(fd)
+        try:
+            shutil.move(str(wheel), tmp)
+            os.replace(tmp, final)
+        finally:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+        return final

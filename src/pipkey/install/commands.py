@@ -7,6 +7,7 @@ prints except through the Reporter.
 from __future__ import annotations
 
 import shutil
+import sys
 import time
 from collections.abc import Mapping, Sequence
 from concurrent.futures import Future
@@ -19,10 +20,11 @@ from packaging.utils import NormalizedName, canonicalize_name
 from pipkey.auth.errors import PipkeyError
 from pipkey.config import Settings
 from pipkey.index.target import Target
+from pipkey.install.build_env import attach_builder
 from pipkey.install.environment import Environment, TargetError, rescan
 from pipkey.install.lock import environment_lock
 from pipkey.install.report import Reporter
-from pipkey.install.session import Session
+from pipkey.install.session import BuildOptions, Session
 from pipkey.install.transaction import Commit, Plan, has_leftover, make_plan, repair
 from pipkey.install.unpacked import Unpacked
 from pipkey.resolve.candidates import Candidate, Installed, Req
@@ -52,8 +54,10 @@ class Request:
 
     inputs: Sequence[str] = ()
     lines: Sequence[Line] = ()
+    editables: Sequence[str] = ()  # -e PATH
     policy: Policy = field(default_factory=Policy)
     require_hashes: bool = False
+    build: BuildOptions = field(default_factory=BuildOptions)
 
 
 @dataclass
@@ -76,8 +80,12 @@ def roots_and_constraints(
         req = parse_input(text, "command line", markers)
         if req is not None:
             roots.append(req)
+    for text in request.editables:
+        req = parse_input(text, "command line -e", markers, editable=True)
+        if req is not None:
+            roots.append(req)
     for line in request.lines:
-        req = parse_input(line.text, line.origin, markers)
+        req = parse_input(line.text, line.origin, markers, editable=line.editable)
         if req is None:
             continue
         if line.hashes:
@@ -170,7 +178,13 @@ def install(
         if not roots:
             raise TargetError("nothing to install: give a package, a wheel, or -r FILE")
         if session is None:
-            session = Session(settings, reporter, use_cache=use_cache, required_hashes=hashes)
+            session = Session(
+                settings,
+                reporter,
+                use_cache=use_cache,
+                required_hashes=hashes,
+                build_options=request.build,
+            )
         else:
             session.require(hashes)
     except BaseException:
@@ -178,6 +192,7 @@ def install(
             session.close()
         raise
     with session:
+        attach_builder(session, env.executable)
         chosen, seconds = resolve_for(
             session, request, env.target, env.installed, roots, constraints
         )
@@ -248,7 +263,7 @@ def _overlapped_session(
     use_cache: bool,
 ) -> tuple[Session, Environment]:
     try:
-        session = Session(settings, reporter, use_cache=use_cache)
+        session = Session(settings, reporter, use_cache=use_cache, build_options=request.build)
     except BaseException:
         pending.result()  # an unusable target is reported first, as without the overlap
         raise
@@ -294,6 +309,7 @@ def download(
     if not roots:
         raise TargetError("nothing to download: give a package, a wheel, or -r FILE")
     with Session(settings, reporter, use_cache=use_cache, required_hashes=hashes) as session:
+        attach_builder(session, sys.executable)
         chosen, seconds = resolve_for(session, request, target, {}, roots, constraints)
         reporter.line(f"Resolved {len(chosen)} package(s) in {seconds:.2f}s")
         wheels = stage_wheels(session, chosen)

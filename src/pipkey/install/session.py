@@ -20,6 +20,14 @@ from pipkey.install.report import Reporter
 from pipkey.net import Network
 
 
+@dataclass(frozen=True)
+class BuildOptions:
+    """``--no-build-isolation`` and ``--config-settings KEY=VALUE`` (pip and uv spelling)."""
+
+    isolation: bool = True
+    config_settings: Mapping[str, str | list[str]] = field(default_factory=dict)
+
+
 @dataclass
 class Session:
     settings: Settings
@@ -27,6 +35,7 @@ class Session:
     use_cache: bool = True
     required_hashes: Mapping[NormalizedName, Mapping[str, set[str]]] = field(default_factory=dict)
     environ: Mapping[str, str] = field(default_factory=lambda: dict(os.environ))
+    build_options: BuildOptions = field(default_factory=BuildOptions)
 
     def __post_init__(self) -> None:
         self.prompter = TerminalPrompter(pause=self.reporter.paused)

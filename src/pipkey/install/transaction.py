@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pipkey.auth.errors import PipkeyError
+from pipkey.index.models import Link
 from pipkey.install.environment import Environment
 from pipkey.install.journal import JOURNAL_NAME, Journal, Recovery, recover
 from pipkey.install.linker import Linker
@@ -152,8 +153,8 @@ class Commit:
         return blocking
 
 
-def _direct(cand: Candidate) -> str | None:
-    return cand.link.url if cand.direct and cand.link else None
+def _direct(cand: Candidate) -> Link | None:
+    return cand.link if cand.direct and cand.link else None
 
 
 def _safe_record_paths(dist: Installed) -> list[Path]:

@@ -5,21 +5,30 @@ from __future__ import annotations
 import json
 
 from pipkey.auth.urls import strip_credentials
+from pipkey.index.models import Link
 
 INSTALLER_NAME = b"pipkey"
 
 
-def direct_url(url: str) -> bytes:
-    """PEP 610 record for a wheel installed from a URL or path the user gave.
+def direct_url(url: str, *, directory: bool = False, editable: bool = False) -> bytes:
+    """PEP 610 record for what the user gave as a URL or path: a local project directory gets
+    ``dir_info`` (with ``editable``), an archive ``archive_info``.
 
     PEP 610: credentials in the URL must not be recorded (they would sit in site-packages).
     """
-    return json.dumps({"url": strip_credentials(url), "archive_info": {}}, sort_keys=True).encode()
+    record: dict[str, object] = {"url": strip_credentials(url)}
+    if directory:
+        record["dir_info"] = {"editable": True} if editable else {}
+    else:
+        record["archive_info"] = {}
+    return json.dumps(record, sort_keys=True).encode()
 
 
-def extra_files(direct: str | None) -> dict[str, bytes]:
+def extra_files(direct: Link | None) -> dict[str, bytes]:
     """Files pipkey adds to a dist-info: INSTALLER, and PEP 610's direct_url.json."""
     extra = {"INSTALLER": INSTALLER_NAME + b"\n"}
     if direct is not None:
-        extra["direct_url.json"] = direct_url(direct)
+        extra["direct_url.json"] = direct_url(
+            direct.url, directory=direct.is_directory, editable=direct.editable
+        )
     return extra

@@ -34,6 +34,17 @@ class IndexLookupFailed(PipkeyError):
         )
 
 
+class BinaryOnly(PipkeyError):
+    """Only an sdist fits, and ``--only-binary`` forbids building it."""
+
+    def __init__(self, project: str, version: str) -> None:
+        super().__init__(
+            f"{project} {version} has only a source distribution, and --only-binary forbids "
+            "building it"
+        )
+        self.hint = "allow the build (drop --only-binary for it), or pin a version with a wheel"
+
+
 class SourceBuildUnsupported(PipkeyError):
     def __init__(self, project: str, version: str) -> None:
         super().__init__(

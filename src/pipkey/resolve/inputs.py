@@ -6,6 +6,8 @@ import os
 import re
 from collections.abc import Mapping
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
+from urllib.request import url2pathname
 
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
@@ -13,9 +15,9 @@ from packaging.version import InvalidVersion
 
 from pipkey.auth.errors import PipkeyError
 from pipkey.auth.redact import redact_url
+from pipkey.build.project import static_name
 from pipkey.index.models import DistFile, Link
 from pipkey.resolve.candidates import Req
-from pipkey.resolve.errors import SourceBuildUnsupported
 
 _SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*://")
 _ARCHIVES = (".whl", ".tar.gz", ".zip", ".tar.bz2", ".tgz")
@@ -25,9 +27,16 @@ class RequirementError(PipkeyError):
     exit_code = 2
 
 
-def parse_input(text: str, origin: str, markers: Mapping[str, str]) -> Req | None:
-    """None when the requirement's marker excludes this environment."""
+def parse_input(
+    text: str, origin: str, markers: Mapping[str, str], *, editable: bool = False
+) -> Req | None:
+    """None when the requirement's marker excludes this environment. ``editable``: ``-e PATH``
+    (a local source tree, built as a PEP 660 editable wheel)."""
     text = text.strip()
+    if text.startswith(("git+", "hg+", "svn+", "bzr+")) or "@ git+" in text.replace("  ", " "):
+        raise RequirementError(f"{origin}: VCS requirements ({text}) are not supported yet")
+    if editable:
+        return _from_location(text, origin, editable=True)
     if _SCHEME.match(text) or _looks_like_path(text):
         return _from_location(text, origin)
     try:
@@ -68,25 +77,31 @@ def _looks_like_path(text: str) -> bool:
     return text.endswith(_ARCHIVES) or text.startswith((".", "/", "~")) or os.sep in text
 
 
-def _from_location(text: str, origin: str) -> Req:
-    link = _link_for(text, origin)
+def _from_location(text: str, origin: str, *, editable: bool = False) -> Req:
+    link = _link_for(text, origin, editable=editable)
+    if link.is_directory:
+        name = static_name(Path(url2pathname(unquote(urlsplit(link.url).path))))
+        if name is None:
+            raise RequirementError(
+                f"{origin}: {text}: the project's name is not written down (dynamic); "
+                "give it as NAME @ file:///absolute/path"
+            )
+        return Req(canonicalize_name(name), link=link, origin=origin, text=text)
+    if editable:
+        raise RequirementError(f"{origin}: -e needs a local project directory, not {text}")
     dist = DistFile.parse(link)
     if dist is None:
-        if link.is_file and Path(link.url[len("file://") :]).is_dir():
-            raise SourceBuildUnsupported(text, "(local directory)")
-        raise RequirementError(f"{origin}: {text} is not a wheel file name")
-    if dist.kind == "sdist":
-        raise SourceBuildUnsupported(dist.name, str(dist.version))
+        raise RequirementError(f"{origin}: {text} is not a wheel or source distribution")
     return Req(dist.name, link=link, origin=origin, text=text)
 
 
-def _link_for(location: str, origin: str) -> Link:
+def _link_for(location: str, origin: str, *, editable: bool = False) -> Link:
     if "://" in location:
         try:
-            return Link.from_url(location, origin=origin)
+            return Link.from_url(location, origin=origin, editable=editable)
         except ValueError as exc:
             raise RequirementError(f"{origin}: invalid URL {redact_url(location)}: {exc}") from None
     path = Path(location).expanduser()
     if not path.exists():
-        raise RequirementError(f"{origin}: no such file: {location}")
-    return Link.from_url(path.resolve().as_uri(), origin=origin)
+        raise RequirementError(f"{origin}: no such file or directory: {location}")
+    return Link.from_url(path.resolve().as_uri(), origin=origin, editable=editable)

@@ -21,7 +21,12 @@ from pipkey.index.finder import Finder, Found
 from pipkey.index.models import DistFile, Link
 from pipkey.index.target import Target
 from pipkey.resolve.candidates import Candidate, Installed, Req
-from pipkey.resolve.errors import IndexLookupFailed, MetadataError, SourceBuildUnsupported
+from pipkey.resolve.errors import (
+    BinaryOnly,
+    IndexLookupFailed,
+    MetadataError,
+    SourceBuildUnsupported,
+)
 from pipkey.resolve.metadata import CoreMetadata, dependencies
 
 
@@ -37,6 +42,15 @@ class Policy:
     reinstall: bool = False
     pre: bool = False
     no_deps: bool = False
+    only_binary: frozenset[str] = frozenset()  # names, or ":all:" (pip/uv --only-binary)
+    no_binary: frozenset[str] = frozenset()  # names, or ":all:" (pip/uv --no-binary)
+    builds: bool = True  # False when no builder is available (download of sdists only)
+
+    def sdist_ok(self, name: str) -> bool:
+        return self.builds and not ({":all:", name} & self.only_binary)
+
+    def wheel_ok(self, name: str) -> bool:
+        return not ({":all:", name} & self.no_binary)
 
 
 @dataclass
@@ -45,7 +59,7 @@ class Table:
 
     found: Found
     wheels: dict[Version, list[DistFile]] = field(default_factory=dict)
-    sdists: set[Version] = field(default_factory=set)
+    sdists: dict[Version, DistFile] = field(default_factory=dict)
     skipped: list[str] = field(default_factory=list)
 
 
@@ -110,7 +124,7 @@ class Provider(AbstractProvider):  # type: ignore[misc]
                 )
                 continue
             if dist.kind == "sdist":
-                table.sdists.add(dist.version)
+                table.sdists.setdefault(dist.version, dist)
                 continue
             if self.target.wheel_rank(dist.tags) is None:
                 table.skipped.append(f"{dist.link.filename} is not compatible with the target")
@@ -208,20 +222,21 @@ class Provider(AbstractProvider):  # type: ignore[misc]
     ) -> list[Candidate]:
         table = self.table(name)
         exact = any(r.exact_pin for r in reqs)
-        versions = sorted(table.wheels, reverse=True)
-        allowed = [v for v in versions if exact or not table.wheels[v][0].link.is_yanked]
+        files = self._files(name, table)
+        versions = sorted(files, reverse=True)
+        allowed = [v for v in versions if exact or not files[v].link.is_yanked]
         wanted = [v for v in allowed if all(self._spec_ok(r, v) for r in reqs)]
         if not self.policy.pre and not any(r.specifier.prereleases for r in reqs):
             finals = [v for v in wanted if not v.is_prerelease]
             if finals or any(not v.is_prerelease for v in allowed):
                 wanted = finals
-        if not wanted:
+        if not wanted and not self.policy.sdist_ok(name):
             sdist_ok = sorted(
                 (v for v in table.sdists if all(self._spec_ok(r, v) for r in reqs)), reverse=True
             )
             if sdist_ok:
-                raise SourceBuildUnsupported(name, str(sdist_ok[0]))
-        candidates = [Candidate(name, v, table.wheels[v][0].link, extras) for v in wanted]
+                raise BinaryOnly(name, str(sdist_ok[0]))
+        candidates = [Candidate(name, v, files[v].link, extras) for v in wanted]
         inst = self.installed.get(name)
         if inst is None or self.policy.reinstall:
             return candidates
@@ -234,16 +249,32 @@ class Provider(AbstractProvider):  # type: ignore[misc]
         merged.sort(key=lambda c: c.version, reverse=True)
         return merged
 
+    def _files(self, name: NormalizedName, table: Table) -> dict[Version, DistFile]:
+        """One file per version: the best wheel, else (when builds are allowed) the sdist —
+        the newest version wins either way, as with pip and uv."""
+        files: dict[Version, DistFile] = {}
+        if self.policy.wheel_ok(name):
+            files = {v: dists[0] for v, dists in table.wheels.items()}
+        if self.policy.sdist_ok(name):
+            for version, dist in table.sdists.items():
+                files.setdefault(version, dist)
+        return files
+
     @staticmethod
     def _spec_ok(req: Req, version: Version) -> bool:
         return req.specifier.contains(version, prereleases=True)
 
     def direct_candidate(self, link: Link) -> Candidate:
+        if link.is_directory:
+            meta = CoreMetadata.parse(self.source.metadata(link).result(), link.filename)
+            return Candidate(canonicalize_name(meta.name), meta.version, link, direct=True)
         dist = DistFile.parse(link)
         if dist is None:
             raise MetadataError(f"{link.filename} is not a wheel or source distribution file name")
         if dist.kind != "wheel":
-            raise SourceBuildUnsupported(dist.name, str(dist.version))
+            if not self.policy.builds:
+                raise SourceBuildUnsupported(dist.name, str(dist.version))
+            return Candidate(dist.name, dist.version, link, direct=True)
         if self.target.wheel_rank(dist.tags) is None:
             raise MetadataError(f"{link.filename} is not compatible with the target interpreter")
         return Candidate(dist.name, dist.version, link, direct=True)

@@ -16,7 +16,7 @@ from pathlib import Path
 from pipkey.auth.errors import PipkeyError
 
 _ENV = re.compile(r"\$\{([A-Z0-9_]+)\}")
-_IGNORED = {"--prefer-binary", "--only-binary", "--trusted-host", "--use-feature"}
+_IGNORED = {"--prefer-binary", "--trusted-host", "--use-feature"}
 
 
 class RequirementsFileError(PipkeyError):
@@ -29,6 +29,7 @@ class Line:
     origin: str  # "requirements.txt:3"
     hashes: dict[str, set[str]] = field(default_factory=dict, hash=False)
     constraint: bool = False
+    editable: bool = False
 
 
 @dataclass
@@ -40,6 +41,8 @@ class RequirementsFiles:
     no_index: bool = False
     pre: bool = False
     require_hashes: bool = False
+    no_binary: set[str] = field(default_factory=set)
+    only_binary: set[str] = field(default_factory=set)
 
     def read(self, path: Path, *, constraint: bool = False, _stack: tuple[Path, ...] = ()) -> None:
         path = path.resolve() if path.exists() else path
@@ -105,10 +108,14 @@ class RequirementsFiles:
             self.require_hashes = True
         elif option in _IGNORED or (option == "--no-binary" and value() == ":none:"):
             return
-        elif option == "--no-binary":
-            raise RequirementsFileError(f"{origin}: building from source is not supported yet")
+        elif option in ("--no-binary", "--only-binary"):
+            target = self.no_binary if option == "--no-binary" else self.only_binary
+            target.update(v.strip() for v in value().split(",") if v.strip())
         elif option in ("-e", "--editable"):
-            raise RequirementsFileError(f"{origin}: editable installs are not supported yet")
+            raw = value()
+            beside = path.parent / raw
+            where = str(beside) if not Path(raw).is_absolute() and beside.exists() else raw
+            self.lines.append(Line(where, origin, editable=True))
         else:
             raise RequirementsFileError(f"{origin}: unsupported option {option}")
 

@@ -1,0 +1,44 @@
+"""How a build gets its build requirements: pipkey installs them itself, into the build's
+isolated environment, through the run's own session — same indexes, same credentials, same
+caches, one keyring lookup per index for the whole run."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from pipkey.build import Builder, InstallRequirements
+from pipkey.install.session import Session
+
+
+def installer_for(session: Session) -> InstallRequirements:
+    def install(python: str, requirements: Sequence[str]) -> None:
+        from pipkey.install.commands import Request, resolve_for, roots_and_constraints, stage
+        from pipkey.install.environment import introspect
+        from pipkey.install.transaction import Commit, make_plan
+
+        env = introspect(python)
+        request = Request(inputs=list(requirements))
+        roots, constraints, _hashes = roots_and_constraints(request, env.markers)
+        if not roots:
+            return
+        session.reporter.detail(f"installing build requirements: {', '.join(requirements)}")
+        chosen, _seconds = resolve_for(
+            session, request, env.target, env.installed, roots, constraints
+        )
+        plan = make_plan(chosen, env)
+        Commit(env).run(plan, stage(session, plan.install))
+
+    return install
+
+
+def attach_builder(session: Session, python: str) -> None:
+    """Give the session's artifacts a builder for ``python`` (the target interpreter)."""
+    options = session.build_options
+    session.artifacts.builder = Builder(
+        python,
+        installer_for(session),
+        isolation=options.isolation,
+        config_settings=options.config_settings,
+        verbose=session.reporter.verbose > 0,
+        note=session.reporter.detail,
+    )

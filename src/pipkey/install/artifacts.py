@@ -19,7 +19,7 @@ from urllib.request import url2pathname
 
 from packaging.utils import NormalizedName
 
-from pipkey.build import Builder
+from pipkey.build import BuildCycle, Builder
 from pipkey.build.sdist import unpack_sdist
 from pipkey.index.client import IndexClient
 from pipkey.index.errors import HashMismatch
@@ -75,6 +75,7 @@ class Artifacts:
         self.unpacked_cache = UnpackedCache(cache.root)
         self.built_cache = BuiltCache(cache.root)
         self.builder: Builder | None = None  # set once the target interpreter is known
+        self._building = threading.local()  # source links this thread is building now
         self._sha256: dict[str, str] = {}  # link URL → verified sha256 of the file
         self._lock = threading.Lock()
 
@@ -112,7 +113,16 @@ class Artifacts:
 
         Runs in the calling thread: a build installs its build requirements with the same
         resolver and pool, so it must not park a pool thread waiting on the pool."""
-        return self.client.run_once("built", link.url, lambda: self._build(link))
+        stack: list[str] = self._building.__dict__.setdefault("stack", [])
+        if link.url in stack:
+            dist = DistFile.parse(link)
+            name = dist.name if dist is not None else link.filename
+            raise BuildCycle(f"building {name} from source needs {name} built first")
+        stack.append(link.url)
+        try:
+            return self.client.run_once("built", link.url, lambda: self._build(link))
+        finally:
+            stack.pop()
 
     def _build(self, link: Link) -> Path:
         if self.builder is None:

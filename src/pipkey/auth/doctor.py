@@ -31,6 +31,7 @@ class KeyringReport:
     library_version: str | None = None
     in_process_backend: str | None = None
     in_process_backends: list[str] = field(default_factory=list)
+    plugins: list[str] = field(default_factory=list)  # "dist version (backend)" not from keyring
     cli_path: str | None = None
     cli_found_via: str | None = None
     cli_on_path: bool = False
@@ -60,6 +61,30 @@ class IndexReport:
         return data
 
 
+def plugin_distributions(backends: Any) -> list[str]:
+    """Which installed distributions provide the keyring backends that are not keyring's own —
+    the cloud plugins (``keyrings.google-artifactregistry-auth 1.1.2``), named as pip names them."""
+    import importlib.metadata
+
+    owners = importlib.metadata.packages_distributions()
+    found: dict[str, str] = {}
+    for backend in backends:
+        top = type(backend).__module__.split(".", 1)[0]
+        module = type(backend).__module__
+        for dist in owners.get(top, []):
+            if dist == "keyring":
+                continue
+            try:
+                files = importlib.metadata.files(dist) or []
+            except importlib.metadata.PackageNotFoundError:
+                continue
+            path = module.replace(".", "/")
+            if any(str(f).startswith((path + ".py", path + "/")) for f in files):
+                version = importlib.metadata.version(dist)
+                found[dist] = f"{dist} {version} ({backend_name(backend)})"
+    return sorted(found.values())
+
+
 def keyring_report(engine: Authenticator) -> KeyringReport:
     settings = engine.settings
     provider = engine.keyring()
@@ -73,12 +98,13 @@ def keyring_report(engine: Authenticator) -> KeyringReport:
         report.library_version = importlib.metadata.version("keyring")
         active = call_with_timeout(keyring.get_keyring, settings.keyring_timeout, "keyring")
         report.in_process_backend = backend_name(active)
-        report.in_process_backends = sorted(
-            f"{backend_name(b)} (priority {b.priority:g})"
-            for b in call_with_timeout(
-                keyring.backend.get_all_keyring, settings.keyring_timeout, "keyring"
-            )
+        backends = call_with_timeout(
+            keyring.backend.get_all_keyring, settings.keyring_timeout, "keyring"
         )
+        report.in_process_backends = sorted(
+            f"{backend_name(b)} (priority {b.priority:g})" for b in backends
+        )
+        report.plugins = plugin_distributions(backends)
     except Exception as exc:
         report.in_process_backend = f"unavailable: {type(exc).__name__}: {exc}"
     configured = settings.keyring_path or settings.environ.get("PIPKEY_KEYRING_PATH")

@@ -18,6 +18,7 @@ from typing import Any, Protocol
 from pipkey.auth.credentials import Credentials, Source
 from pipkey.auth.deadline import Timeout, call_with_timeout
 from pipkey.auth.discovery import Discovery, find_keyring
+from pipkey.auth.redact import redact_text
 from pipkey.auth.settings import KeyringProviderName
 
 Warn = Callable[[str], None]
@@ -98,6 +99,39 @@ class DisabledProvider:
         return KeyringAnswer(None, "skipped", self.reason)
 
 
+class ChainProvider:
+    """``auto`` when both exist: the in-process keyring first, then the keyring CLI.
+
+    A keyring tool installed apart (``uv tool install keyring --with
+    keyrings.google-artifactregistry-auth``) often holds the cloud plugin pipkey's own environment
+    lacks; asking it after an in-process miss is what makes that set-up work without flags."""
+
+    kind = "keyring"
+
+    def __init__(self, first: ImportProvider, second: SubprocessProvider) -> None:
+        self.first = first
+        self.second = second
+
+    @property
+    def label(self) -> str:
+        return f"{self.first.label}, then {self.second.label}"
+
+    @property
+    def usernameless(self) -> bool:
+        return self.first.usernameless or self.second.usernameless
+
+    @property
+    def calls(self) -> int:
+        return self.first.calls + self.second.calls
+
+    def get(self, service: str, username: str | None) -> KeyringAnswer:
+        answer = self.first.get(service, username)
+        if answer.credentials is not None:
+            return answer
+        other = self.second.get(service, username)
+        return other if other.credentials is not None or answer.outcome == "miss" else answer
+
+
 def real_backend() -> Any | None:
     """The active keyring backend, or ``None`` when it is ``fail``, ``null`` or an empty chain."""
     import keyring
@@ -148,8 +182,12 @@ class ImportProvider(_Base):
             )
             return KeyringAnswer(None, "timeout", f"no answer within {self.timeout:g} s")
         except Exception as exc:
-            self._disable(f"keyring backend failed: {type(exc).__name__}: {exc}")
-            return KeyringAnswer(None, "error", f"{type(exc).__name__}")
+            # Plugins raise rather than return None (GAR: "Failed to find credentials, …"):
+            # their own first line is the reason the user needs, once.
+            reason = redact_text(str(exc).strip().splitlines()[0] if str(exc).strip() else "")
+            reason = f"{type(exc).__name__}: {reason[:300]}" if reason else type(exc).__name__
+            self._disable(f"keyring backend failed: {reason}")
+            return KeyringAnswer(None, "error", reason)
         if password is None:
             return KeyringAnswer(None, "miss")
         return self._answer(service, found_user or "", password)
@@ -265,7 +303,15 @@ def select_provider(
             if name == "import":
                 warn(f"the keyring library failed to start: {type(exc).__name__}: {exc}")
         if backend is not None:
-            return ImportProvider(timeout, warn, backend), None
+            in_process = ImportProvider(timeout, warn, backend)
+            if name == "auto":
+                discovery = find_keyring(
+                    keyring_path or environ.get("PIPKEY_KEYRING_PATH"), environ
+                )
+                if discovery.path is not None:
+                    cli = SubprocessProvider(discovery.path, timeout, warn, environ)
+                    return ChainProvider(in_process, cli), discovery
+            return in_process, None
         if name == "import":
             return DisabledProvider("no usable keyring backend in this process"), None
     discovery = find_keyring(keyring_path or environ.get("PIPKEY_KEYRING_PATH"), environ)

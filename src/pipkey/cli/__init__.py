@@ -110,6 +110,11 @@ def _configure_logging(obj: dict[str, Any]) -> None:
         for handler in root.handlers:
             handler.addFilter(_RedactingFilter())
     root.setLevel(level)
+    # Third-party code (keyring plugins log a warning per failed attempt, then raise) speaks
+    # with -v only; what failed reaches the user once, as the attempt's outcome in our error.
+    if verbose == 0:
+        root.setLevel(max(level, logging.ERROR))
+        logging.getLogger("pipkey").setLevel(level)
     logging.getLogger("httpx").setLevel(logging.WARNING if verbose < 2 else logging.DEBUG)
     logging.getLogger("httpcore").setLevel(logging.WARNING)
 

@@ -281,6 +281,8 @@ def _render(report: IndexReport) -> str:
     )
     if kr.in_process_backends:
         lines.append(f"    available backends: {', '.join(kr.in_process_backends)}")
+    if kr.plugins:
+        lines.append(f"    plugins: {', '.join(kr.plugins)}")
     if kr.cli_path:
         where = "on PATH" if kr.cli_on_path else f"NOT on PATH (found via {kr.cli_found_via})"
         lines.append(f"  keyring CLI:      {kr.cli_path} ({kr.cli_version}), {where}")

@@ -94,3 +94,58 @@ def in_hosts_namespace(hosts: Path, argv: Sequence[str]) -> list[str]:
     """``argv`` run where /etc/hosts is ``hosts`` (for that process tree only)."""
     script = 'mount --bind "$0" /etc/hosts && exec "$@"'
     return ["unshare", "-m", "sh", "-c", script, str(hosts), *argv]
+
+
+class CodeArtifactEndpoint(Lifecycle):
+    """CodeArtifact's ``GetAuthorizationToken`` (``POST /v1/authorization-token``), for boto3
+    through ``AWS_ENDPOINT_URL_CODEARTIFACT``: hands out ``tokens`` in order (the last one
+    again and again) and counts the calls."""
+
+    def __init__(self, tokens: Sequence[str]) -> None:
+        self.tokens = list(tokens)
+        self.requests = 0
+        self._server: ThreadingHTTPServer | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def url(self) -> str:
+        assert self._server is not None
+        return f"http://127.0.0.1:{self._server.server_address[1]}"
+
+    def start(self) -> Self:
+        endpoint = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                self.rfile.read(int(self.headers.get("Content-Length", "0")))
+                if not self.path.startswith("/v1/authorization-token"):
+                    self.send_response(404)
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return
+                with endpoint._lock:
+                    token = endpoint.tokens[min(endpoint.requests, len(endpoint.tokens) - 1)]
+                    endpoint.requests += 1
+                import time
+
+                body = json.dumps(
+                    {"authorizationToken": token, "expiration": time.time() + 43200}
+                ).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, format: str, *args: object) -> None:
+                """Quiet: ``requests`` is the log."""
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        return self
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None

@@ -97,6 +97,7 @@ class ProgrammableIndex(Service):
     def __init__(self, *, projects: Mapping[str, Sequence[Path]] | None = None) -> None:
         self.auth: Auth = lambda header: None
         self.redirect_files_to: str | None = None
+        self.prefix = ""  # serve the index under this path too (CodeArtifact: /pypi/REPO)
         self.requests: list[RecordedRequest] = []
         # Misbehaviour for the next requests, in order: "503" (with Retry-After: 0), "drop"
         # (hang up without answering), "short" (a body cut before its Content-Length),
@@ -148,6 +149,8 @@ class ProgrammableIndex(Service):
             headers = {"WWW-Authenticate": REALM_HEADER} if refusal == 401 else {}
             return _Response(refusal, b"refused\n", "text/plain", headers)
         path = path.split("?", 1)[0]
+        if self.prefix and path.startswith(self.prefix + "/"):
+            path = path[len(self.prefix) :]
         with self._lock:
             if path == "/simple/":
                 return _html(f'<a href="/simple/{p}/">{p}</a>' for p in sorted(self._projects))

@@ -1,0 +1,137 @@
+"""PEP 517/660 builds through ``pyproject-hooks`` (what ``build`` and pip use).
+
+With isolation (the default) each build gets a fresh ``venv --without-pip`` made from the target
+interpreter, into which *pipkey itself* installs ``build-system.requires`` and what the backend's
+``get_requires_for_build_*`` hook asks for — through the callback the install layer gives, i.e.
+from the same indexes with the same credentials (auth engine, keyring, store, env vars) as the
+rest of the run. Backend output is captured: on failure the error shows its last lines (all of
+them with ``-v``), with any URL credential masked.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import tempfile
+import threading
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pyproject_hooks import BackendUnavailable, BuildBackendHookCaller, HookMissing
+
+from pipkey.auth.redact import redact_text
+from pipkey.build.errors import BuildCycle, BuildError
+from pipkey.build.project import build_system
+
+# (python executable of the build environment, requirement strings) → installed, or raises
+InstallRequirements = Callable[[str, Sequence[str]], None]
+TAIL_LINES = 25
+
+
+@dataclass
+class Builder:
+    base_python: str
+    install: InstallRequirements
+    isolation: bool = True
+    config_settings: Mapping[str, str | list[str]] = field(default_factory=dict)
+    verbose: bool = False
+    note: Callable[[str], None] = lambda _: None
+    _local: threading.local = field(default_factory=threading.local, repr=False)
+
+    def build(self, source: Path, out_dir: Path, *, name: str, editable: bool = False) -> Path:
+        """Build ``source`` into a wheel in ``out_dir`` (an editable one for PEP 660)."""
+        stack: list[str] = getattr(self._local, "stack", [])
+        self._local.stack = stack
+        if name in stack:
+            chain = " → ".join([*stack, name])
+            raise BuildCycle(f"building {name} from source needs {name} built first ({chain})")
+        stack.append(name)
+        try:
+            return self._build(source, out_dir, name, editable)
+        finally:
+            stack.pop()
+
+    def _build(self, source: Path, out_dir: Path, name: str, editable: bool) -> Path:
+        system = build_system(source)
+        output: list[str] = []
+        what = "an editable wheel" if editable else "a wheel"
+        self.note(f"building {what} for {name} with {system.backend}")
+        with tempfile.TemporaryDirectory(prefix="pipkey-build-") as tmp:
+            python = self.base_python
+            if self.isolation:
+                python = _make_env(self.base_python, Path(tmp) / "env")
+                if system.requires:
+                    self.install(python, system.requires)
+            hooks = BuildBackendHookCaller(
+                str(source),
+                system.backend,
+                backend_path=list(system.backend_path) or None,
+                runner=_runner(output),
+                python_executable=python,
+            )
+            settings = dict(self.config_settings) or None
+            out_dir.mkdir(parents=True, exist_ok=True)
+            try:
+                if editable:
+                    extra = hooks.get_requires_for_build_editable(settings)
+                else:
+                    extra = hooks.get_requires_for_build_wheel(settings)
+                if extra and self.isolation:
+                    self.install(python, extra)
+                if editable:
+                    filename = hooks.build_editable(str(out_dir), settings)
+                else:
+                    filename = hooks.build_wheel(str(out_dir), settings)
+            except HookMissing:
+                raise BuildError(
+                    f"{name}: the build backend {system.backend} cannot build editable wheels "
+                    "(PEP 660)"
+                ) from None
+            except BackendUnavailable as exc:
+                raise BuildError(
+                    f"{name}: the build backend {system.backend} is not importable "
+                    f"({getattr(exc, 'message', None) or 'not installed'})"
+                ) from None
+            except subprocess.CalledProcessError:
+                raise BuildError(self._failure(name, system.backend, output)) from None
+        return out_dir / filename
+
+    def _failure(self, name: str, backend: str, output: list[str]) -> str:
+        lines = redact_text("".join(output)).rstrip().splitlines()
+        shown = lines if self.verbose else lines[-TAIL_LINES:]
+        cut = "" if len(shown) == len(lines) else f" (last {len(shown)} of {len(lines)} lines)"
+        body = "\n".join(f"  | {line}" for line in shown)
+        return f"building {name} failed in {backend}{cut}:\n{body}"
+
+
+def _make_env(base_python: str, where: Path) -> str:
+    proc = subprocess.run(
+        [base_python, "-m", "venv", "--without-pip", str(where)], capture_output=True, text=True
+    )
+    if proc.returncode != 0:
+        raise BuildError(f"could not create a build environment: {proc.stderr.strip()}")
+    return str(where / "bin" / "python")
+
+
+def _runner(output: list[str]) -> Callable[..., None]:
+    def run(
+        cmd: Sequence[str], cwd: str | None = None, extra_environ: Mapping[str, str] | None = None
+    ) -> None:
+        env = {**os.environ, **(extra_environ or {})}
+        env.pop("PYTHONPATH", None)  # the build environment is the whole story
+        proc = subprocess.run(
+            list(cmd),
+            cwd=cwd,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            text=True,
+            errors="replace",
+        )
+        output.append(proc.stdout)
+        if proc.returncode != 0:
+            raise subprocess.CalledProcessError(proc.returncode, list(cmd), proc.stdout)
+
+    return run

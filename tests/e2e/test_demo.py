@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from tests.support.cli import assert_no_secret
+from tests.support.isolation import MACHINE_ENV, TRUST_VARIABLES
 
 pytestmark = pytest.mark.e2e
 
@@ -23,7 +24,10 @@ DEMO = ROOT / "scripts" / "demo"
 
 
 def test_demo_installs_from_the_private_index_and_never_prints_the_password() -> None:
-    env = {**os.environ, "PYTHON": sys.executable}
+    # The demo installs its tools from the package registry the way a user would: with the
+    # machine's trust settings (this machine's egress intercepts TLS), which tests otherwise drop.
+    trust = {k: v for k, v in MACHINE_ENV.items() if k in TRUST_VARIABLES}
+    env = {**os.environ, **trust, "PYTHON": sys.executable}
     proc = subprocess.run(
         [str(DEMO)],
         cwd=ROOT,

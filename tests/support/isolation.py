@@ -12,7 +12,7 @@ MACHINE_ENV: Mapping[str, str] = dict(os.environ)
 
 DROPPED_PREFIXES = ("PIP_", "UV_", "PIPKEY_", "KEYRING_")
 # Trust and proxy variables too: the machine's CA bundle and proxies are not the test's.
-_NETWORK = ("SSL_CERT_FILE", "SSL_CERT_DIR", "REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE")
+TRUST_VARIABLES = ("SSL_CERT_FILE", "SSL_CERT_DIR", "REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE")
 _PROXIES = tuple(
     spelling
     for name in ("http_proxy", "https_proxy", "all_proxy", "no_proxy")
@@ -24,7 +24,7 @@ DROPPED_NAMES = frozenset(
         "NETRC",
         "DBUS_SESSION_BUS_ADDRESS",
         "VIRTUAL_ENV",
-        *_NETWORK,
+        *TRUST_VARIABLES,
         *_PROXIES,
     }
 )

@@ -269,7 +269,24 @@ class NginxAuth(Service):
         return self
 
     def _serve_lines(self) -> str:
-        """Proxy to the upstream, or serve a static tree (``static:/dir``) as a CDN would."""
+        """Proxy to the upstream, serve a static tree (``static:/dir``) as a CDN would, or git
+        repositories (``git:/repos|/fcgiwrap.sock``) through ``git http-backend``."""
+        if self.upstream_url_root.startswith("git:"):
+            repos, _, socket_path = self.upstream_url_root.removeprefix("git:").partition("|")
+            params = {
+                "SCRIPT_FILENAME": "/usr/lib/git-core/git-http-backend",
+                "GIT_PROJECT_ROOT": repos,
+                "GIT_HTTP_EXPORT_ALL": '""',
+                "PATH_INFO": "$uri",
+                "REMOTE_USER": "$remote_user",
+                "QUERY_STRING": "$query_string",
+                "REQUEST_METHOD": "$request_method",
+                "CONTENT_TYPE": "$content_type",
+                "CONTENT_LENGTH": "$content_length",
+            }
+            lines = [f"            fastcgi_pass unix:{socket_path};"]
+            lines += [f"            fastcgi_param {k} {v};" for k, v in params.items()]
+            return "\n".join(lines)
         if self.upstream_url_root.startswith("static:"):
             root = self.upstream_url_root.removeprefix("static:")
             return f"            root {root};\n            index index.html;"

@@ -105,6 +105,11 @@ class Link:
         return os.path.isdir(url2pathname(unquote(urlsplit(self.url).path)))
 
     @property
+    def is_vcs(self) -> bool:
+        """``git+https://…@rev#subdirectory=…`` (kept whole: the fragment is not a hash)."""
+        return self.url.startswith(("git+", "hg+", "svn+", "bzr+"))
+
+    @property
     def is_sdist(self) -> bool:
         return self.filename.endswith((".tar.gz", ".zip", ".tgz", ".tar.bz2"))
 

@@ -12,6 +12,7 @@ import tempfile
 import threading
 from collections.abc import Callable, Mapping
 from concurrent.futures import Future
+from dataclasses import replace
 from pathlib import Path
 from typing import TypeVar
 from urllib.parse import unquote, urlsplit
@@ -21,6 +22,7 @@ from packaging.utils import NormalizedName
 
 from pipkey.build import BuildCycle, Builder
 from pipkey.build.sdist import unpack_sdist
+from pipkey.build.vcs import clone, parse_vcs_url
 from pipkey.index.client import IndexClient
 from pipkey.index.errors import HashMismatch
 from pipkey.index.models import DistFile, Link, file_hashes
@@ -76,6 +78,9 @@ class Artifacts:
         self.built_cache = BuiltCache(cache.root)
         self.builder: Builder | None = None  # set once the target interpreter is known
         self._building = threading.local()  # source links this thread is building now
+        self.vcs_info: dict[str, tuple[tuple[str, str], ...]] = {}
+        # Authorization header value for a git host, from the auth engine (set by the session)
+        self.credentials_for: Callable[[str], str | None] | None = None
         self._sha256: dict[str, str] = {}  # link URL → verified sha256 of the file
         self._lock = threading.Lock()
 
@@ -90,12 +95,14 @@ class Artifacts:
         return self.client.memo("unpack", link.url, lambda: self._unpack(link))
 
     def _unpack(self, link: Link) -> Unpacked:
-        if link.is_directory or link.is_sdist:
+        if link.is_directory or link.is_sdist or link.is_vcs:
             built = self._built(link)
             sha256 = file_hashes(str(built), ("sha256",))["sha256"]
             if self.use_cache and not link.is_directory:
-                return self.unpacked_cache.unpack(built, sha256)
-            return unpack(built, self.staging / f"unpacked-{_unique(link)}")
+                made = self.unpacked_cache.unpack(built, sha256)
+            else:
+                made = unpack(built, self.staging / f"unpacked-{_unique(link)}")
+            return replace(made, vcs_info=self.vcs_info.get(link.url, ()))
         if self.use_cache and link.sha256 is not None and not self.required:
             hit = self.unpacked_cache.get(link.sha256)
             if hit is not None:
@@ -127,6 +134,8 @@ class Artifacts:
     def _build(self, link: Link) -> Path:
         if self.builder is None:
             raise SourceBuildUnsupported(link.filename, "(source)")
+        if link.is_vcs:
+            return self._build_vcs(link)
         if link.is_directory:
             source = Path(url2pathname(unquote(urlsplit(link.url).path)))
             out = self.staging / f"built-{_unique(link)}"
@@ -143,8 +152,27 @@ class Artifacts:
         wheel = self.builder.build(unpack_sdist(sdist, work / "src"), work / "dist", name=name)
         return self.built_cache.put(sha256, wheel) if self.use_cache else wheel
 
+    def _build_vcs(self, link: Link) -> Path:
+        """Clone (credentials for the git host from pipkey's sources, through git's env
+        config), then build; the built wheel is cached by URL and commit."""
+        assert self.builder is not None
+        source = parse_vcs_url(link.url)
+        work = Path(tempfile.mkdtemp(dir=self.staging, prefix="vcs-"))
+        creds = self.credentials_for(source.url) if self.credentials_for else None
+        commit = clone(source, work / "checkout", authorization=creds)
+        info = [("vcs", source.vcs), ("commit_id", commit)]
+        if source.revision:
+            info.append(("requested_revision", source.revision))
+        self.vcs_info[link.url] = tuple(info)
+        key = hashlib.sha256(f"{source.url}\n{commit}\n{source.subdirectory}".encode()).hexdigest()
+        if self.use_cache and (hit := self.built_cache.get(key)) is not None:
+            return hit
+        tree = work / "checkout" / (source.subdirectory or "")
+        wheel = self.builder.build(tree, work / "dist", name=link.filename)
+        return self.built_cache.put(key, wheel) if self.use_cache else wheel
+
     def metadata(self, link: Link) -> Future[bytes]:
-        if link.is_directory or link.is_sdist:
+        if link.is_directory or link.is_sdist or link.is_vcs:
             out: Future[bytes] = Future()
             try:
                 out.set_result(read_wheel_metadata(self._built(link)))

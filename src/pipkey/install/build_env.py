@@ -32,7 +32,14 @@ def installer_for(session: Session) -> InstallRequirements:
 
 
 def attach_builder(session: Session, python: str) -> None:
-    """Give the session's artifacts a builder for ``python`` (the target interpreter)."""
+    """Give the session's artifacts a builder for ``python`` (the target interpreter), and the
+    auth engine's answer for git hosts (VCS requirements)."""
+
+    def git_credentials(url: str) -> str | None:
+        creds = session.auth.credentials_for(url)
+        return creds.authorization() if creds is not None and creds.complete else None
+
+    session.artifacts.credentials_for = git_credentials
     options = session.build_options
     session.artifacts.builder = Builder(
         python,

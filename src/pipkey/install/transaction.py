@@ -19,7 +19,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pipkey.auth.errors import PipkeyError
-from pipkey.index.models import Link
 from pipkey.install.environment import Environment
 from pipkey.install.journal import JOURNAL_NAME, Journal, Recovery, recover
 from pipkey.install.linker import Linker
@@ -92,7 +91,7 @@ class Commit:
         creates = [
             path
             for cand, wheel, linker in jobs
-            for path in linker.planned(wheel, extra_files(_direct(cand)))
+            for path in linker.planned(wheel, _extra(cand, wheel))
         ]
         listed = dict.fromkeys(p for dist in plan.remove for p in record_paths(dist))
         originals = [p for p in listed if _exists(p)]
@@ -109,7 +108,7 @@ class Commit:
             # Distinct wheels write distinct files; linking releases the GIL.
             with ThreadPoolExecutor(INSTALL_WORKERS, thread_name_prefix="pipkey-install") as pool:
                 futures = {
-                    pool.submit(linker.install, wheel, extra=extra_files(_direct(cand))): cand
+                    pool.submit(linker.install, wheel, extra=_extra(cand, wheel)): cand
                     for cand, wheel, linker in jobs
                 }
                 for fut in as_completed(futures):
@@ -153,8 +152,8 @@ class Commit:
         return blocking
 
 
-def _direct(cand: Candidate) -> Link | None:
-    return cand.link if cand.direct and cand.link else None
+def _extra(cand: Candidate, wheel: Unpacked) -> dict[str, bytes]:
+    return extra_files(cand.link if cand.direct and cand.link else None, wheel.vcs_info)
 
 
 def _safe_record_paths(dist: Installed) -> list[Path]:

@@ -52,6 +52,7 @@ class Unpacked:
     dist_info: str  # "name-1.0.dist-info"
     root_is_purelib: bool
     files: tuple[UnpackedFile, ...]
+    vcs_info: tuple[tuple[str, str], ...] = ()  # PEP 610 vcs_info of a VCS build, not cached
 
     @property
     def data_dir(self) -> str:

@@ -33,8 +33,8 @@ def parse_input(
     """None when the requirement's marker excludes this environment. ``editable``: ``-e PATH``
     (a local source tree, built as a PEP 660 editable wheel)."""
     text = text.strip()
-    if text.startswith(("git+", "hg+", "svn+", "bzr+")) or "@ git+" in text.replace("  ", " "):
-        raise RequirementError(f"{origin}: VCS requirements ({text}) are not supported yet")
+    if text.startswith(("git+", "hg+", "svn+", "bzr+")):
+        raise RequirementError(f"{origin}: a VCS URL needs the project's name: NAME @ {text}")
     if editable:
         return _from_location(text, origin, editable=True)
     if _SCHEME.match(text) or _looks_like_path(text):
@@ -46,7 +46,11 @@ def parse_input(
     if req.marker is not None and not req.marker.evaluate({**markers, "extra": ""}):
         return None
     link = None
-    if req.url:
+    if req.url and req.url.startswith(("hg+", "svn+", "bzr+")):
+        raise RequirementError(f"{origin}: only git VCS requirements are supported yet: {text}")
+    if req.url and req.url.startswith("git+"):
+        link = Link(url=req.url, filename=canonicalize_name(req.name), origin=origin)
+    elif req.url:
         link = _link_for(req.url, origin)
         dist = DistFile.parse(link)
         if dist is not None and dist.name != canonicalize_name(req.name):

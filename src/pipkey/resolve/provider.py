@@ -265,7 +265,7 @@ class Provider(AbstractProvider):  # type: ignore[misc]
         return req.specifier.contains(version, prereleases=True)
 
     def direct_candidate(self, link: Link) -> Candidate:
-        if link.is_directory:
+        if link.is_directory or link.is_vcs:
             meta = CoreMetadata.parse(self.source.metadata(link).result(), link.filename)
             return Candidate(canonicalize_name(meta.name), meta.version, link, direct=True)
         dist = DistFile.parse(link)

@@ -20,6 +20,13 @@ from pipkey.auth.redact import redact_text
 from pipkey.build.errors import BuildError
 
 
+class VcsError(BuildError):
+    hint = (
+        "nothing was installed; check the URL and revision, and that pipkey has credentials for "
+        "the git host (`pipkey auth doctor URL`, keyring under host[:port], netrc)"
+    )
+
+
 @dataclass(frozen=True)
 class VcsUrl:
     vcs: str  # "git"
@@ -74,10 +81,10 @@ def _git(args: list[str], env: dict[str, str], source: VcsUrl) -> str:
             ["git", *args], env=env, capture_output=True, text=True, stdin=subprocess.DEVNULL
         )
     except FileNotFoundError:
-        raise BuildError("git is not installed: VCS requirements need it on PATH") from None
+        raise VcsError("git is not installed: VCS requirements need it on PATH") from None
     if proc.returncode != 0:
         message = redact_text(proc.stderr.strip().splitlines()[-1] if proc.stderr.strip() else "")
-        raise BuildError(
+        raise VcsError(
             f"git {args[0] if args[0] != '-C' else args[2]} of {source.url} failed: {message}"
         )
     return proc.stdout

@@ -7,14 +7,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from pipkey.build import Builder, InstallRequirements
+from pipkey.install.environment import introspect
+from pipkey.install.pipeline import Request, resolve_for, roots_and_constraints, stage
 from pipkey.install.session import Session
+from pipkey.install.transaction import Commit, make_plan
 
 
 def installer_for(session: Session) -> InstallRequirements:
     def install(python: str, requirements: Sequence[str]) -> None:
-        from pipkey.install.commands import Request, resolve_for, roots_and_constraints, stage
-        from pipkey.install.environment import introspect
-        from pipkey.install.transaction import Commit, make_plan
 
         env = introspect(python)
         request = Request(inputs=list(requirements))

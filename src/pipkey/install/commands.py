@@ -8,14 +8,12 @@ from __future__ import annotations
 
 import shutil
 import sys
-import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TypeVar
 
-from packaging.utils import NormalizedName, canonicalize_name
+from packaging.utils import canonicalize_name
 
 from pipkey.auth.errors import PipkeyError
 from pipkey.config import Settings
@@ -23,21 +21,20 @@ from pipkey.index.target import Target
 from pipkey.install.build_env import attach_builder
 from pipkey.install.environment import Environment, TargetError, rescan
 from pipkey.install.lock import environment_lock
+from pipkey.install.pipeline import (
+    Request,
+    resolve_for,
+    roots_and_constraints,
+    stage,
+    stage_wheels,
+)
+from pipkey.install.repair import repaired, repaired_first, still_installed
 from pipkey.install.report import Reporter
-from pipkey.install.session import BuildOptions, Session
-from pipkey.install.transaction import Commit, Plan, has_leftover, make_plan, repair
+from pipkey.install.session import Session
+from pipkey.install.transaction import Commit, Plan, has_leftover, make_plan
 from pipkey.install.unpacked import Unpacked
-from pipkey.resolve.candidates import Candidate, Installed, Req
-from pipkey.resolve.inputs import index_project, parse_input
-from pipkey.resolve.provider import Policy, Provider
-from pipkey.resolve.reqfile import Line
-from pipkey.resolve.resolver import resolve
-
-T = TypeVar("T")
-
-
-class HashesRequired(PipkeyError):
-    hint = "with --require-hashes (or any --hash in a requirements file) every package needs one"
+from pipkey.resolve.candidates import Candidate, Installed
+from pipkey.resolve.inputs import index_project
 
 
 class ExternallyManaged(PipkeyError):
@@ -48,18 +45,6 @@ class ExternallyManaged(PipkeyError):
     )
 
 
-@dataclass(frozen=True)
-class Request:
-    """What to resolve: user inputs (specifiers, paths, URLs) and requirements-file lines."""
-
-    inputs: Sequence[str] = ()
-    lines: Sequence[Line] = ()
-    editables: Sequence[str] = ()  # -e PATH
-    policy: Policy = field(default_factory=Policy)
-    require_hashes: bool = False
-    build: BuildOptions = field(default_factory=BuildOptions)
-
-
 @dataclass
 class Outcome:
     plan: Plan
@@ -68,89 +53,6 @@ class Outcome:
     downloaded: int = 0
     keyring_calls: int = 0
     wheels: dict[Candidate, Unpacked] = field(default_factory=dict)
-
-
-def roots_and_constraints(
-    request: Request, markers: Mapping[str, str]
-) -> tuple[list[Req], dict[str, list[Req]], dict[NormalizedName, dict[str, set[str]]]]:
-    roots: list[Req] = []
-    constraints: dict[str, list[Req]] = {}
-    hashes: dict[NormalizedName, dict[str, set[str]]] = {}
-    for text in request.inputs:
-        req = parse_input(text, "command line", markers)
-        if req is not None:
-            roots.append(req)
-    for text in request.editables:
-        req = parse_input(text, "command line -e", markers, editable=True)
-        if req is not None:
-            roots.append(req)
-    for line in request.lines:
-        req = parse_input(line.text, line.origin, markers, editable=line.editable)
-        if req is None:
-            continue
-        if line.hashes:
-            merged = hashes.setdefault(req.name, {})
-            for algo, values in line.hashes.items():
-                merged.setdefault(algo, set()).update(values)
-        if line.constraint:
-            constraints.setdefault(req.name, []).append(req)
-        else:
-            roots.append(req)
-    return roots, constraints, hashes
-
-
-def resolve_for(
-    session: Session,
-    request: Request,
-    target: Target,
-    installed: Mapping[str, Installed],
-    roots: list[Req],
-    constraints: dict[str, list[Req]],
-) -> tuple[list[Candidate], float]:
-    started = time.monotonic()
-    provider = Provider(
-        session.finder,
-        target,
-        session.artifacts,
-        installed=installed,
-        constraints=constraints,
-        policy=request.policy,
-    )
-    try:
-        with session.reporter.status("Resolving dependencies…"):
-            resolution = resolve(provider, roots)
-    finally:
-        provider.close()
-    chosen = list(resolution.candidates)
-    if request.require_hashes or session.required_hashes:
-        missing = [
-            str(c) for c in chosen if c.installed is None and c.name not in session.required_hashes
-        ]
-        if missing:
-            raise HashesRequired(f"no --hash given for: {', '.join(missing)}")
-    return chosen, time.monotonic() - started
-
-
-def stage(session: Session, candidates: Sequence[Candidate]) -> dict[Candidate, Unpacked]:
-    """Download, verify and unpack every wheel before anything is changed; the first failure
-    aborts. Each wheel is unpacked as soon as it arrives, while others still download."""
-    futures = {c: session.artifacts.unpacked(c.link) for c in candidates if c.link is not None}
-    return _collect(session, futures)
-
-
-def stage_wheels(session: Session, candidates: Sequence[Candidate]) -> dict[Candidate, Path]:
-    """Download and verify wheel files (for ``download``): nothing is unpacked."""
-    futures = {c: session.artifacts.wheel(c.link) for c in candidates if c.link is not None}
-    return _collect(session, futures)
-
-
-def _collect(session: Session, futures: Mapping[Candidate, Future[T]]) -> dict[Candidate, T]:
-    done: dict[Candidate, T] = {}
-    with session.reporter.progress(len(futures), "Downloading") as step:
-        for cand, fut in futures.items():
-            done[cand] = fut.result()
-            step.advance(f"{cand.name}=={cand.version}")
-    return done
 
 
 def install(
@@ -209,7 +111,7 @@ def install(
                 env.lock_path, lambda: reporter.line("Waiting for another pipkey run…")
             ):
                 if repaired(env, reporter):
-                    _still_installed(resolution_plan, rescan(env))
+                    still_installed(resolution_plan, rescan(env))
                 current = rescan(env)
                 fresh = make_plan(chosen, current, reinstall=request.policy.reinstall)
                 if fresh != resolution_plan:
@@ -218,41 +120,6 @@ def install(
         _report_plan(reporter, resolution_plan, dry_run=False)
         outcome.keyring_calls = session.auth.keyring_calls
     return outcome
-
-
-def repaired(env: Environment, reporter: Reporter) -> bool:
-    """Repair what a killed run left (environment lock held), saying so in one line."""
-    recovery = repair(env)
-    if recovery is not None:
-        reporter.warn(recovery.describe())
-    return recovery is not None
-
-
-def repaired_first(env: Environment, reporter: Reporter) -> Environment:
-    """Before resolving: what a killed run half-installed must not count as installed."""
-    if not has_leftover(env):
-        return env
-    with environment_lock(env.lock_path, lambda: reporter.line("Waiting for another pipkey run…")):
-        return rescan(env) if repaired(env, reporter) else env
-
-
-class EnvironmentChanged(PipkeyError):
-    hint = "run the command again: it will resolve against the repaired environment"
-
-
-def _still_installed(plan: Plan, current: Environment) -> None:
-    """A run killed while this one resolved was rolled back just now: what this run counted
-    as already installed may be gone."""
-    gone = [
-        f"{c.name}=={c.version}"
-        for c in plan.keep
-        if c.installed is not None and c.name not in current.installed
-    ]
-    if gone:
-        raise EnvironmentChanged(
-            "another pipkey run was killed while this one resolved, and its changes were rolled "
-            f"back: {', '.join(gone)} no longer installed"
-        )
 
 
 def _overlapped_session(

@@ -21,7 +21,7 @@ from pipkey.auth.urls import strip_credentials
 from pipkey.config import Settings
 from pipkey.index.models import file_hashes
 from pipkey.index.target import Target
-from pipkey.install.commands import Request, resolve_for, roots_and_constraints, stage_wheels
+from pipkey.install.pipeline import Request, resolve_for, roots_and_constraints, stage_wheels
 from pipkey.install.report import Reporter
 from pipkey.install.session import Session
 from pipkey.lock.model import LockError

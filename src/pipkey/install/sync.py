@@ -22,16 +22,10 @@ from packaging.utils import canonicalize_name
 from pipkey.auth.errors import PipkeyError
 from pipkey.auth.redact import redact_url
 from pipkey.config import Settings
-from pipkey.install.commands import (
-    Request,
-    repaired,
-    repaired_first,
-    resolve_for,
-    roots_and_constraints,
-    stage,
-)
 from pipkey.install.environment import Environment, TargetError, rescan
 from pipkey.install.lock import environment_lock
+from pipkey.install.pipeline import Request, resolve_for, roots_and_constraints, stage
+from pipkey.install.repair import repaired, repaired_first
 from pipkey.install.report import Reporter
 from pipkey.install.session import Session
 from pipkey.install.transaction import Commit, Plan

@@ -1,0 +1,128 @@
+"""The steps every command shares: what to resolve (a :class:`Request`), resolving it for a
+target, and staging what was chosen (download, verify, build, unpack) before anything changes.
+
+``install``, ``download``, ``sync``, ``lock`` and the build environments of source builds all go
+through these; none of them touches an environment.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping, Sequence
+from concurrent.futures import Future
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TypeVar
+
+from packaging.utils import NormalizedName
+
+from pipkey.auth.errors import PipkeyError
+from pipkey.index.target import Target
+from pipkey.install.session import BuildOptions, Session
+from pipkey.install.unpacked import Unpacked
+from pipkey.resolve.candidates import Candidate, Installed, Req
+from pipkey.resolve.inputs import parse_input
+from pipkey.resolve.provider import Policy, Provider
+from pipkey.resolve.reqfile import Line
+from pipkey.resolve.resolver import resolve
+
+T = TypeVar("T")
+
+
+class HashesRequired(PipkeyError):
+    hint = "with --require-hashes (or any --hash in a requirements file) every package needs one"
+
+
+@dataclass(frozen=True)
+class Request:
+    """What to resolve: user inputs (specifiers, paths, URLs) and requirements-file lines."""
+
+    inputs: Sequence[str] = ()
+    lines: Sequence[Line] = ()
+    editables: Sequence[str] = ()  # -e PATH
+    policy: Policy = field(default_factory=Policy)
+    require_hashes: bool = False
+    build: BuildOptions = field(default_factory=BuildOptions)
+
+
+def roots_and_constraints(
+    request: Request, markers: Mapping[str, str]
+) -> tuple[list[Req], dict[str, list[Req]], dict[NormalizedName, dict[str, set[str]]]]:
+    roots: list[Req] = []
+    constraints: dict[str, list[Req]] = {}
+    hashes: dict[NormalizedName, dict[str, set[str]]] = {}
+    for text in request.inputs:
+        req = parse_input(text, "command line", markers)
+        if req is not None:
+            roots.append(req)
+    for text in request.editables:
+        req = parse_input(text, "command line -e", markers, editable=True)
+        if req is not None:
+            roots.append(req)
+    for line in request.lines:
+        req = parse_input(line.text, line.origin, markers, editable=line.editable)
+        if req is None:
+            continue
+        if line.hashes:
+            merged = hashes.setdefault(req.name, {})
+            for algo, values in line.hashes.items():
+                merged.setdefault(algo, set()).update(values)
+        if line.constraint:
+            constraints.setdefault(req.name, []).append(req)
+        else:
+            roots.append(req)
+    return roots, constraints, hashes
+
+
+def resolve_for(
+    session: Session,
+    request: Request,
+    target: Target,
+    installed: Mapping[str, Installed],
+    roots: list[Req],
+    constraints: dict[str, list[Req]],
+) -> tuple[list[Candidate], float]:
+    started = time.monotonic()
+    provider = Provider(
+        session.finder,
+        target,
+        session.artifacts,
+        installed=installed,
+        constraints=constraints,
+        policy=request.policy,
+    )
+    try:
+        with session.reporter.status("Resolving dependencies…"):
+            resolution = resolve(provider, roots)
+    finally:
+        provider.close()
+    chosen = list(resolution.candidates)
+    if request.require_hashes or session.required_hashes:
+        missing = [
+            str(c) for c in chosen if c.installed is None and c.name not in session.required_hashes
+        ]
+        if missing:
+            raise HashesRequired(f"no --hash given for: {', '.join(missing)}")
+    return chosen, time.monotonic() - started
+
+
+def stage(session: Session, candidates: Sequence[Candidate]) -> dict[Candidate, Unpacked]:
+    """Download, verify and unpack every wheel before anything is changed; the first failure
+    aborts. Each wheel is unpacked as soon as it arrives, while others still download."""
+    futures = {c: session.artifacts.unpacked(c.link) for c in candidates if c.link is not None}
+    return _collect(session, futures)
+
+
+def stage_wheels(session: Session, candidates: Sequence[Candidate]) -> dict[Candidate, Path]:
+    """Download and verify wheel files (for ``download``): nothing is unpacked."""
+    futures = {c: session.artifacts.wheel(c.link) for c in candidates if c.link is not None}
+    return _collect(session, futures)
+
+
+def _collect(session: Session, futures: Mapping[Candidate, Future[T]]) -> dict[Candidate, T]:
+    done: dict[Candidate, T] = {}
+    with session.reporter.progress(len(futures), "Downloading") as step:
+        for cand, fut in futures.items():
+            done[cand] = fut.result()
+            step.advance(f"{cand.name}=={cand.version}")
+    return done

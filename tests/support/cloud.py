@@ -6,18 +6,31 @@
 - :func:`in_hosts_namespace`: argv that runs a command in a private mount namespace whose
   ``/etc/hosts`` maps test-only names (``us-central1-python.pkg.dev``) to 127.0.0.1 — the
   machine's own /etc/hosts is never touched (``unshare -m`` + ``mount --bind``, root).
+- :class:`CodeArtifactEndpoint`: CodeArtifact's ``GetAuthorizationToken``.
+- :class:`RegistryAt443`: an index at a registry's real host name *and port* (for plugins that
+  only recognise ``pkgs.dev.azure.com`` without a port), in a private network namespace.
+- :func:`pipkey_with_extra`: a venv with ``pipkey[EXTRA]`` (the plugin in-process).
 """
 
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 import threading
+import time
 from collections.abc import Sequence
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Self
+from typing import Any, Self
 
+from bench.static_index import build as build_static_index
+from tests.support.isolation import MACHINE_ENV
 from tests.support.lifecycle import Lifecycle
+from tests.support.netns import netns_argv
+from tests.support.servers import NginxAuth
+from tests.support.tls import TestCA
 
 
 class TokenEndpoint(Lifecycle):
@@ -126,8 +139,6 @@ class CodeArtifactEndpoint(Lifecycle):
                 with endpoint._lock:
                     token = endpoint.tokens[min(endpoint.requests, len(endpoint.tokens) - 1)]
                     endpoint.requests += 1
-                import time
-
                 body = json.dumps(
                     {"authorizationToken": token, "expiration": time.time() + 43200}
                 ).encode()
@@ -149,3 +160,67 @@ class CodeArtifactEndpoint(Lifecycle):
             self._server.shutdown()
             self._server.server_close()
             self._server = None
+
+
+def pipkey_with_extra(venv: Path, extra: str) -> Path:
+    """`pipx install 'pipkey[EXTRA]'`, as a venv: pipkey and the real plugin, in-process."""
+    root = Path(__file__).resolve().parents[2]
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+    proc = subprocess.run(
+        [str(venv / "bin" / "python"), "-m", "pip", "install", "-q", "-e", f"{root}[{extra}]"],
+        env=dict(MACHINE_ENV), capture_output=True, text=True,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    return venv
+
+
+class RegistryAt443(Lifecycle):
+    """A private index at ``https://HOST/PREFIX/simple/`` on port 443 of a private network
+    namespace (tests/support/netns.py): a static PEP 503 + 658 tree of ``packages`` behind nginx
+    ``auth_basic`` for ``users``, its certificate from a CA made here. :meth:`run` runs pipkey
+    from ``venv`` there; nginx's access log tells who asked what (user, status, user agent)."""
+
+    def __init__(
+        self, base: Path, host: str, prefix: str, packages: Path, users: dict[str, str]
+    ) -> None:
+        self.base, self.host = base, host
+        self.url = f"https://{host}/{prefix.strip('/')}/simple/"
+        www = base / "www"
+        build_static_index(packages, www / prefix.strip("/"))
+        for parent in (www / prefix.strip("/")).parents:
+            if parent.is_relative_to(base):
+                parent.chmod(0o755)
+        self.hosts = base / "hosts"
+        self.hosts.write_text(f"127.0.0.1 localhost {host}\n")
+        self.ca = TestCA(base / "ca")
+        self.socket = base / "nginx.sock"
+        self._www, self._users = www, users
+        self.nginx: NginxAuth | None = None
+
+    def start(self) -> Self:
+        self.nginx = NginxAuth(
+            f"static:{self._www}", self._users, workdir=self.base / "nginx",
+            tls=self.ca.server(self.host, host=self.host), unix_socket=self.socket,
+        ).start()  # fmt: skip
+        return self
+
+    def stop(self) -> None:
+        if self.nginx is not None:
+            self.nginx.stop()
+            self.nginx = None
+
+    def env(self, home: Path, **extra: str) -> dict[str, str]:
+        return {**os.environ, "HOME": str(home), "SSL_CERT_FILE": str(self.ca.bundle), **extra}
+
+    def run(self, venv: Path, *args: str | Path, env: dict[str, str]) -> Any:
+        argv = [str(venv / "bin" / "python"), "-m", "pipkey", *map(str, args)]
+        return subprocess.run(
+            netns_argv(self.hosts, {443: self.socket}, argv),
+            env=env, capture_output=True, text=True, timeout=180,
+        )  # fmt: skip
+
+    def requests(self, agent: str) -> list[dict[str, str]]:
+        """Access-log entries whose user agent starts with ``agent``, oldest first."""
+        assert self.nginx is not None
+        entries = self.nginx.access_log_entries()
+        return [e for e in entries if e.get("agent", "").startswith(agent)]

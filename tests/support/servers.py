@@ -201,11 +201,12 @@ http {{
     uwsgi_temp_path {workdir}/tmp/uwsgi;
     scgi_temp_path {workdir}/tmp/scgi;
     log_format pipkey escape=json
-        '{{"user":"$remote_user","status":"$status","uri":"$request_uri"}}';
+        '{{"user":"$remote_user","status":"$status","uri":"$request_uri",'
+        '"agent":"$http_user_agent"}}';
     access_log {workdir}/access.log pipkey;
     server {{
         listen 127.0.0.1:{port}{ssl};
-{tls}
+{unix}{tls}
         location = {sync_path} {{
             return 204;
         }}
@@ -231,8 +232,10 @@ class NginxAuth(Service):
         realm: str = "private",
         workdir: Path,
         tls: ServerTLS | None = None,
+        unix_socket: Path | None = None,
     ) -> None:
         self.tls = tls
+        self.unix_socket = unix_socket  # also listen there (see tests/support/netns.py)
         self.upstream_url_root = upstream_url_root.rstrip("/")
         self.users = dict(users)
         self.realm = realm
@@ -253,6 +256,11 @@ class NginxAuth(Service):
                 serve=self._serve_lines(),
                 sync_path=_LOG_SYNC_PATH,
                 ssl=" ssl" if self.tls else "",
+                unix=(
+                    f"        listen unix:{self.unix_socket}{' ssl' if self.tls else ''};\n"
+                    if self.unix_socket
+                    else ""
+                ),
                 tls=self.tls.nginx_lines() if self.tls else "",
             )
             (self.workdir / "nginx.conf").write_text(conf)

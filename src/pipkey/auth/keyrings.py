@@ -15,6 +15,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from pipkey.auth import plugin_output
 from pipkey.auth.credentials import Credentials, Source
 from pipkey.auth.deadline import Timeout, call_with_timeout
 from pipkey.auth.discovery import Discovery, find_keyring
@@ -167,11 +168,14 @@ class ImportProvider(_Base):
     def _lookup(self, service: str, username: str | None) -> KeyringAnswer:
         import keyring
 
+        said: list[str] = []  # filled with what the plugin wrote to stderr, once it returns
+
         def call() -> tuple[str | None, str | None]:
-            if username is None:
-                cred = keyring.get_credential(service, None)
-                return (cred.username, cred.password) if cred is not None else (None, None)
-            return username, keyring.get_password(service, username)
+            with plugin_output.captured(said):
+                if username is None:
+                    cred = keyring.get_credential(service, None)
+                    return (cred.username, cred.password) if cred else (None, None)
+                return username, keyring.get_password(service, username)
 
         try:
             found_user, password = call_with_timeout(call, self.timeout, "keyring lookup")
@@ -186,6 +190,8 @@ class ImportProvider(_Base):
             # their own first line is the reason the user needs, once.
             reason = redact_text(str(exc).strip().splitlines()[0] if str(exc).strip() else "")
             reason = f"{type(exc).__name__}: {reason[:300]}" if reason else type(exc).__name__
+            if (plugin_error := plugin_output.error_line(said)) is not None:
+                reason = f"{reason} (plugin said: {plugin_error})"
             self._disable(f"keyring backend failed: {reason}")
             return KeyringAnswer(None, "error", reason)
         if password is None:

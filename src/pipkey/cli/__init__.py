@@ -109,12 +109,11 @@ def _configure_logging(obj: dict[str, Any]) -> None:
         logging.basicConfig(format="%(levelname)s: %(message)s")
         for handler in root.handlers:
             handler.addFilter(_RedactingFilter())
-    root.setLevel(level)
     # Third-party code (keyring plugins log a warning per failed attempt, then raise) speaks
     # with -v only; what failed reaches the user once, as the attempt's outcome in our error.
-    if verbose == 0:
-        root.setLevel(max(level, logging.ERROR))
-        logging.getLogger("pipkey").setLevel(level)
+    # (Called again for each flag as it is parsed, so every level is set every time.)
+    root.setLevel(level if verbose else max(level, logging.ERROR))
+    logging.getLogger("pipkey").setLevel(level)
     logging.getLogger("httpx").setLevel(logging.WARNING if verbose < 2 else logging.DEBUG)
     logging.getLogger("httpcore").setLevel(logging.WARNING)
 

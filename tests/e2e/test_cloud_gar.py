@@ -169,3 +169,22 @@ def test_doctor_names_the_plugin_and_its_reason_when_it_fails(
     assert "keyring backend failed: Exception: Failed to find credentials" in shown
     assert "Traceback" not in shown
     assert "WARNING" not in shown  # the plugin's log chatter stays out of the way (-v shows it)
+
+
+def test_github_actions_workload_identity_federation(gar: Gar, home: Path, tmp_path: Path) -> None:
+    """The GitHub Actions recipe: ``google-github-actions/auth`` with workload identity writes an
+    ``external_account`` credentials file and exports ``GOOGLE_APPLICATION_CREDENTIALS`` and
+    ``GOOGLE_CLOUD_PROJECT``; the plugin's google-auth fetches the job's OIDC token (a stand-in of
+    ``ACTIONS_ID_TOKEN_REQUEST_URL``) and exchanges it at STS (the stand-in's token endpoint)."""
+    credentials = gar.endpoint.github_actions_credentials(tmp_path / "gha-creds-1234.json")
+    env = {**gar.env(home), "GOOGLE_APPLICATION_CREDENTIALS": str(credentials),
+           "GOOGLE_CLOUD_PROJECT": "pipkey-test", "PIP_INDEX_URL": gar.url}  # fmt: skip
+    venv = new_venv(tmp_path / "venv")
+    before = (gar.endpoint.requests, gar.endpoint.oidc_requests)
+    result = run(gar, gar.gcp_venv / "bin" / "python", "install", "--python", venv,
+                 "private-lib", "--cache-dir", tmp_path / "cache", env=env)  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    after = (gar.endpoint.requests, gar.endpoint.oidc_requests)
+    assert (after[0] - before[0], after[1] - before[1]) == (1, 1)  # one exchange for the run
+    assert_no_secret(TOKEN, result.stdout, result.stderr)
+    assert_no_secret(gar.endpoint.OIDC_REQUEST_TOKEN, result.stdout, result.stderr)

@@ -34,9 +34,16 @@ from tests.support.tls import TestCA
 
 
 class TokenEndpoint(Lifecycle):
+    """``POST /token`` (Google's OAuth endpoint, and its STS token exchange) answers ``token``;
+    ``GET /oidc`` answers an OIDC ID token as GitHub Actions' ``ACTIONS_ID_TOKEN_REQUEST_URL``
+    does (``{"value": …}``, only with ``Authorization: Bearer OIDC_REQUEST_TOKEN``)."""
+
+    OIDC_REQUEST_TOKEN = "gha-request-token-0123456789"
+
     def __init__(self, token: str) -> None:
         self.token = token
         self.requests = 0
+        self.oidc_requests = 0
         self._server: ThreadingHTTPServer | None = None
         self._lock = threading.Lock()
 
@@ -45,10 +52,48 @@ class TokenEndpoint(Lifecycle):
         assert self._server is not None
         return f"http://127.0.0.1:{self._server.server_address[1]}/token"
 
+    def github_actions_credentials(self, path: Path) -> Path:
+        """The credentials file ``google-github-actions/auth`` writes for workload identity
+        federation (an ``external_account``: GitHub's OIDC token exchanged at STS)."""
+        base = self.url.removesuffix("/token")
+        path.write_text(
+            json.dumps(
+                {
+                    "type": "external_account",
+                    "audience": "//iam.googleapis.com/projects/123456789/locations/global/"
+                    "workloadIdentityPools/github/providers/my-repo",
+                    "subject_token_type": "urn:ietf:params:oauth:token-type:jwt",
+                    "token_url": self.url,
+                    "credential_source": {
+                        "url": f"{base}/oidc?audience=https://iam.googleapis.com/x",
+                        "headers": {"Authorization": f"Bearer {self.OIDC_REQUEST_TOKEN}"},
+                        "format": {"type": "json", "subject_token_field_name": "value"},
+                    },
+                }
+            )
+        )
+        return path
+
     def start(self) -> Self:
         endpoint = self
 
         class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                wanted = f"Bearer {endpoint.OIDC_REQUEST_TOKEN}"
+                if not self.path.startswith("/oidc") or self.headers["Authorization"] != wanted:
+                    self.send_response(403)
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return
+                with endpoint._lock:
+                    endpoint.oidc_requests += 1
+                body = json.dumps({"value": "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJyZXBvIn0.c2ln"})
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body.encode())
+
             def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length", "0"))
                 self.rfile.read(length)

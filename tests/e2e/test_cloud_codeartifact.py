@@ -88,3 +88,43 @@ def test_install_survives_a_token_rotated_mid_run_with_one_refresh(
     assert token_service.requests == 2  # the first token, and one refresh after the 404
     assert_no_secret(OLD, result.stdout, result.stderr)
     assert_no_secret(NEW, result.stdout, result.stderr)
+
+
+def test_doctor_names_the_plugin_and_boto3s_reason_when_it_fails(
+    aws_venv: Path,
+    token_service: CodeArtifactEndpoint,
+    programmable_index_factory: Callable[..., Any],
+    packages_dir: Path,
+    tmp_path: Path,
+) -> None:
+    if os.geteuid() != 0:
+        pytest.fail("mapping the CodeArtifact host name needs root (unshare -m)")
+    build_wheel(packages_dir, "app", "1.0")
+    index = programmable_index_factory(projects={"app": list(packages_dir.glob("*.whl"))})
+    index.auth = token_sequence("aws", [OLD], uses=1000, status=404)
+    index.prefix = "/pypi/private"
+    hosts = tmp_path / "hosts"
+    hosts.write_text(f"127.0.0.1 localhost {HOST}\n")
+    url = f"http://{HOST}:{index.port}/pypi/private/simple/"
+    env = {**os.environ, "AWS_ENDPOINT_URL_CODEARTIFACT": token_service.url,
+           "AWS_DEFAULT_REGION": "us-east-1", "AWS_EC2_METADATA_DISABLED": "true"}  # fmt: skip
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_PROFILE"):
+        env.pop(name, None)
+    doctor = [str(aws_venv / "bin" / "python"), "-m", "pipkey", "auth", "doctor", url]
+
+    def run(env: dict[str, str]) -> Any:
+        return subprocess.run(in_hosts_namespace(hosts, doctor), env=env, capture_output=True,
+                              text=True, timeout=120)  # fmt: skip
+
+    ok = run({**env, "AWS_ACCESS_KEY_ID": "AKIDEXAMPLE", "AWS_SECRET_ACCESS_KEY": "x" * 40})
+    assert ok.returncode == 0, ok.stdout + ok.stderr
+    assert "registry:     AWS CodeArtifact" in ok.stdout
+    assert "plugins: keyrings.codeartifact " in ok.stdout
+    assert "using user 'aws'" in ok.stdout
+    assert_no_secret(OLD, ok.stdout, ok.stderr)
+
+    failed = run(env)  # no AWS credentials anywhere
+    assert failed.returncode == 1, failed.stdout + failed.stderr
+    shown = failed.stdout + failed.stderr
+    assert "keyring backend failed: NoCredentialsError: Unable to locate credentials" in shown
+    assert "Traceback" not in shown

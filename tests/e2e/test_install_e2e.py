@@ -250,6 +250,37 @@ def test_installed_version_is_kept_unless_upgrading(
     assert py(venv, "import steady; print(steady.__version__)") == "1.0"
 
 
+def test_satisfied_install_asks_neither_index_nor_keyring_but_a_missing_dependency_does(
+    venv: Path,
+    packages_dir: Path,
+    pypiserver_factory: Callable[..., Any],
+    nginx_factory: Callable[..., Any],
+    json_keyring: Any,
+) -> None:
+    """pip says "Requirement already satisfied" and uv "Audited 3 packages" without the network;
+    so does pipkey: no request to the index, no keyring lookup. With a dependency gone, the
+    index is asked again and the dependency comes back."""
+    three_level_tree(packages_dir)
+    proxy = nginx_factory(pypiserver_factory(packages_dir).root, {"alice": PASSWORD})
+    json_keyring.set(proxy.url, "alice", PASSWORD)
+    args = ("app", "--index-url", proxy.url, "--keyring-provider", "import")
+    assert install(venv, *args).returncode == 0
+    requests, lookups = len(proxy.access_log_entries()), len(json_keyring.calls())
+
+    again = install(venv, *args)
+    assert again.returncode == 0, again.stderr
+    assert "Audited 3 package(s)" in again.stderr
+    assert len(proxy.access_log_entries()) == requests
+    assert len(json_keyring.calls()) == lookups
+
+    assert run_pipkey("uninstall", "core", "--python", venv).returncode == 0
+    repaired = install(venv, *args)
+    assert repaired.returncode == 0, repaired.stderr
+    assert "Audited" not in repaired.stderr
+    assert len(proxy.access_log_entries()) > requests
+    assert_installed_tree(venv)
+
+
 # -- 5. wrong password: which index rejected which credentials, no secret anywhere ----------
 
 

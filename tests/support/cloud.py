@@ -267,5 +267,5 @@ class RegistryAt443(Lifecycle):
     def requests(self, agent: str) -> list[dict[str, str]]:
         """Access-log entries whose user agent starts with ``agent``, oldest first."""
         assert self.nginx is not None
-        entries = self.nginx.access_log_entries()
+        entries = self.nginx.access_log_entries(agent=True)
         return [e for e in entries if e.get("agent", "").startswith(agent)]

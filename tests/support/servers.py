@@ -307,8 +307,9 @@ class NginxAuth(Service):
     def stop(self) -> None:
         self._process.remove()
 
-    def access_log_entries(self) -> list[dict[str, str]]:
-        """Requests nginx has answered so far, oldest first (``user`` is "" when anonymous).
+    def access_log_entries(self, *, agent: bool = False) -> list[dict[str, str]]:
+        """Requests nginx has answered so far, oldest first (``user`` is "" when anonymous;
+        ``agent``, the User-Agent, only when asked for).
 
         nginx writes a log line just after the response, so a client can be faster than the
         log: a marker request, logged after everything before it, says when the log is whole.
@@ -321,7 +322,11 @@ class NginxAuth(Service):
             if any(entry["uri"] == marker for entry in entries) or time.monotonic() > deadline:
                 break
             time.sleep(0.01)
-        return [entry for entry in entries if not entry["uri"].startswith(_LOG_SYNC_PATH)]
+        return [
+            entry if agent else {k: v for k, v in entry.items() if k != "agent"}
+            for entry in entries
+            if not entry["uri"].startswith(_LOG_SYNC_PATH)
+        ]
 
     def _read_access_log(self) -> list[dict[str, str]]:
         path = self.workdir / "access.log"

@@ -22,7 +22,8 @@ from pipkey.resolve.errors import (
     NoMatchingDistribution,
     ResolutionConflict,
 )
-from pipkey.resolve.provider import Policy, Provider
+from pipkey.resolve.policy import Policy
+from pipkey.resolve.provider import Provider
 from pipkey.resolve.resolver import resolve
 from tests.support.wheels import build_sdist, build_wheel
 

@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 import click
 from packaging.utils import canonicalize_name
 
-from pipkey.install.session import BuildOptions
+from pipkey.install.request import BuildOptions
 
 F = TypeVar("F", bound=Callable[..., Any])
 

@@ -6,6 +6,7 @@ import json
 import os
 import sys
 from collections.abc import Callable
+from concurrent.futures import Future
 from dataclasses import replace
 from pathlib import Path
 from typing import Any, TypeVar
@@ -17,16 +18,17 @@ from pipkey.cli.build_options import BuildFlags, build_options
 from pipkey.cli.options import ConfigFlags, index_options
 from pipkey.config import INDEX_STRATEGIES, Settings
 from pipkey.index.target import parse_python_version, synthetic_target
-from pipkey.install import commands
+from pipkey.install.cache import default_cache_dir
 from pipkey.install.environment import (
     Environment,
+    TargetError,
     find_interpreter,
     introspect,
     introspect_in_background,
 )
 from pipkey.install.report import Reporter
-from pipkey.install.session import BuildOptions
-from pipkey.resolve.provider import Policy
+from pipkey.install.request import BuildOptions, Request
+from pipkey.resolve.policy import Policy
 from pipkey.resolve.reqfile import RequirementsFiles
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -86,7 +88,7 @@ def _reporter(ctx: click.Context) -> Reporter:
 
 def _prepare(
     config_flags: ConfigFlags, kw: dict[str, Any], policy: Policy
-) -> tuple[Settings, commands.Request, bool]:
+) -> tuple[Settings, Request, bool]:
     """Read requirements files first: their index lines are settings like flags are."""
     files = RequirementsFiles()
     for path in kw["requirement_files"]:
@@ -115,7 +117,7 @@ def _prepare(
         only_binary=frozenset(files.only_binary) | (build.only_binary if build else frozenset()),
         no_binary=frozenset(files.no_binary) | (build.no_binary if build else frozenset()),
     )
-    request = commands.Request(
+    request = Request(
         inputs=kw["packages"],
         lines=files.lines,
         policy=policy,
@@ -130,7 +132,7 @@ def _interpreter(python: str | None, target: Path | None) -> tuple[str, Path | N
     if target is not None:
         try:
             interpreter = find_interpreter(python, dict(os.environ), Path.cwd())
-        except commands.TargetError:
+        except TargetError:
             interpreter = sys.executable
         target.mkdir(parents=True, exist_ok=True)
         return interpreter, target.resolve()
@@ -139,7 +141,7 @@ def _interpreter(python: str | None, target: Path | None) -> tuple[str, Path | N
 
 def _environment(python: str | None, target: Path | None) -> Environment:
     interpreter, target_dir = _interpreter(python, target)
-    return introspect(interpreter, target_dir=target_dir)
+    return introspect(interpreter, target_dir=target_dir, cache_dir=default_cache_dir())
 
 
 def _target_options(func: F) -> F:
@@ -199,15 +201,45 @@ def install(ctx: click.Context, config_flags: ConfigFlags, **kw: Any) -> None:
     )
     settings, request, use_cache = _prepare(config_flags, kw, policy)
     interpreter, target_dir = _interpreter(kw["python"], kw["target"])
+    cache_dir = Path(settings.cache_dir or default_cache_dir()) if use_cache else None
+    env = introspect_in_background(interpreter, target_dir=target_dir, cache_dir=cache_dir)
+    if not kw["dry_run"] and _already_satisfied(request, env, reporter, kw):
+        return
+    from pipkey.install import commands  # the HTTP client, resolver and installer: only now
+
     commands.install(
         settings,
         request,
-        introspect_in_background(interpreter, target_dir=target_dir),
+        env,
         reporter,
         use_cache=use_cache,
         dry_run=kw["dry_run"],
         break_system_packages=kw["break_system_packages"],
     )
+
+
+def _already_satisfied(
+    request: Request, env: Future[Environment], reporter: Reporter, kw: dict[str, Any]
+) -> bool:
+    """Everything asked for is installed (pip's "already satisfied", uv's "Audited"): said
+    from the environment's dist-info, with no client, credentials or index."""
+    import time
+
+    from pipkey.install.audit import audit_environment
+
+    started = time.monotonic()
+    try:
+        found = audit_environment(
+            request, env.result(), break_system_packages=kw["break_system_packages"]
+        )
+    except Exception:  # the normal path reports a broken target properly
+        return False
+    if found is None:
+        return False
+    seconds = time.monotonic() - started
+    reporter.line(f"Audited {len(found)} package(s) in {seconds:.2f}s")
+    reporter.line("Nothing to do: every requirement is already satisfied")
+    return True
 
 
 def _python_version(
@@ -266,6 +298,8 @@ def download(ctx: click.Context, config_flags: ConfigFlags, **kw: Any) -> None:
         implementation=kw["implementation"],
         abis=kw["abis"],
     )
+    from pipkey.install import commands
+
     commands.download(settings, request, target, kw["dest"], reporter, use_cache=use_cache)
 
 
@@ -286,6 +320,8 @@ def uninstall(
     """Remove installed distributions (every file their RECORD lists)."""
     reporter = _reporter(ctx)
     env = _environment(python, target)
+    from pipkey.install import commands
+
     commands.uninstall(packages, env, reporter)
 
 

@@ -24,7 +24,7 @@ from pipkey.install.sync import (
 )
 from pipkey.lock.model import LockError
 from pipkey.lock.select import Selection
-from pipkey.resolve.provider import Policy
+from pipkey.resolve.policy import Policy
 from pipkey.resolve.reqfile import RequirementsFiles
 
 

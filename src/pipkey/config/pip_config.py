@@ -10,11 +10,14 @@ in (pip reads the command's section after ``[global]``), and ``PIP_*`` variables
 
 from __future__ import annotations
 
-import configparser
 import os
 import re
 from collections.abc import Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # parsed only when a pip.conf exists
+    import configparser
 
 from pipkey.config.environment import FAMILIES, env_fragment
 from pipkey.config.errors import ConfigError
@@ -60,6 +63,8 @@ def pip_fragment(environ: Mapping[str, str], *, isolated: bool) -> Fragment:
 
 
 def _parse(path: Path) -> tuple[configparser.RawConfigParser, dict[tuple[str, str], int]]:
+    import configparser
+
     parser = configparser.RawConfigParser()
     try:
         text = path.read_text(encoding="utf-8")

@@ -14,8 +14,7 @@ from pipkey.auth.settings import (
     IndexAuth,
     KeyringProviderName,
 )
-from pipkey.net.retry import DEFAULT_RETRIES
-from pipkey.net.settings import DEFAULT_TIMEOUT, NetSettings
+from pipkey.net.settings import DEFAULT_RETRIES, DEFAULT_TIMEOUT, NetSettings
 
 IndexStrategy = Literal["first-index", "unsafe-best-match"]
 INDEX_STRATEGIES: tuple[IndexStrategy, ...] = ("first-index", "unsafe-best-match")

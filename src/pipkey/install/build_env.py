@@ -8,7 +8,8 @@ from collections.abc import Sequence
 
 from pipkey.build import Builder, InstallRequirements
 from pipkey.install.environment import introspect
-from pipkey.install.pipeline import Request, resolve_for, roots_and_constraints, stage
+from pipkey.install.pipeline import resolve_for, roots_and_constraints, stage
+from pipkey.install.request import Request
 from pipkey.install.session import Session
 from pipkey.install.transaction import Commit, make_plan
 

@@ -22,7 +22,6 @@ from pipkey.install.build_env import attach_builder
 from pipkey.install.environment import Environment, TargetError, rescan
 from pipkey.install.lock import environment_lock
 from pipkey.install.pipeline import (
-    Request,
     resolve_for,
     roots_and_constraints,
     stage,
@@ -30,6 +29,7 @@ from pipkey.install.pipeline import (
 )
 from pipkey.install.repair import repaired, repaired_first, still_installed
 from pipkey.install.report import Reporter
+from pipkey.install.request import Request
 from pipkey.install.session import Session
 from pipkey.install.transaction import Commit, Plan, has_leftover, make_plan
 from pipkey.install.unpacked import Unpacked

@@ -21,8 +21,9 @@ from pipkey.auth.urls import strip_credentials
 from pipkey.config import Settings
 from pipkey.index.models import file_hashes
 from pipkey.index.target import Target
-from pipkey.install.pipeline import Request, resolve_for, roots_and_constraints, stage_wheels
+from pipkey.install.pipeline import resolve_for, roots_and_constraints, stage_wheels
 from pipkey.install.report import Reporter
+from pipkey.install.request import Request
 from pipkey.install.session import Session
 from pipkey.lock.model import LockError
 from pipkey.lock.pylock import Pinned, is_pylock, read_pylock, write_pylock

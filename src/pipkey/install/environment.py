@@ -26,9 +26,11 @@ from packaging.version import InvalidVersion, Version
 
 from pipkey.auth.errors import PipkeyError
 from pipkey.index.target import Target
+from pipkey.install import facts
 from pipkey.resolve.candidates import Installed
 
 log = logging.getLogger("pipkey.install")
+JOURNAL_NAME = ".pipkey-journal.json"  # a transaction in progress (install/journal.py)
 
 _SCRIPT = r"""
 import json, os, sys, sysconfig
@@ -60,7 +62,7 @@ print(json.dumps({
     "paths": {k: paths[k] for k in ("purelib", "platlib", "scripts", "data", "include")},
     "tags": [str(t) for t in tags.sys_tags()],
     "markers": markers.default_environment(),
-    "externally_managed": (not in_venv and not target and os.path.exists(marker)),
+    "in_venv": in_venv, "marker": marker,
     "dists": dists,
 }))
 """
@@ -93,6 +95,11 @@ class Environment:
         base = self.target_dir if self.target_dir is not None else self.prefix
         return base / ".pipkey.lock"
 
+    @property
+    def journal_path(self) -> Path:
+        """Present only while a transaction runs, or after one was killed: repair first."""
+        return (self.target_dir if self.target_dir is not None else self.prefix) / JOURNAL_NAME
+
     def scheme(self) -> dict[str, str]:
         """installer's scheme; headers go where pip puts them: include/site/pythonX.Y."""
         paths = {k: self.paths[k] for k in ("purelib", "platlib", "scripts", "data")}
@@ -104,7 +111,18 @@ class Environment:
         return paths
 
 
-def introspect(executable: str, *, target_dir: Path | None = None) -> Environment:
+def introspect(
+    executable: str, *, target_dir: Path | None = None, cache_dir: Path | None = None
+) -> Environment:
+    """The target interpreter's facts (from ``cache_dir`` when it has them: see
+    :mod:`pipkey.install.facts`) and its installed distributions."""
+    if cache_dir is not None:
+        known = facts.load(cache_dir, executable, target_dir)
+        if known is not None:
+            try:
+                return rescan(_environment(known, {}, target_dir))
+            except (KeyError, TypeError, ValueError, OSError):
+                pass  # an entry from another version of pipkey: ask the interpreter
     packaging_root = str(Path(packaging.__file__).resolve().parent.parent)
     try:
         proc = subprocess.run(
@@ -119,7 +137,15 @@ def introspect(executable: str, *, target_dir: Path | None = None) -> Environmen
         tail = proc.stderr.strip().splitlines()[-1:] or ["no output"]
         raise TargetError(f"the target interpreter {executable} failed: {tail[0]}")
     data = json.loads(proc.stdout)
-    installed = _installed(data["dists"])
+    dists = data.pop("dists")
+    if cache_dir is not None:
+        facts.store(cache_dir, executable, target_dir, data)
+    return _environment(data, _installed(dists), target_dir)
+
+
+def _environment(
+    data: dict[str, Any], installed: dict[str, Installed], target_dir: Path | None
+) -> Environment:
     return Environment(
         executable=data["executable"],
         prefix=Path(data["prefix"]),
@@ -127,14 +153,17 @@ def introspect(executable: str, *, target_dir: Path | None = None) -> Environmen
         paths={k: v for k, v in data["paths"].items() if v},
         tags=tuple(_parse_tag(t) for t in data["tags"]),
         markers=data["markers"],
-        externally_managed=data["externally_managed"],
+        # Checked on every run, not remembered: a distribution may add the marker file.
+        externally_managed=(
+            not data["in_venv"] and target_dir is None and os.path.exists(data["marker"])
+        ),
         installed=installed,
         target_dir=target_dir,
     )
 
 
 def introspect_in_background(
-    executable: str, *, target_dir: Path | None = None
+    executable: str, *, target_dir: Path | None = None, cache_dir: Path | None = None
 ) -> Future[Environment]:
     """Start :func:`introspect` on its own thread: the subprocess (~0.1 s) then overlaps building
     the session and fetching the first pages, which do not depend on the target."""
@@ -142,7 +171,7 @@ def introspect_in_background(
 
     def run() -> None:
         try:
-            future.set_result(introspect(executable, target_dir=target_dir))
+            future.set_result(introspect(executable, target_dir=target_dir, cache_dir=cache_dir))
         except BaseException as exc:
             future.set_exception(exc)
 

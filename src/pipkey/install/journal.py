@@ -22,9 +22,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pipkey.install.environment import JOURNAL_NAME
 from pipkey.install.uninstall import prune
 
-JOURNAL_NAME = ".pipkey-journal.json"
 _FORMAT = 1
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 import time
 from collections.abc import Mapping, Sequence
 from concurrent.futures import Future
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
 
@@ -18,12 +17,12 @@ from packaging.utils import NormalizedName
 
 from pipkey.auth.errors import PipkeyError
 from pipkey.index.target import Target
-from pipkey.install.session import BuildOptions, Session
+from pipkey.install.request import Request
+from pipkey.install.session import Session
 from pipkey.install.unpacked import Unpacked
 from pipkey.resolve.candidates import Candidate, Installed, Req
 from pipkey.resolve.inputs import parse_input
-from pipkey.resolve.provider import Policy, Provider
-from pipkey.resolve.reqfile import Line
+from pipkey.resolve.provider import Provider
 from pipkey.resolve.resolver import resolve
 
 T = TypeVar("T")
@@ -31,18 +30,6 @@ T = TypeVar("T")
 
 class HashesRequired(PipkeyError):
     hint = "with --require-hashes (or any --hash in a requirements file) every package needs one"
-
-
-@dataclass(frozen=True)
-class Request:
-    """What to resolve: user inputs (specifiers, paths, URLs) and requirements-file lines."""
-
-    inputs: Sequence[str] = ()
-    lines: Sequence[Line] = ()
-    editables: Sequence[str] = ()  # -e PATH
-    policy: Policy = field(default_factory=Policy)
-    require_hashes: bool = False
-    build: BuildOptions = field(default_factory=BuildOptions)
 
 
 def roots_and_constraints(

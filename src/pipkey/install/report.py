@@ -6,11 +6,12 @@ import sys
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
-from rich.status import Status
+if TYPE_CHECKING:  # rich loads with the first line shown: a quiet run never imports it
+    from rich.console import Console
+    from rich.progress import Progress
+    from rich.status import Status
 
 
 @dataclass
@@ -18,25 +19,32 @@ class Reporter:
     quiet: int = 0
     verbose: int = 0
     tty: bool = field(default_factory=lambda: sys.stderr.isatty())
-    console: Console = field(default_factory=lambda: Console(stderr=True, highlight=False))
+    color: str = "auto"  # auto, always, never
+    _console: Console | None = field(default=None, repr=False)
     _live: list[Status | Progress] = field(default_factory=list, repr=False)
 
     @classmethod
     def for_flags(cls, flags: Mapping[str, Any]) -> Reporter:
         """From the global flags: ``quiet``, ``verbose``, ``no_progress``, ``color``."""
-        color = flags.get("color") or "auto"
-        console = Console(
-            stderr=True,
-            highlight=False,
-            no_color=True if color == "never" else None,
-            force_terminal=True if color == "always" else None,
-        )
         return cls(
             quiet=int(flags.get("quiet", 0)),
             verbose=int(flags.get("verbose", 0)),
             tty=sys.stderr.isatty() and not flags.get("no_progress"),
-            console=console,
+            color=flags.get("color") or "auto",
         )
+
+    @property
+    def console(self) -> Console:
+        if self._console is None:
+            from rich.console import Console
+
+            self._console = Console(
+                stderr=True,
+                highlight=False,
+                no_color=True if self.color == "never" else None,
+                force_terminal=True if self.color == "always" else None,
+            )
+        return self._console
 
     def line(self, text: str) -> None:
         """Summary lines (resolved/installed counts, +/- lines): hidden by -q."""
@@ -83,6 +91,8 @@ class Reporter:
         if not self.tty or self.quiet > 0 or total == 0:
             yield Step(self, None, 0)
             return
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
         bar = Progress(
             TextColumn("{task.description}"),
             BarColumn(),

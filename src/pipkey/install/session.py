@@ -17,15 +17,8 @@ from pipkey.index.finder import Finder
 from pipkey.install.artifacts import Artifacts
 from pipkey.install.cache import WheelCache, default_cache_dir
 from pipkey.install.report import Reporter
+from pipkey.install.request import BuildOptions
 from pipkey.net import Network
-
-
-@dataclass(frozen=True)
-class BuildOptions:
-    """``--no-build-isolation`` and ``--config-settings KEY=VALUE`` (pip and uv spelling)."""
-
-    isolation: bool = True
-    config_settings: Mapping[str, str | list[str]] = field(default_factory=dict)
 
 
 @dataclass

@@ -24,9 +24,10 @@ from pipkey.auth.redact import redact_url
 from pipkey.config import Settings
 from pipkey.install.environment import Environment, TargetError, rescan
 from pipkey.install.lock import environment_lock
-from pipkey.install.pipeline import Request, resolve_for, roots_and_constraints, stage
+from pipkey.install.pipeline import resolve_for, roots_and_constraints, stage
 from pipkey.install.repair import repaired, repaired_first
 from pipkey.install.report import Reporter
+from pipkey.install.request import Request
 from pipkey.install.session import Session
 from pipkey.install.transaction import Commit, Plan
 from pipkey.lock.freshness import stale_reasons

@@ -69,7 +69,7 @@ def repair(env: Environment) -> Recovery | None:
 
 
 def has_leftover(env: Environment) -> bool:
-    return ((env.target_dir or env.prefix) / JOURNAL_NAME).exists()
+    return env.journal_path.exists()
 
 
 @dataclass

@@ -18,8 +18,9 @@ from dataclasses import dataclass, field
 
 import httpx
 
+from pipkey.net.settings import DEFAULT_RETRIES
+
 RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
-DEFAULT_RETRIES = 3
 # Retry-After is honoured up to this many seconds; a server asking for more is not worth waiting
 # for inside one install (the final error says what it asked).
 MAX_RETRY_AFTER = 30.0

@@ -5,8 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from pipkey.net.retry import DEFAULT_RETRIES
-
+DEFAULT_RETRIES = 3  # uv's default; pip's is 5
 DEFAULT_TIMEOUT = 30.0  # seconds, connect and read (uv's default; pip's is 15)
 
 

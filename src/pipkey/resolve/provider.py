@@ -28,29 +28,13 @@ from pipkey.resolve.errors import (
     SourceBuildUnsupported,
 )
 from pipkey.resolve.metadata import CoreMetadata, dependencies
+from pipkey.resolve.policy import Policy
 
 
 class MetadataSource(Protocol):
     """Gives the METADATA bytes of a file (PEP 658 file, or read from the downloaded wheel)."""
 
     def metadata(self, link: Link) -> Future[bytes]: ...
-
-
-@dataclass(frozen=True)
-class Policy:
-    upgrade: bool = False
-    reinstall: bool = False
-    pre: bool = False
-    no_deps: bool = False
-    only_binary: frozenset[str] = frozenset()  # names, or ":all:" (pip/uv --only-binary)
-    no_binary: frozenset[str] = frozenset()  # names, or ":all:" (pip/uv --no-binary)
-    builds: bool = True  # False when no builder is available (download of sdists only)
-
-    def sdist_ok(self, name: str) -> bool:
-        return self.builds and not ({":all:", name} & self.only_binary)
-
-    def wheel_ok(self, name: str) -> bool:
-        return not ({":all:", name} & self.no_binary)
 
 
 @dataclass
@@ -72,14 +56,14 @@ class Provider(AbstractProvider):  # type: ignore[misc]
         *,
         installed: Mapping[str, Installed] | None = None,
         constraints: Mapping[str, Sequence[Req]] | None = None,
-        policy: Policy = Policy(),
+        policy: Policy | None = None,
     ) -> None:
         self.finder = finder
         self.target = target
         self.source = source
         self.installed = dict(installed or {})
         self.constraints = dict(constraints or {})
-        self.policy = policy
+        self.policy = policy or Policy()
         self.parents: dict[str, set[str]] = {}
         self._tables: dict[str, Future[Table]] = {}
         self._speculated: set[str] = set()

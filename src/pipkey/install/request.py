@@ -1,0 +1,30 @@
+"""What a command asks for (:class:`Request`) and how sources are built (:class:`BuildOptions`):
+plain data the CLI fills in before anything heavy (HTTP, the resolver) is imported."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+from pipkey.resolve.policy import Policy
+from pipkey.resolve.reqfile import Line
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    """``--no-build-isolation`` and ``--config-settings KEY=VALUE`` (pip and uv spelling)."""
+
+    isolation: bool = True
+    config_settings: Mapping[str, str | list[str]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Request:
+    """What to resolve: user inputs (specifiers, paths, URLs) and requirements-file lines."""
+
+    inputs: Sequence[str] = ()
+    lines: Sequence[Line] = ()
+    editables: Sequence[str] = ()  # -e PATH
+    policy: Policy = field(default_factory=Policy)
+    require_hashes: bool = False
+    build: BuildOptions = field(default_factory=BuildOptions)

@@ -1,0 +1,55 @@
+"""Interpreter facts are remembered per interpreter file and forgotten when it changes; the
+installed distributions are always read afresh."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from pipkey.install import environment, facts
+
+
+def make_venv(path: Path) -> Path:
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(path)], check=True)
+    return path / "bin" / "python"
+
+
+def test_second_introspection_asks_no_subprocess_and_sees_new_distributions(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    python = str(make_venv(tmp_path / "venv"))
+    first = environment.introspect(python, cache_dir=tmp_path / "cache")
+    site = Path(first.paths["purelib"])
+    info = site / "demo-1.0.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: demo\nVersion: 1.0\n")
+
+    def no_subprocess(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the interpreter was asked again")
+
+    monkeypatch.setattr(environment.subprocess, "run", no_subprocess)
+    second = environment.introspect(python, cache_dir=tmp_path / "cache")
+    assert (second.prefix, second.tags, second.markers) == (first.prefix, first.tags, first.markers)
+    assert "demo" in second.installed and "demo" not in first.installed
+
+
+def test_recreated_venv_gets_a_new_key(tmp_path: Path) -> None:
+    python = str(make_venv(tmp_path / "venv"))
+    before = facts.key(python, None)
+    assert facts.key(python, None) == before
+    subprocess.run(["rm", "-rf", str(tmp_path / "venv")], check=True)
+    make_venv(tmp_path / "venv")
+    assert facts.key(python, None) != before
+    assert facts.key(python, tmp_path / "target") != facts.key(python, None)
+
+
+def test_unreadable_or_foreign_entries_fall_back_to_asking(tmp_path: Path) -> None:
+    python = str(make_venv(tmp_path / "venv"))
+    entry = tmp_path / "cache" / "interpreters-v1" / f"{facts.key(python, None)}.json"
+    entry.parent.mkdir(parents=True)
+    entry.write_text('{"executable": 1}')
+    env = environment.introspect(python, cache_dir=tmp_path / "cache")
+    assert env.version.major == sys.version_info.major

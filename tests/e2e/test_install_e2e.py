@@ -7,6 +7,7 @@ venv and the keyring library in-process; each install goes into a new ``venv --w
 from __future__ import annotations
 
 import hashlib
+import shutil
 import subprocess
 import sys
 import threading
@@ -707,6 +708,8 @@ def test_a_damaged_cache_entry_is_fetched_again(
     assert first.returncode == 0, first.stderr
     (cached,) = (venv.parent / "cache").rglob("core-1.0-*.whl")
     cached.write_bytes(b"not a wheel any more")
+    # With its unpacked tree cached the wheel file is not even read; without it, it is.
+    shutil.rmtree(venv.parent / "cache" / "unpacked-v1")
     other = tmp_path / "venv2"
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(other)], check=True)
     again = run_pipkey(

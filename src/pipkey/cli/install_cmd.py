@@ -18,6 +18,7 @@ from pipkey.cli.build_options import BuildFlags, build_options
 from pipkey.cli.options import ConfigFlags, index_options
 from pipkey.config import INDEX_STRATEGIES, Settings
 from pipkey.index.target import parse_python_version, synthetic_target
+from pipkey.install import facts
 from pipkey.install.cache import default_cache_dir
 from pipkey.install.environment import (
     Environment,
@@ -203,7 +204,10 @@ def install(ctx: click.Context, config_flags: ConfigFlags, **kw: Any) -> None:
     interpreter, target_dir = _interpreter(kw["python"], kw["target"])
     cache_dir = Path(settings.cache_dir or default_cache_dir()) if use_cache else None
     env = introspect_in_background(interpreter, target_dir=target_dir, cache_dir=cache_dir)
-    if not kw["dry_run"] and _already_satisfied(request, env, reporter, kw):
+    # The audit waits for the target's facts: worth it only when they are cached (no
+    # subprocess); otherwise introspection overlaps building the session, as before.
+    audit = cache_dir is not None and facts.known(cache_dir, interpreter, target_dir)
+    if audit and not kw["dry_run"] and _already_satisfied(request, env, reporter, kw):
         return
     from pipkey.install import commands  # the HTTP client, resolver and installer: only now
 

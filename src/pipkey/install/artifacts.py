@@ -83,6 +83,7 @@ class Artifacts:
         self.credentials_for: Callable[[str], str | None] | None = None
         self._sha256: dict[str, str] = {}  # link URL → verified sha256 of the file
         self._lock = threading.Lock()
+        self._hits: dict[str, Unpacked | None] = {}
 
     def cleanup(self) -> None:
         shutil.rmtree(self.staging, ignore_errors=True)
@@ -103,10 +104,9 @@ class Artifacts:
             else:
                 made = unpack(built, self.staging / f"unpacked-{_unique(link)}")
             return replace(made, vcs_info=self.vcs_info.get(link.url, ()))
-        if self.use_cache and link.sha256 is not None and not self.required:
-            hit = self.unpacked_cache.get(link.sha256)
-            if hit is not None:
-                return hit
+        hit = self._unpacked_hit(link)
+        if hit is not None:
+            return hit
         # Unpack tasks are submitted after the wheel tasks they wait for (FIFO pool): waiting
         # on an earlier future cannot deadlock; a wheel never asked for is fetched right here.
         path = self.client.run_once("wheel", link.url, lambda: self._fetch_wheel(link))
@@ -179,9 +179,30 @@ class Artifacts:
             except BaseException as exc:
                 out.set_exception(exc)
             return out
+        hit = self._unpacked_hit(link)
+        if hit is not None:  # warm: the unpacked tree has it; no wheel is opened or hashed
+            done: Future[bytes] = Future()
+            try:
+                done.set_result((hit.root / hit.dist_info / "METADATA").read_bytes())
+            except OSError:
+                return then(self.wheel(link), read_wheel_metadata)
+            return done
         if link.metadata is not None and not link.is_file and not self._cached(link):
             return self.client.memo("meta", link.url, lambda: self._fetch_metadata(link))
         return then(self.wheel(link), read_wheel_metadata)
+
+    def _unpacked_hit(self, link: Link) -> Unpacked | None:
+        """The unpacked-cache entry for this wheel (its published sha256), read once per run.
+        Not with hashes the user requires: those are checked against the wheel file itself."""
+        if not self.use_cache or link.sha256 is None or self.required:
+            return None
+        with self._lock:
+            if link.sha256 in self._hits:
+                return self._hits[link.sha256]
+        hit = self.unpacked_cache.get(link.sha256)
+        with self._lock:
+            self._hits[link.sha256] = hit
+        return hit
 
     def _cached(self, link: Link) -> Path | None:
         if not self.use_cache or link.sha256 is None:

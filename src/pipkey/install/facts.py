@@ -45,6 +45,11 @@ def _path(cache_dir: Path, executable: str, target_dir: Path | None) -> Path:
     return cache_dir / "interpreters-v1" / f"{key(executable, target_dir)}.json"
 
 
+def known(cache_dir: Path, executable: str, target_dir: Path | None) -> bool:
+    """Whether :func:`load` will likely answer (so introspection costs no subprocess)."""
+    return _path(cache_dir, executable, target_dir).is_file()
+
+
 def load(cache_dir: Path, executable: str, target_dir: Path | None) -> dict[str, Any] | None:
     try:
         data = json.loads(_path(cache_dir, executable, target_dir).read_text())

@@ -54,9 +54,9 @@ class Linker:
                 records.append(_entry(target, base, data))
                 continue
             self._place(source, target)
-            records.append(
-                RecordEntry(_relative(target, base), Hash("sha256", item.digest), item.size)
-            )
+            # A file of the wheel's root lands at its own path under ``base``: no relpath.
+            relative = item.path if key == root_key else _relative(target, base)
+            records.append(RecordEntry(relative, Hash("sha256", item.digest), item.size))
         dist_info = base / wheel.dist_info
         for name, data in self._scripts(wheel):
             target = Path(self.scheme["scripts"]) / name

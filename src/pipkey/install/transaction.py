@@ -134,7 +134,8 @@ class Commit:
         """Files in the way that no installed distribution's RECORD claims (a killed run of any
         installer left them) are moved aside like an old version; a file another distribution
         owns is a conflict."""
-        blocking = [p for p in creates if p not in leaving and _exists(p)]
+        exists = _ExistenceMemo()
+        blocking = [p for p in creates if p not in leaving and exists(p)]
         if not blocking:
             return []
         owners = {
@@ -165,6 +166,26 @@ def _safe_record_paths(dist: Installed) -> list[Path]:
 
 def _exists(path: Path) -> bool:
     return os.path.lexists(path)
+
+
+class _ExistenceMemo:
+    """``lexists`` for many paths under few directories: a path whose directory is missing is
+    missing too, so a fresh install costs one ``lstat`` per directory, not one per file (3,500
+    files under 1,400 directories in the bench's set)."""
+
+    def __init__(self) -> None:
+        self._dirs: dict[Path, bool] = {}
+
+    def _is_dir(self, directory: Path) -> bool:
+        known = self._dirs.get(directory)
+        if known is None:
+            parent = directory.parent
+            known = (parent == directory or self._is_dir(parent)) and os.path.isdir(directory)
+            self._dirs[directory] = known
+        return known
+
+    def __call__(self, path: Path) -> bool:
+        return self._is_dir(path.parent) and os.path.lexists(path)
 
 
 def _move(original: Path, hidden: Path) -> None:

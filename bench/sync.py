@@ -32,9 +32,11 @@ def project(url: str, packages: list[str], env: dict[str, str]) -> Path:
     template.mkdir(parents=True)
     deps = ", ".join(f'"{p}"' for p in packages)
     (template / "pyproject.toml").write_text(
-        f'[project]\nname = "bench"\nversion = "0"\nrequires-python = ">=3.11"\n'
+        f'[project]\nname = "bench"\nversion = "0"\nrequires-python = "==3.11.*"\n'
         f'dependencies = [{deps}]\n\n[[tool.uv.index]]\nname = "bench"\nurl = "{url}"\n'
-        'default = true\nauthenticate = "always"\n'
+        'default = true\nauthenticate = "always"\n\n'
+        # The bench's wheels are this machine's (pip download): lock for Linux only.
+        '[tool.uv]\nenvironments = ["sys_platform == \'linux\'"]\n'
     )
     proc = subprocess.run(
         [find_uv(), "lock"], cwd=template, env=env, capture_output=True, text=True

@@ -33,8 +33,8 @@ class _RedactingFilter(logging.Filter):
 COMMAND_MODULES = {
     "install": "pipkey.cli.install_cmd",
     "download": "pipkey.cli.install_cmd",
-    "uninstall": "pipkey.cli.install_cmd",
-    "list": "pipkey.cli.install_cmd",
+    "uninstall": "pipkey.cli.env_cmd",
+    "list": "pipkey.cli.env_cmd",
     "auth": "pipkey.cli.auth_cmd",
     "config": "pipkey.cli.config_cmd",
     "check": "pipkey.cli.check_cmd",

@@ -8,16 +8,16 @@ from pathlib import Path
 
 import click
 
-from pipkey.cli.install_cmd import _environment, _existing_target_options
+from pipkey.cli.targets import environment_for, existing_target_options
 from pipkey.install.check import check
 
 
 @click.command("check")
-@_existing_target_options
+@existing_target_options
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable report.")
 def check_(python: str | None, target: Path | None, as_json: bool) -> None:
     """Verify installed distributions: files in RECORD, requirements, orphaned files."""
-    report = check(_environment(python, target))
+    report = check(environment_for(python, target))
     if as_json:
         click.echo(json.dumps(report.as_dict(), indent=2))
     else:

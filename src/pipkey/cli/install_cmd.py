@@ -1,8 +1,7 @@
-"""``pipkey install / download / uninstall / list``: flags in, one library call, result out."""
+"""``pipkey install / download``: flags in, one library call, result out."""
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 from collections.abc import Callable
@@ -16,13 +15,13 @@ from packaging.version import Version
 
 from pipkey.cli.build_options import BuildFlags, build_options
 from pipkey.cli.options import ConfigFlags, index_options
+from pipkey.cli.targets import interpreter_for, target_options
 from pipkey.config import INDEX_STRATEGIES, Settings
 from pipkey.index.target import parse_python_version, synthetic_target
 from pipkey.install import facts
 from pipkey.install.cache import default_cache_dir
 from pipkey.install.environment import (
     Environment,
-    TargetError,
     find_interpreter,
     introspect,
     introspect_in_background,
@@ -129,48 +128,10 @@ def _prepare(
     return settings, request, not kw["no_cache"]
 
 
-def _interpreter(python: str | None, target: Path | None) -> tuple[str, Path | None]:
-    if target is not None:
-        try:
-            interpreter = find_interpreter(python, dict(os.environ), Path.cwd())
-        except TargetError:
-            interpreter = sys.executable
-        target.mkdir(parents=True, exist_ok=True)
-        return interpreter, target.resolve()
-    return find_interpreter(python, dict(os.environ), Path.cwd()), None
-
-
-def _environment(python: str | None, target: Path | None) -> Environment:
-    interpreter, target_dir = _interpreter(python, target)
-    return introspect(interpreter, target_dir=target_dir, cache_dir=default_cache_dir())
-
-
-def _target_options(func: F) -> F:
-    func = click.option(
-        "-p",
-        "--python",
-        "python",
-        metavar="PATH",
-        help="Interpreter (or venv) to act on; default: the active venv, else .venv.",
-    )(func)
-    return func
-
-
-def _existing_target_options(func: F) -> F:
-    """--python, or -t for a directory an earlier ``install --target`` filled."""
-    func = click.option(
-        "-t",
-        "--target",
-        type=click.Path(path_type=Path, exists=True, file_okay=False),
-        help="Act on this --target directory.",
-    )(func)
-    return _target_options(func)
-
-
 @click.command("install")
 @build_options
 @_resolution_options
-@_target_options
+@target_options
 @click.option(
     "-U", "--upgrade", is_flag=True, help="Upgrade packages to the newest allowed versions."
 )
@@ -201,7 +162,7 @@ def install(ctx: click.Context, config_flags: ConfigFlags, **kw: Any) -> None:
         upgrade=kw["upgrade"], reinstall=kw["reinstall"], pre=kw["pre"], no_deps=kw["no_deps"]
     )
     settings, request, use_cache = _prepare(config_flags, kw, policy)
-    interpreter, target_dir = _interpreter(kw["python"], kw["target"])
+    interpreter, target_dir = interpreter_for(kw["python"], kw["target"])
     cache_dir = Path(settings.cache_dir or default_cache_dir()) if use_cache else None
     env = introspect_in_background(interpreter, target_dir=target_dir, cache_dir=cache_dir)
     # The audit waits for the target's facts: worth it only when they are cached (no
@@ -257,7 +218,7 @@ def _python_version(
 
 @click.command("download")
 @_resolution_options
-@_target_options
+@target_options
 @click.option(
     "-d",
     "--dest",
@@ -307,63 +268,4 @@ def download(ctx: click.Context, config_flags: ConfigFlags, **kw: Any) -> None:
     commands.download(settings, request, target, kw["dest"], reporter, use_cache=use_cache)
 
 
-@click.command("uninstall")
-@click.argument("packages", nargs=-1, required=True)
-@_existing_target_options
-@click.option(
-    "-y", "--yes", is_flag=True, help="Accepted for pip compatibility; pipkey never asks."
-)
-@click.pass_context
-def uninstall(
-    ctx: click.Context,
-    packages: tuple[str, ...],
-    python: str | None,
-    target: Path | None,
-    yes: bool,
-) -> None:
-    """Remove installed distributions (every file their RECORD lists)."""
-    reporter = _reporter(ctx)
-    env = _environment(python, target)
-    from pipkey.install import commands
-
-    commands.uninstall(packages, env, reporter)
-
-
-@click.command("list")
-@_existing_target_options
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["columns", "json", "freeze"]),
-    default="columns",
-    show_default=True,
-)
-def list_(python: str | None, target: Path | None, fmt: str) -> None:
-    """List installed distributions."""
-    env = _environment(python, target)
-    dists = sorted(env.installed.values(), key=lambda d: d.name)
-    if fmt == "json":
-        click.echo(
-            json.dumps(
-                [
-                    {
-                        "name": d.raw_name or d.name,
-                        "version": str(d.version),
-                        "installer": d.installer,
-                    }
-                    for d in dists
-                ]
-            )
-        )
-    elif fmt == "freeze":
-        for d in dists:
-            click.echo(f"{d.raw_name or d.name}=={d.version}")
-    else:
-        width = max([len(d.raw_name or d.name) for d in dists] + [7])
-        click.echo(f"{'Package':<{width}}  Version")
-        click.echo(f"{'-' * width}  -------")
-        for d in dists:
-            click.echo(f"{d.raw_name or d.name:<{width}}  {d.version}")
-
-
-COMMANDS = [install, download, uninstall, list_]
+COMMANDS = [install, download]

@@ -36,7 +36,7 @@ def project(url: str, packages: list[str], env: dict[str, str]) -> Path:
         f'dependencies = [{deps}]\n\n[[tool.uv.index]]\nname = "bench"\nurl = "{url}"\n'
         'default = true\nauthenticate = "always"\n\n'
         # The bench's wheels are this machine's (pip download): lock for Linux only.
-        '[tool.uv]\nenvironments = ["sys_platform == \'linux\'"]\n'
+        "[tool.uv]\nenvironments = [\"sys_platform == 'linux'\"]\n"
     )
     proc = subprocess.run(
         [find_uv(), "lock"], cwd=template, env=env, capture_output=True, text=True

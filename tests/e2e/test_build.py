@@ -7,12 +7,10 @@ setuptools, flit_core and editables wheels from the package registry, served onl
 
 from __future__ import annotations
 
-import io
 import os
 import subprocess
 import sys
-import tarfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,26 +20,13 @@ import pytest
 from tests.support.cli import assert_no_secret, run_pipkey
 from tests.support.isolation import MACHINE_ENV
 from tests.support.servers import NginxAuth, PyPIServer
-from tests.support.wheels import build_wheel
+from tests.support.uvtool import module_value
+from tests.support.wheels import build_wheel, make_sdist
 
 pytestmark = pytest.mark.e2e
 
 PASSWORD = "s3cret-Pa55-build"
 BACKENDS = ("hatchling", "editables", "setuptools", "flit_core")
-
-
-def make_sdist(out: Path, name: str, version: str, files: Mapping[str, str]) -> Path:
-    root = f"{name}-{version}"
-    members = {f"{root}/PKG-INFO": f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n"}
-    members.update({f"{root}/{path}": text for path, text in files.items()})
-    path = out / f"{root}.tar.gz"
-    with tarfile.open(path, "w:gz") as archive:
-        for member, text in members.items():
-            data = text.encode()
-            info = tarfile.TarInfo(member)
-            info.size, info.mode, info.mtime = len(data), 0o644, 1_700_000_000
-            archive.addfile(info, io.BytesIO(data))
-    return path
 
 
 def pyproject(name: str, version: str, backend: str, requires: str, deps: str = "") -> str:
@@ -109,20 +94,13 @@ def install(venv: Path, *args: str | Path, env: dict[str, str]) -> Any:
                       env=env)  # fmt: skip
 
 
-def value(venv: Path, module: str) -> str:
-    code = f"import {module}; print({module}.VALUE)"
-    out = subprocess.run([str(venv / "bin" / "python"), "-c", code],
-                         capture_output=True, text=True, check=True)  # fmt: skip
-    return out.stdout.strip()
-
-
 def test_sdist_whose_backend_is_only_on_the_private_index(
     venv: Path, creds: dict[str, str], json_keyring: Any, home: Path
 ) -> None:
     """The seed's story: hatchling itself comes from the authenticated registry."""
     result = install(venv, "secretpkg", "-v", env=creds)
     assert result.returncode == 0, result.stderr
-    assert value(venv, "secretpkg") == "hatch"
+    assert module_value(venv, "secretpkg") == "hatch"
     assert "building a wheel for secretpkg with hatchling.build" in result.stderr
     assert len(json_keyring.calls("get_password") + json_keyring.calls("get_credential")) == 1
     cache_files = "\n".join(
@@ -137,7 +115,7 @@ def test_a_second_install_uses_the_built_wheel_cache(venv: Path, creds: dict[str
     again = install(venv, "stpkg", "-v", env=creds)
     assert again.returncode == 0, again.stderr
     assert "building" not in again.stderr
-    assert value(venv, "stpkg") == "st"
+    assert module_value(venv, "stpkg") == "st"
 
 
 @pytest.mark.parametrize(
@@ -150,7 +128,7 @@ def test_common_backends_build(
     and uv do), flit_core; hatchling is the test above."""
     result = install(venv, package, env=creds)
     assert result.returncode == 0, result.stderr
-    assert value(venv, package) == expected
+    assert module_value(venv, package) == expected
 
 
 def test_a_failing_build_names_package_backend_and_output(
@@ -191,14 +169,14 @@ def test_install_dot_and_editable_with_private_dependencies(
     plain = run_pipkey("install", "--python", venv, "--cache-dir", tmp_path / "c", ".",
                        env=creds, cwd=local_project)  # fmt: skip
     assert plain.returncode == 0, plain.stderr
-    assert value(venv, "myproj") == "first"
+    assert module_value(venv, "myproj") == "first"
     run_pipkey("uninstall", "myproj", "--python", venv)
 
     editable = run_pipkey("install", "--python", venv, "--cache-dir", tmp_path / "c", "-e", ".",
                           env=creds, cwd=local_project)  # fmt: skip
     assert editable.returncode == 0, editable.stderr
     (local_project / "src" / "myproj" / "__init__.py").write_text("VALUE = 'edited'\n")
-    assert value(venv, "myproj") == "edited"
+    assert module_value(venv, "myproj") == "edited"
     site = next((venv / "lib").glob("python3*/site-packages"))
     direct = (site / "myproj-0.1.dist-info" / "direct_url.json").read_text()
     assert '"editable": true' in direct and "alice" not in direct
@@ -217,7 +195,7 @@ def test_editable_line_in_a_requirements_file(
     reqs.write_text("-e .\n")
     result = install(venv, "-r", reqs, env=creds)
     assert result.returncode == 0, result.stderr
-    assert value(venv, "myproj") == "first"
+    assert module_value(venv, "myproj") == "first"
 
 
 def test_vcs_other_than_git_is_not_supported_yet(venv: Path, creds: dict[str, str]) -> None:

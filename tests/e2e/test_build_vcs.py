@@ -82,8 +82,9 @@ def test_git_https_with_credentials_from_keyring(
     assert out == "v1"
     site = next((venv / "lib").glob("python3*/site-packages"))
     record = json.loads((site / "gitpkg-1.0.dist-info" / "direct_url.json").read_text())
-    assert record == {"url": url, "vcs_info": {"vcs": "git", "commit_id": v1,
-                                               "requested_revision": "v1"}}  # fmt: skip
+    assert record == {"url": url, "subdirectory": "pkg",  # PEP 610 records it
+                      "vcs_info": {"vcs": "git", "commit_id": v1,
+                                   "requested_revision": "v1"}}  # fmt: skip
     cached = "\n".join(p.read_bytes().decode("latin-1")
                        for p in (venv.parent / "cache").rglob("*") if p.is_file())  # fmt: skip
     assert_no_secret(PASSWORD, result.stdout, result.stderr, cached, username="gitter")

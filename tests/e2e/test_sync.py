@@ -5,7 +5,6 @@ credentials from the configuration (``UV_INDEX_<NAME>_USERNAME`` + keyring), nev
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 import sys
@@ -18,6 +17,7 @@ import pytest
 
 from tests.support.cli import assert_no_secret, run_pipkey
 from tests.support.servers import NginxAuth, PyPIServer
+from tests.support.uvtool import installed, seed_env, uv_bin, uv_env, uv_lock
 from tests.support.wheels import build_wheel
 
 pytestmark = pytest.mark.e2e
@@ -46,12 +46,6 @@ default = true
 """
 
 
-def uv_bin() -> str:
-    import uv
-
-    return str(uv.find_uv_bin())
-
-
 @dataclass
 class Project:
     index_url: str
@@ -61,16 +55,6 @@ class Project:
         """A fresh checkout: only what a repository holds (no .venv)."""
         shutil.copytree(self.template, where, ignore=shutil.ignore_patterns(".venv"))
         return where
-
-
-def uv_env(extra: dict[str, str] | None = None) -> dict[str, str]:
-    return {
-        **os.environ,
-        "UV_PYTHON_DOWNLOADS": "never",
-        "UV_PYTHON": sys.executable,
-        "UV_CACHE_DIR": str(Path(os.environ["HOME"]) / "uv-cache"),
-        **(extra or {}),
-    }
 
 
 @pytest.fixture(scope="module")
@@ -87,20 +71,8 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Project]:
     ):
         template = tmp_path_factory.mktemp("project")
         (template / "pyproject.toml").write_text(PYPROJECT.format(url=ng.url))
-        home = tmp_path_factory.mktemp("uv-home")
-        env = uv_env({"HOME": str(home), "XDG_CONFIG_HOME": str(home / ".config"),
-                      "UV_INDEX_PRIVATE_USERNAME": "alice",
-                      "UV_INDEX_PRIVATE_PASSWORD": PASSWORD})  # fmt: skip
-        proc = subprocess.run(
-            [uv_bin(), "lock"], cwd=template, env=env, capture_output=True, text=True
-        )
-        assert proc.returncode == 0, proc.stderr
+        uv_lock(template, tmp_path_factory.mktemp("uv-home"), "alice", PASSWORD)
         yield Project(ng.url, template)
-
-
-def installed(venv: Path) -> set[str]:
-    site = next((venv / "lib").glob("python3*/site-packages"))
-    return {p.name.split("-")[0] for p in site.glob("*.dist-info")}
 
 
 def snapshot(venv: Path) -> dict[str, bytes]:
@@ -111,12 +83,7 @@ def snapshot(venv: Path) -> dict[str, bytes]:
 def creds(json_keyring: Any, keyring_cli: Any, project: Project) -> dict[str, str]:
     """The seed's Docker set-up: keyring CLI for the password, the username from env."""
     json_keyring.set(project.index_url, "alice", PASSWORD)
-    return {
-        **os.environ,
-        "UV_KEYRING_PROVIDER": "subprocess",
-        "UV_INDEX_PRIVATE_USERNAME": "alice",
-        "PIPKEY_KEYRING_PATH": str(keyring_cli.path),
-    }
+    return seed_env(keyring_cli.path, "alice")
 
 
 def sync(cwd: Path, *args: str | Path, env: dict[str, str]) -> Any:
@@ -177,19 +144,6 @@ def test_groups_extras_and_markers_select_the_right_subset(
     result = sync(mine, "--locked", "--no-install-project", *flags, env=creds)
     assert result.returncode == 0, result.stderr
     assert installed(mine / ".venv") == expected
-
-
-def test_the_project_itself_is_not_supported_yet_when_it_is_a_package(
-    project: Project, creds: dict[str, str], tmp_path: Path
-) -> None:
-    mine = project.checkout(tmp_path / "mine")
-    lock = mine / "uv.lock"
-    lock.write_text(
-        lock.read_text().replace('source = { virtual = "." }', 'source = { editable = "." }')
-    )
-    result = sync(mine, "--frozen", env=creds)
-    assert result.returncode == 2
-    assert "not supported yet" in result.stderr and "--no-install-project" in result.stderr
 
 
 def test_pylock_exported_by_uv_syncs_exactly_and_a_tampered_hash_changes_nothing(

@@ -147,3 +147,18 @@ def corrupt_member(wheel: Path, member: str) -> None:
     raw = bytearray(wheel.read_bytes())
     raw[start : start + info.compress_size] = b"\xff" * info.compress_size
     wheel.write_bytes(bytes(raw))
+
+
+def make_sdist(out: Path, name: str, version: str, files: Mapping[str, str]) -> Path:
+    """An sdist holding ``files`` (a project a real backend builds) and a minimal PKG-INFO."""
+    root = f"{name}-{version}"
+    members = {f"{root}/PKG-INFO": f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n"}
+    members.update({f"{root}/{path}": text for path, text in files.items()})
+    path = out / f"{root}.tar.gz"
+    with tarfile.open(path, "w:gz") as archive:
+        for member, text in members.items():
+            data = text.encode()
+            info = tarfile.TarInfo(member)
+            info.size, info.mode, info.mtime = len(data), 0o644, 1_700_000_000
+            archive.addfile(info, io.BytesIO(data))
+    return path

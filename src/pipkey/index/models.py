@@ -62,7 +62,11 @@ class Link:
             algo, sep, value = fragment.partition("=")
             if sep and algo in HASH_NAMES and value:
                 merged.setdefault(algo, value.lower())
-        clean = urlunsplit((parts.scheme, parts.netloc, parts.path, parts.query, ""))
+        vcs = parts.scheme.startswith(("git+", "hg+", "svn+", "bzr+"))
+        # A VCS URL keeps its fragment (``#subdirectory=…``: PEP 440 direct references).
+        clean = urlunsplit(
+            (parts.scheme, parts.netloc, parts.path, parts.query, "" if not vcs else fragment)
+        )
         name = filename or unquote(parts.path.rsplit("/", 1)[-1])
         return Link(
             url=clean,

@@ -37,6 +37,8 @@ def attach_builder(session: Session, python: str) -> None:
     auth engine's answer for git hosts (VCS requirements)."""
 
     def git_credentials(url: str) -> str | None:
+        if not url.startswith(("https://", "http://")):  # ssh and file: git's own business
+            return None
         creds = session.auth.credentials_for(url)
         return creds.authorization() if creds is not None and creds.complete else None
 

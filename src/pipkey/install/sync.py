@@ -13,15 +13,19 @@ from __future__ import annotations
 import subprocess
 import sys
 from collections.abc import Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from packaging.specifiers import SpecifierSet
-from packaging.utils import canonicalize_name
+from packaging.utils import NormalizedName, canonicalize_name
+from packaging.version import Version
 
 from pipkey.auth.errors import PipkeyError
 from pipkey.auth.redact import redact_url
 from pipkey.config import Settings
+from pipkey.index.models import Link
+from pipkey.install.build_env import attach_builder
 from pipkey.install.environment import Environment, TargetError, rescan
 from pipkey.install.lock import environment_lock
 from pipkey.install.pipeline import resolve_for, roots_and_constraints, stage
@@ -29,13 +33,15 @@ from pipkey.install.repair import repaired, repaired_first
 from pipkey.install.report import Reporter
 from pipkey.install.request import Request
 from pipkey.install.session import Session
+from pipkey.install.sources import is_current
 from pipkey.install.transaction import Commit, Plan
 from pipkey.lock.freshness import stale_reasons
 from pipkey.lock.model import Lock, LockError
 from pipkey.lock.pylock import is_pylock, read_pylock
-from pipkey.lock.select import BUILD_NOT_SUPPORTED, Selection, candidate, select
+from pipkey.lock.select import Selection, candidate, select, source_link
 from pipkey.lock.uvlock import read_uv_lock
 from pipkey.resolve.candidates import Candidate
+from pipkey.resolve.metadata import CoreMetadata
 
 _WAIT = "Waiting for another pipkey run…"
 KEPT_TOOLS = frozenset(canonicalize_name(n) for n in ("pip", "setuptools", "wheel"))
@@ -80,10 +86,22 @@ def read_lock(path: Path) -> Lock:
     )
 
 
+@dataclass(frozen=True)
+class Source:
+    """A locked package built from a source tree (the project, a path dependency, a git
+    commit): its version is learned from the build's metadata."""
+
+    name: NormalizedName
+    version: Version | None
+    link: Link
+    where: str
+
+
 def plan_for(
     lock: Lock, request: SyncRequest, env: Environment, reporter: Reporter
-) -> list[Candidate]:
-    """What the lock selects for ``env``, each with its file; every problem names its entry."""
+) -> tuple[list[Candidate], list[Source]]:
+    """What the lock selects for ``env``: registry and URL packages with their file, and
+    packages built from source; every problem names its entry."""
     pyproject = lock.path.parent / "pyproject.toml"
     if lock.kind == "uv.lock" and not request.frozen and pyproject.is_file():
         reasons = stale_reasons(lock, pyproject)
@@ -92,14 +110,13 @@ def plan_for(
                 f"{lock.path} does not match {pyproject}:\n"
                 + "\n".join(f"  - {r}" for r in reasons)
             )
-    packages = select(lock, request.selection, env.target)
-    project = [p for p in packages if p.is_project]
-    if project:
-        raise LockError(
-            f"{project[0].where}: installing the project itself needs a build "
-            f"({BUILD_NOT_SUPPORTED}); pass --no-install-project"
-        )
-    for package in packages:
+    wanted: list[Candidate] = []
+    sources: list[Source] = []
+    for package in select(lock, request.selection, env.target):
+        link = source_link(package, lock.path.parent)
+        if link is not None:
+            sources.append(Source(package.name, package.version, link, package.where))
+            continue
         for file in (*package.wheels, *([package.sdist] if package.sdist else [])):
             if "@" in file.url.split("//", 1)[-1].split("/", 1)[0]:
                 reporter.warn(
@@ -107,15 +124,27 @@ def plan_for(
                     "it is used, masked, but the lock leaks a secret; remove it from the lock"
                 )
                 break
-    return [candidate(p, env.target) for p in packages]
+        wanted.append(candidate(package, env.target))
+    return wanted, sources
 
 
-def exact_plan(wanted: Sequence[Candidate], env: Environment) -> Plan:
-    names = {c.name for c in wanted}
+def exact_plan(
+    wanted: Sequence[Candidate], env: Environment, unchanged: AbstractSet[str] = frozenset()
+) -> Plan:
+    """``unchanged``: source-built packages already installed as locked (kept as they are)."""
+    names = {c.name for c in wanted} | set(unchanged)
     install, keep, remove = [], [], []
     for cand in wanted:
         current = env.installed.get(cand.name)
-        if current is not None and current.version == cand.version and not current.direct_url:
+        if (
+            current is not None
+            and current.version == cand.version
+            and (
+                is_current(current, cand.link, current.dist_info)
+                if cand.direct
+                else not current.direct_url
+            )
+        ):
             keep.append(cand)
             continue
         install.append(cand)
@@ -129,6 +158,33 @@ def exact_plan(wanted: Sequence[Candidate], env: Environment) -> Plan:
     return Plan(tuple(install), tuple(remove), tuple(keep))
 
 
+def _unchanged(sources: Sequence[Source], env: Environment) -> set[str]:
+    return {
+        s.name
+        for s in sources
+        if (dist := env.installed.get(s.name)) is not None
+        and (s.version is None or dist.version == s.version)
+        and is_current(dist, s.link, dist.dist_info)
+    }
+
+
+def _built(session: Session, sources: Sequence[Source]) -> list[Candidate]:
+    """Build (or fetch from the built-wheel cache) each source package that must change, and
+    check the build is the package the lock names."""
+    out = []
+    for source in sources:
+        meta = CoreMetadata.parse(session.artifacts.metadata(source.link).result(), source.where)
+        if canonicalize_name(meta.name) != source.name or (
+            source.version is not None and meta.version != source.version
+        ):
+            raise LockError(
+                f"{source.where}: the build made {meta.name} {meta.version}, not what the "
+                "lock names (update the lock)"
+            )
+        out.append(Candidate(source.name, meta.version, source.link, direct=True))
+    return out
+
+
 def sync(
     settings: Settings,
     request: SyncRequest,
@@ -140,18 +196,25 @@ def sync(
 ) -> Plan:
     lock = read_lock(request.lock_path)
     env = repaired_first(env, reporter)
-    wanted = plan_for(lock, request, env, reporter)
-    plan = exact_plan(wanted, env)
-    reporter.line(f"Lock {lock.path.name}: {len(wanted)} package(s) for this environment")
-    if dry_run or not (plan.install or plan.remove):
-        _report(reporter, plan, dry_run)
+    wanted, sources = plan_for(lock, request, env, reporter)
+    unchanged = _unchanged(sources, env)
+    to_build = [s for s in sources if s.name not in unchanged]
+    plan = exact_plan(wanted, env, unchanged)
+    reporter.line(
+        f"Lock {lock.path.name}: {len(wanted) + len(sources)} package(s) for this environment"
+    )
+    if dry_run or not (plan.install or plan.remove or to_build):
+        _report(reporter, plan, dry_run, [s.name for s in to_build])
         return plan
     with Session(settings, reporter, use_cache=use_cache) as session:
+        attach_builder(session, env.executable)
+        wanted += _built(session, to_build)
+        plan = exact_plan(wanted, env, unchanged)
         unpacked = stage(session, plan.install)
         with environment_lock(env.lock_path, lambda: reporter.line(_WAIT)):
             repaired(env, reporter)
             current = rescan(env)
-            plan = exact_plan(wanted, current)
+            plan = exact_plan(wanted, current, unchanged)
             Commit(current).run(plan, unpacked, reporter.detail)
     _report(reporter, plan, dry_run)
     return plan
@@ -186,8 +249,8 @@ def sync_requirements(
     return plan
 
 
-def _report(reporter: Reporter, plan: Plan, dry_run: bool) -> None:
-    if not plan.install and not plan.remove:
+def _report(reporter: Reporter, plan: Plan, dry_run: bool, builds: Sequence[str] = ()) -> None:
+    if not plan.install and not plan.remove and not builds:
         reporter.line("Nothing to do: the environment matches the lock")
         return
     verb = "Would" if dry_run else ""
@@ -195,9 +258,12 @@ def _report(reporter: Reporter, plan: Plan, dry_run: bool) -> None:
         reporter.line(f" - {dist.raw_name or dist.name}=={dist.version}")
     for cand in plan.install:
         reporter.line(f" + {cand.name}=={cand.version}")
+    for name in builds:  # dry run: built from source, version known only after a build
+        reporter.line(f" + {name} (built from source)")
+    installed = len(plan.install) + len(builds)
     reporter.line(
         f"{verb + ' ' if verb else ''}{'removed' if not verb else 'remove'} {len(plan.remove)}, "
-        f"{'installed' if not verb else 'install'} {len(plan.install)}"
+        f"{'installed' if not verb else 'install'} {installed}"
     )
 
 

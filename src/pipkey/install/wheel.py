@@ -25,8 +25,11 @@ def direct_url(
     """
     record: dict[str, object] = {"url": strip_credentials(url)}
     if vcs_info is not None:
-        record["url"] = strip_credentials(parse_vcs_url(url).url)  # PEP 610: no "git+" prefix
+        source = parse_vcs_url(url)
+        record["url"] = strip_credentials(source.url)  # PEP 610: no "git+" prefix
         record["vcs_info"] = vcs_info
+        if source.subdirectory:
+            record["subdirectory"] = source.subdirectory
     elif directory:
         record["dir_info"] = {"editable": True} if editable else {}
     else:

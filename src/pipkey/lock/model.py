@@ -48,6 +48,7 @@ class LockedPackage:
     version: Version | None
     source: str  # "registry", "virtual", "editable", "directory", "path", "url", "git"
     registry: str | None = None
+    location: str | None = None  # uv.lock: a path (editable, directory, virtual) or git URL
     wheels: tuple[LockedFile, ...] = ()
     sdist: LockedFile | None = None
     dependencies: tuple[Dep, ...] = ()

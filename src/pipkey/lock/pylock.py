@@ -3,7 +3,8 @@
 Read: ``lock-version`` 1.x, ``requires-python``, ``extras``, ``dependency-groups``,
 ``default-groups``, and ``[[packages]]`` with ``marker`` (which may test ``extras`` and
 ``dependency_groups``), ``index``, ``wheels`` and ``sdist`` (``url``, ``hashes``, ``size``).
-Packages from VCS, directories or archives are reported as not supported yet.
+``directory`` (editable or not) and git ``vcs`` packages are built from source; ``archive``
+packages and other VCS kinds are reported as not supported yet.
 
 Written: one entry per resolved distribution with the wheel chosen for the target environment —
 its URL, size and sha256 — and the index it came from; never a credential.
@@ -16,7 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote, urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
 from packaging.markers import InvalidMarker, Marker
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
@@ -76,9 +77,9 @@ def _package(path: Path, entry: Any, index: int) -> LockedPackage:
         except InvalidVersion:
             raise LockError(f"{where}: invalid version {entry['version']!r}") from None
         where += f" {version}"
-    for unsupported in ("vcs", "directory", "archive"):
-        if unsupported in entry:
-            raise LockError(f"{where}: {unsupported} packages are not supported yet")
+    if "archive" in entry:
+        raise LockError(f"{where}: archive packages are not supported yet")
+    source, location = _source(entry, where)
     marker = None
     if entry.get("marker"):
         try:
@@ -91,13 +92,37 @@ def _package(path: Path, entry: Any, index: int) -> LockedPackage:
     return LockedPackage(
         name=canonicalize_name(entry["name"]),
         version=version,
-        source="registry",
+        source=source,
         registry=index_url if isinstance(index_url, str) else None,
+        location=location,
         wheels=wheels,
         sdist=sdist,
         marker=marker,
         where=where,
     )
+
+
+def _source(entry: dict[str, Any], where: str) -> tuple[str, str | None]:
+    """PEP 751 ``directory`` / ``vcs`` tables, in the shape uv.lock gives them (a path; a git
+    URL with ``?subdirectory=`` and the commit as fragment), so both build the same way."""
+    directory, vcs = entry.get("directory"), entry.get("vcs")
+    if isinstance(directory, dict):
+        path = directory.get("path")
+        if not isinstance(path, str):
+            raise LockError(f"{where}: directory has no path")
+        sub = directory.get("subdirectory")
+        full = f"{path}/{sub}" if isinstance(sub, str) and sub else path
+        return ("editable" if directory.get("editable") else "directory"), full
+    if isinstance(vcs, dict):
+        url, commit = vcs.get("url"), vcs.get("commit-id")
+        if vcs.get("type") != "git":
+            raise LockError(f"{where}: {vcs.get('type')!r} repositories are not supported yet")
+        if not isinstance(url, str) or not isinstance(commit, str):
+            raise LockError(f"{where}: vcs needs a url and a commit-id")
+        sub = vcs.get("subdirectory")
+        query = f"?subdirectory={quote(sub)}" if isinstance(sub, str) and sub else ""
+        return "git", f"{url}{query}#{commit}"
+    return "registry", None
 
 
 def _file(raw: Any, where: str) -> LockedFile:

@@ -12,6 +12,9 @@ from collections import deque
 from collections.abc import Iterable, Mapping
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import parse_qsl, quote, urlsplit, urlunsplit
+from urllib.request import url2pathname
 
 from packaging.utils import NormalizedName, canonicalize_name
 
@@ -19,8 +22,6 @@ from pipkey.index.models import DistFile, Link
 from pipkey.index.target import Target
 from pipkey.lock.model import Dep, Lock, LockedFile, LockedPackage, LockError
 from pipkey.resolve.candidates import Candidate
-
-BUILD_NOT_SUPPORTED = "building from source is not supported yet"
 
 
 @dataclass(frozen=True)
@@ -87,7 +88,14 @@ def _walk_uv(lock: Lock, chosen: Selection, target: Target) -> list[LockedPackag
                 queue.extend(package.optional.get(extra, ()))
     if root.source != "virtual":  # uv installs a packaged project itself (editable)
         seen.setdefault((root.name, root.version), root)
-    return [p for p in seen.values() if not p.is_project or not chosen.no_install_project]
+    # A virtual package (the root of a non-packaged project, a virtual workspace member) is
+    # never installed, only its dependencies; --no-install-project leaves out the root alone,
+    # path dependencies stay (as uv's --no-install-project does).
+    return [
+        p
+        for p in seen.values()
+        if p.source != "virtual" and not (p is root and chosen.no_install_project)
+    ]
 
 
 def _known(asked: Iterable[str], available: Mapping[str, object], what: str, lock: Lock) -> None:
@@ -131,8 +139,32 @@ def _pylock(lock: Lock, chosen: Selection, target: Target) -> list[LockedPackage
     return list(picked.values())
 
 
+def source_link(package: LockedPackage, base: Path) -> Link | None:
+    """For a package uv.lock takes from a source tree — the project, a path dependency
+    (``editable``/``directory``, relative to the lock) or a git repository
+    (``URL?subdirectory=S&rev=R#COMMIT``, pinned to COMMIT) — the link pipkey builds it from."""
+    if package.source in ("editable", "directory"):
+        if package.location is None:
+            raise LockError(f"{package.where}: its {package.source} source has no path")
+        tree = (base / url2pathname(package.location)).resolve()
+        if not tree.is_dir():
+            raise LockError(f"{package.where}: source directory {tree} does not exist")
+        return Link.from_url(tree.as_uri(), origin=str(base), editable=package.source == "editable")
+    if package.source == "git":
+        parts = urlsplit(package.location or "")
+        if not parts.scheme or not parts.fragment:
+            raise LockError(f"{package.where}: git source {package.location!r} names no commit")
+        query = dict(parse_qsl(parts.query))
+        repo = urlunsplit((parts.scheme, parts.netloc, parts.path, "", ""))
+        sub = query.get("subdirectory")
+        url = f"git+{repo}@{parts.fragment}" + (f"#subdirectory={quote(sub)}" if sub else "")
+        return Link.from_url(url, filename=package.name)
+    return None
+
+
 def candidate(package: LockedPackage, target: Target) -> Candidate:
-    """The locked package as a candidate with its best wheel for ``target``."""
+    """The locked package as a candidate with its best wheel for ``target`` (its sdist, to be
+    built, when no wheel fits)."""
     if package.version is None:
         raise LockError(f"{package.where}: no version")
     best: tuple[int, LockedFile, Link] | None = None
@@ -142,16 +174,16 @@ def candidate(package: LockedPackage, target: Target) -> Candidate:
         rank = target.wheel_rank(dist.tags) if dist is not None else None
         if rank is not None and (best is None or rank < best[0]):
             best = (rank, file, link)
+    direct = package.source == "url"
     if best is None:
         if package.sdist is not None:
-            raise LockError(
-                f"{package.where}: no wheel for this platform, only an sdist; {BUILD_NOT_SUPPORTED}"
-            )
+            link = _link(package.sdist, package)
+            return Candidate(canonicalize_name(package.name), package.version, link, direct=direct)
         raise LockError(
             f"{package.where}: none of its {len(package.wheels)} wheel(s) fits this interpreter "
             f"(Python {target.python_version}, {target.tags[0] if target.tags else 'no tags'})"
         )
-    return Candidate(canonicalize_name(package.name), package.version, best[2])
+    return Candidate(canonicalize_name(package.name), package.version, best[2], direct=direct)
 
 
 def _link(file: LockedFile, package: LockedPackage) -> Link:

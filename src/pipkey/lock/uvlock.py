@@ -42,7 +42,8 @@ def read_uv_lock(path: Path) -> Lock:
         raise LockError(f"{path}: [[package]] must be an array of tables")
     packages = tuple(_package(path, entry, i) for i, entry in enumerate(entries))
     projects = [p for p in packages if p.is_project]
-    root = projects[0] if len(projects) == 1 else None
+    here = [p for p in projects if p.location in (".", "")]
+    root = here[0] if len(here) == 1 else projects[0] if len(projects) == 1 else None
     return Lock(path, "uv.lock", packages, requires_python, root)
 
 
@@ -59,6 +60,7 @@ def _package(path: Path, entry: Any, index: int) -> LockedPackage:
         raise LockError(f"{where}: no source")
     kind = next(iter(source))
     registry = source.get("registry") if kind == "registry" else None
+    location = source.get(kind) if kind != "registry" else None
     wheels = tuple(_file(w, where) for w in entry.get("wheels", []))
     sdist = _file(entry["sdist"], where) if isinstance(entry.get("sdist"), dict) else None
     return LockedPackage(
@@ -66,6 +68,7 @@ def _package(path: Path, entry: Any, index: int) -> LockedPackage:
         version=version,
         source=kind,
         registry=registry if isinstance(registry, str) else None,
+        location=location if isinstance(location, str) else None,
         wheels=wheels,
         sdist=sdist,
         dependencies=_deps(entry.get("dependencies", []), where),

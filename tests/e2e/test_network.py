@@ -230,6 +230,41 @@ def test_missing_proxy_credentials_is_a_clear_407(
     assert "requires credentials (407 Proxy Authentication Required)" in result.stderr
 
 
+def test_proxy_credentials_from_keyring_for_the_proxy_origin(
+    venv: Path, tls_index: TLSIndex, tinyproxy: TinyProxy, json_keyring: Any, home: Path
+) -> None:
+    """A proxy URL without user info: on its 407, pipkey looks the proxy's origin up once in
+    its own sources (here the keyring) and sends them to the proxy only."""
+    json_keyring.set(tinyproxy.url, "proxyuser", PROXY_PASSWORD)
+    env = {**os.environ, "HTTPS_PROXY": tinyproxy.url}
+    result = install(
+        venv, "netpkg", "--index-url", tls_index.url(), "--cert", tls_index.ca.bundle, "-v",
+        env=env,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert installed(venv) == {"netpkg", "netdep"}
+    assert any(f"CONNECT 127.0.0.1:{tls_index.nginx.port}" in c for c in tinyproxy.connects())
+    lookups = json_keyring.calls("get_password") + json_keyring.calls("get_credential")
+    assert [c["service"].rstrip("/") for c in lookups] == [tinyproxy.url.rstrip("/")]
+    everything = _files_under(home, venv, venv.parent / "cache")
+    assert_no_secret(PROXY_PASSWORD, result.stdout, result.stderr, everything, tinyproxy.log())
+
+
+def test_stored_proxy_credentials_that_the_proxy_refuses_are_explained(
+    venv: Path, tls_index: TLSIndex, tinyproxy: TinyProxy, json_keyring: Any
+) -> None:
+    json_keyring.set(tinyproxy.url, "proxyuser", "stale-pr0xy-pa55")
+    env = {**os.environ, "HTTPS_PROXY": tinyproxy.url}
+    result = install(
+        venv, "netpkg", "--index-url", tls_index.url(), "--cert", tls_index.ca.bundle, env=env
+    )
+    assert result.returncode != 0
+    no_traceback(result)
+    assert "rejected the proxy credentials" in result.stderr
+    assert f"pipkey auth login {tinyproxy.url.rstrip('/')}" in result.stderr
+    assert_no_secret("stale-pr0xy-pa55", result.stdout, result.stderr)
+
+
 def test_proxy_flag_beats_env_and_a_refused_proxy_is_explained(
     venv: Path, tls_index: TLSIndex
 ) -> None:

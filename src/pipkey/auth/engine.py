@@ -173,6 +173,14 @@ class Authenticator:
         target = self.target(url)
         return self.known(target) or self.lookup(target)
 
+    def basic_for(self, url: str) -> tuple[str, str] | None:
+        """A username and password for ``url`` (a proxy's origin: sent by the HTTP layer as
+        Proxy-Authorization to that proxy only), or None."""
+        creds = self.credentials_for(url)
+        if creds is None or creds.username is None or creds.password is None:
+            return None
+        return creds.username, creds.password
+
     def attempts(self, target: Target) -> tuple[Attempt, ...]:
         entry = self._entry(target)
         found = entry.full or entry.passive

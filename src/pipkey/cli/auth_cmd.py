@@ -237,7 +237,12 @@ def doctor(config_flags: ConfigFlags, index_or_url: str | None, as_json: bool) -
         raise UsageError("no index configured: name one (`pipkey auth doctor URL`)")
     warnings: list[str] = []
     reports: list[IndexReport] = []
-    network = Network(settings.net_settings(os.environ), warn=warnings.append)
+    proxy_engine = _engine(settings, warn=warnings.append, no_input=True)
+    network = Network(
+        settings.net_settings(os.environ),
+        warn=warnings.append,
+        proxy_credentials=proxy_engine.basic_for,
+    )
     sections: list[NetworkSection] = []
     with network.client(follow_redirects=False) as client:
         for index in targets:

@@ -37,7 +37,11 @@ class Session:
             warn=self.reporter.warn,
             prompter=self.prompter,
         )
-        self.network = Network(self.settings.net_settings(self.environ), warn=self.reporter.warn)
+        self.network = Network(
+            self.settings.net_settings(self.environ),
+            warn=self.reporter.warn,
+            proxy_credentials=self.auth.basic_for,  # a proxy's own, from the same sources
+        )
         self.client = IndexClient(self.auth.httpx_auth(), network=self.network)
         self.finder = Finder(self.client, self.settings)
         self.cache = WheelCache(Path(self.settings.cache_dir or default_cache_dir()))

@@ -13,6 +13,7 @@ import ssl
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from typing import TypeVar
 from urllib.parse import urlsplit
 
@@ -20,18 +21,23 @@ import httpx
 
 from pipkey import __version__
 from pipkey.net.errors import explain
-from pipkey.net.proxy import Proxies, ProxyChoice
+from pipkey.net.proxy import Proxies, ProxyChoice, proxy_origin
 from pipkey.net.retry import RetriesExhausted, RetryPolicy, RetryTransport, retryable_error
 from pipkey.net.settings import NetSettings
 from pipkey.net.tls import TrustSource, insecure_context, ssl_context, trust_source
 
 T = TypeVar("T")
+ProxyLookup = Callable[[str], "tuple[str, str] | None"]  # proxy origin URL → (user, password)
 USER_AGENT = f"pipkey/{__version__}"
 
 
 class Network:
     def __init__(
-        self, settings: NetSettings | None = None, *, warn: Callable[[str], None] = lambda _: None
+        self,
+        settings: NetSettings | None = None,
+        *,
+        warn: Callable[[str], None] = lambda _: None,
+        proxy_credentials: ProxyLookup | None = None,
     ) -> None:
         self.settings = settings or NetSettings()
         env = self.settings.environ
@@ -46,6 +52,8 @@ class Network:
         self._warned: set[str] = set()
         self._lock = threading.Lock()
         self._contexts: dict[bool, ssl.SSLContext] = {}
+        self._proxy_lookup = proxy_credentials
+        self._proxy_auth: dict[str, tuple[str, str] | None] = {}
 
     def client(
         self,
@@ -66,7 +74,28 @@ class Network:
         )
 
     def proxy_for(self, url: str) -> ProxyChoice | None:
-        return self.proxies.for_url(url)
+        choice = self.proxies.for_url(url)
+        if choice is not None and self.proxy_auth(choice) is not None:
+            return replace(choice, stored_credentials=True)
+        return choice
+
+    def proxy_auth(self, proxy: ProxyChoice) -> tuple[str, str] | None:
+        """Credentials for a proxy whose URL holds none, once it asked for them."""
+        with self._lock:
+            return self._proxy_auth.get(proxy.url)
+
+    def learn_proxy_auth(self, proxy: ProxyChoice) -> bool:
+        """A proxy without credentials in its URL answered 407: look its origin up once in
+        pipkey's sources (keyring, credential store, netrc, env). True when found (retry)."""
+        if self._proxy_lookup is None or "@" in urlsplit(proxy.url).netloc:
+            return False
+        with self._lock:
+            if proxy.url in self._proxy_auth:
+                return False  # asked already: these credentials were refused, or none exist
+        found = self._proxy_lookup(proxy_origin(proxy.url))
+        with self._lock:
+            self._proxy_auth[proxy.url] = found
+        return found is not None
 
     def insecure(self, url: str) -> bool:
         parts = urlsplit(url)
@@ -166,7 +195,7 @@ class _Router(httpx.BaseTransport):
     def __init__(self, network: Network, workers: int) -> None:
         self.network = network
         self.workers = workers
-        self._transports: dict[tuple[str | None, str], httpx.HTTPTransport] = {}
+        self._transports: dict[tuple[str | None, str, bool], httpx.HTTPTransport] = {}
         self._lock = threading.Lock()
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
@@ -179,10 +208,23 @@ class _Router(httpx.BaseTransport):
             proxy is not None and proxy.url.startswith("https:")
         )
         mode = "insecure" if insecure else ("verify" if tls else "plain")
-        return self._transport(proxy, mode).handle_request(request)
+        try:
+            response = self._transport(proxy, mode).handle_request(request)
+        except httpx.ProxyError as exc:  # CONNECT refused: "407 Proxy Authentication Required"
+            if proxy is None or not str(exc).startswith(("407", "401")):
+                raise
+            if not self.network.learn_proxy_auth(proxy):
+                raise
+            return self._transport(proxy, mode).handle_request(request)
+        # a plain-HTTP request through the proxy: the 407 comes back as a response
+        if response.status_code == 407 and proxy and self.network.learn_proxy_auth(proxy):
+            response.close()
+            return self._transport(proxy, mode).handle_request(request)
+        return response
 
     def _transport(self, proxy: ProxyChoice | None, mode: str) -> httpx.HTTPTransport:
-        key = (proxy.url if proxy else None, mode)
+        auth = self.network.proxy_auth(proxy) if proxy else None
+        key = (proxy.url if proxy else None, mode, auth is not None)
         with self._lock:
             transport = self._transports.get(key)
         if transport is not None:
@@ -193,7 +235,7 @@ class _Router(httpx.BaseTransport):
         )
         transport = httpx.HTTPTransport(
             verify=verify,
-            proxy=httpx.Proxy(proxy.url) if proxy else None,
+            proxy=httpx.Proxy(proxy.url, auth=auth) if proxy else None,
             limits=httpx.Limits(
                 max_connections=self.workers, max_keepalive_connections=self.workers
             ),

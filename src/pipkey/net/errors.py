@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from pipkey.auth.redact import redact_text
-from pipkey.net.proxy import ProxyChoice
+from pipkey.net.proxy import ProxyChoice, proxy_origin
 from pipkey.net.tls import TrustSource
 
 E = TypeVar("E", bound=BaseException)
@@ -73,11 +73,15 @@ def _proxy(text: str, proxy: ProxyChoice | None) -> str:
     """407 is the standard answer; some proxies (tinyproxy) answer a wrong password with 401."""
     where = f"{proxy.shown()} [{proxy.origin}]" if proxy else "(unknown)"
     if text.startswith(("407", "401")):
-        has_creds = proxy is not None and "@" in urlsplit(proxy.url).netloc
+        has_creds = proxy is not None and (
+            "@" in urlsplit(proxy.url).netloc or proxy.stored_credentials
+        )
         problem = "rejected the proxy credentials" if has_creds else "requires credentials"
+        origin = proxy_origin(proxy.url) if proxy is not None else "http://PROXY:PORT"
         return (
             f"the proxy {where} {problem} ({text}); put the proxy's user and password in the "
-            "proxy URL (http://USER:PASSWORD@proxy:port)"
+            f"proxy URL (http://USER:PASSWORD@proxy:port), or store them for {origin} "
+            f"(`pipkey auth login {origin}`, keyring, netrc)"
         )
     return f"the proxy {where} refused the request: {text}"
 

@@ -29,6 +29,7 @@ class ProxyConfigError(PipkeyError):
 class ProxyChoice:
     url: str
     origin: str  # "flag --proxy", "env HTTPS_PROXY", …
+    stored_credentials: bool = False  # credentials found in pipkey's sources were sent
 
     def shown(self) -> str:
         return redact_url(self.url)
@@ -95,6 +96,16 @@ def normalize_proxy_url(value: str, where: str) -> str:
     if not parts.hostname:
         raise ProxyConfigError(f"{where}: invalid proxy URL {redact_url(text)}: no host")
     return text
+
+
+def proxy_origin(url: str) -> str:
+    """``scheme://host:port`` of a proxy, without user info: the key its credentials are
+    stored under (``pipkey auth login http://proxy.corp:3128``, keyring, netrc's host)."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    host = f"[{host}]" if ":" in host else host
+    default = 443 if parts.scheme == "https" else 80
+    return f"{parts.scheme}://{host}:{parts.port or default}"
 
 
 def bypassed(host: str, port: int | None, no_proxy: tuple[str, ...]) -> bool:

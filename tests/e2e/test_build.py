@@ -56,6 +56,11 @@ def sdists(out: Path) -> None:
     make_sdist(out, "brokenpkg", "1.0", {"setup.py": broken})
     cyc = pyproject("selfbuild", "1.0", "selfbuild.backend", '"selfbuild"')
     make_sdist(out, "selfbuild", "1.0", {"pyproject.toml": cyc, "selfbuild/__init__.py": ""})
+    explode = "raise SystemExit('this sdist was built')\n"
+    static = "Metadata-Version: 2.2\nName: staticpkg\nVersion: 1.0\nRequires-Dist: helper\n"
+    make_sdist(out, "staticpkg", "1.0", {"PKG-INFO": static, "setup.py": explode})
+    dynamic = "Metadata-Version: 2.2\nName: dynpkg\nVersion: 1.0\nDynamic: Requires-Dist\n"
+    make_sdist(out, "dynpkg", "1.0", {"PKG-INFO": dynamic, "setup.py": explode})
     build_wheel(out, "helper", "1.0")
 
 
@@ -202,3 +207,19 @@ def test_vcs_other_than_git_is_not_supported_yet(venv: Path, creds: dict[str, st
     result = install(venv, "thing @ hg+https://hg.example/org/thing", env=creds)
     assert result.returncode != 0
     assert "only git VCS requirements are supported yet" in result.stderr
+
+
+def test_reliable_pkg_info_resolves_an_sdist_without_building_it(
+    creds: dict[str, str], tmp_path: Path
+) -> None:
+    """PEP 643: Metadata-Version 2.2+ with no Dynamic resolver field is what a build would
+    say (uv reads such sdists the same way); a Dynamic Requires-Dist needs the build."""
+    out = tmp_path / "out"
+    result = run_pipkey("download", "staticpkg", "-d", out, "-v", env=creds)
+    assert result.returncode == 0, result.stderr
+    assert {p.name.split("-")[0] for p in out.iterdir()} == {"staticpkg", "helper"}
+    assert "this sdist was built" not in result.stderr
+
+    dynamic = run_pipkey("download", "dynpkg", "-d", tmp_path / "out2", env=creds)
+    assert dynamic.returncode != 0
+    assert "this sdist was built" in dynamic.stderr

@@ -117,6 +117,11 @@ class Link:
     def is_sdist(self) -> bool:
         return self.filename.endswith((".tar.gz", ".zip", ".tgz", ".tar.bz2"))
 
+    @property
+    def needs_build(self) -> bool:
+        """An sdist, a local source tree or a VCS URL: installed through a PEP 517 build."""
+        return self.is_vcs or self.is_sdist or self.is_directory
+
     def python_ok(self, python_version: Version) -> bool:
         """PEP 503 ``data-requires-python``: unparseable values are ignored, as pip does."""
         if not self.requires_python:

@@ -21,7 +21,7 @@ from urllib.request import url2pathname
 from packaging.utils import NormalizedName
 
 from pipkey.build import BuildCycle, Builder
-from pipkey.build.sdist import unpack_sdist
+from pipkey.build.sdist import static_metadata, unpack_sdist
 from pipkey.build.vcs import clone, parse_vcs_url
 from pipkey.index.client import IndexClient
 from pipkey.index.errors import HashMismatch
@@ -171,7 +171,20 @@ class Artifacts:
         wheel = self.builder.build(tree, work / "dist", name=link.filename)
         return self.built_cache.put(key, wheel) if self.use_cache else wheel
 
+    def build_first(self, link: Link) -> None:
+        """Build a source link now, in the calling thread (see :meth:`_built`), so that the
+        staging pool only unpacks the result."""
+        if link.needs_build:
+            self._built(link)
+
     def metadata(self, link: Link) -> Future[bytes]:
+        if link.is_sdist and not link.is_directory:
+            sdist = self.client.run_once("wheel", link.url, lambda: self._fetch_wheel(link))
+            static = static_metadata(sdist)
+            if static is not None:  # reliable PKG-INFO: the build waits until staging
+                ready: Future[bytes] = Future()
+                ready.set_result(static)
+                return ready
         if link.is_directory or link.is_sdist or link.is_vcs:
             out: Future[bytes] = Future()
             try:

@@ -95,8 +95,15 @@ def resolve_for(
 
 def stage(session: Session, candidates: Sequence[Candidate]) -> dict[Candidate, Unpacked]:
     """Download, verify and unpack every wheel before anything is changed; the first failure
-    aborts. Each wheel is unpacked as soon as it arrives, while others still download."""
-    futures = {c: session.artifacts.unpacked(c.link) for c in candidates if c.link is not None}
+    aborts. Each wheel is unpacked as soon as it arrives, while others still download.
+    Source builds run first, here: a build installs its own requirements through the pool."""
+    artifacts = session.artifacts
+    links = {c: c.link for c in candidates if c.link is not None}
+    wheels = {c: artifacts.unpacked(link) for c, link in links.items() if not link.needs_build}
+    for link in links.values():
+        if link.needs_build:
+            artifacts.build_first(link)
+    futures = {c: wheels.get(c) or artifacts.unpacked(link) for c, link in links.items()}
     return _collect(session, futures)
 
 

@@ -61,6 +61,16 @@ def sdists(out: Path) -> None:
     make_sdist(out, "staticpkg", "1.0", {"PKG-INFO": static, "setup.py": explode})
     dynamic = "Metadata-Version: 2.2\nName: dynpkg\nVersion: 1.0\nDynamic: Requires-Dist\n"
     make_sdist(out, "dynpkg", "1.0", {"PKG-INFO": dynamic, "setup.py": explode})
+    for slow in ("slowa", "slowb"):  # static PKG-INFO: resolved unbuilt, built while staging
+        record = (
+            "import os, time\nfrom setuptools import setup\n"
+            "log = open(os.environ['BUILD_LOG'], 'a')\n"
+            f"log.write(f'{slow} start {{time.time()}}\\n'); log.flush(); time.sleep(3)\n"
+            f"log.write(f'{slow} end {{time.time()}}\\n'); log.close()\n"
+            f"setup(name='{slow}', version='1.0', py_modules=[])\n"
+        )
+        info = f"Metadata-Version: 2.2\nName: {slow}\nVersion: 1.0\n"
+        make_sdist(out, slow, "1.0", {"PKG-INFO": info, "setup.py": record})
     build_wheel(out, "helper", "1.0")
 
 
@@ -223,3 +233,20 @@ def test_reliable_pkg_info_resolves_an_sdist_without_building_it(
     dynamic = run_pipkey("download", "dynpkg", "-d", tmp_path / "out2", env=creds)
     assert dynamic.returncode != 0
     assert "this sdist was built" in dynamic.stderr
+
+
+def test_independent_builds_run_side_by_side(
+    venv: Path, creds: dict[str, str], tmp_path: Path
+) -> None:
+    """Two sdists, each build sleeping 3 s: their build windows overlap (one build thread per
+    core, 2 here); both install."""
+    log = tmp_path / "builds.log"
+    result = install(venv, "slowa", "slowb", "--no-cache", env={**creds, "BUILD_LOG": str(log)})
+    assert result.returncode == 0, result.stderr
+    times: dict[str, float] = {}
+    for line in log.read_text().splitlines():
+        name, event, stamp = line.split()
+        times.setdefault(f"{name} {event}", float(stamp))  # each setup.py's first run
+    assert max(times["slowa start"], times["slowb start"]) < min(
+        times["slowa end"], times["slowb end"]
+    )

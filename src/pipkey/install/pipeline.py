@@ -7,15 +7,17 @@ through these; none of them touches an environment.
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Mapping, Sequence
-from concurrent.futures import Future
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import TypeVar
 
 from packaging.utils import NormalizedName
 
 from pipkey.auth.errors import PipkeyError
+from pipkey.index.models import Link
 from pipkey.index.target import Target
 from pipkey.install.request import Request
 from pipkey.install.session import Session
@@ -100,11 +102,24 @@ def stage(session: Session, candidates: Sequence[Candidate]) -> dict[Candidate, 
     artifacts = session.artifacts
     links = {c: c.link for c in candidates if c.link is not None}
     wheels = {c: artifacts.unpacked(link) for c, link in links.items() if not link.needs_build}
-    for link in links.values():
-        if link.needs_build:
-            artifacts.build_first(link)
+    build_all(session, [link for link in links.values() if link.needs_build])
     futures = {c: wheels.get(c) or artifacts.unpacked(link) for c, link in links.items()}
     return _collect(session, futures)
+
+
+def build_all(session: Session, links: Sequence[Link]) -> None:
+    """Build source links side by side, one thread per build up to the number of cores (each
+    build is a backend subprocess; its build requirements come through the shared pool).
+    Every build finishes or fails before this returns; the first failure is raised."""
+    if len(links) <= 1:
+        for link in links:
+            session.artifacts.build_first(link)
+        return
+    workers = min(len(links), os.cpu_count() or 1)
+    with ThreadPoolExecutor(workers, thread_name_prefix="pipkey-build") as pool:
+        futures = [pool.submit(session.artifacts.build_first, link) for link in links]
+    for fut in futures:
+        fut.result()
 
 
 def stage_wheels(session: Session, candidates: Sequence[Candidate]) -> dict[Candidate, Path]:

@@ -28,7 +28,7 @@ from pipkey.index.models import Link
 from pipkey.install.build_env import attach_builder
 from pipkey.install.environment import Environment, TargetError, rescan
 from pipkey.install.lock import environment_lock
-from pipkey.install.pipeline import resolve_for, roots_and_constraints, stage
+from pipkey.install.pipeline import build_all, resolve_for, roots_and_constraints, stage
 from pipkey.install.repair import repaired, repaired_first
 from pipkey.install.report import Reporter
 from pipkey.install.request import Request
@@ -208,6 +208,7 @@ def sync(
         return plan
     with Session(settings, reporter, use_cache=use_cache) as session:
         attach_builder(session, env.executable)
+        build_all(session, [s.link for s in to_build])  # side by side; metadata reads them
         wanted += _built(session, to_build)
         plan = exact_plan(wanted, env, unchanged)
         unpacked = stage(session, plan.install)

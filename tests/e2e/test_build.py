@@ -130,6 +130,7 @@ def test_a_second_install_uses_the_built_wheel_cache(venv: Path, creds: dict[str
     again = install(venv, "stpkg", "-v", env=creds)
     assert again.returncode == 0, again.stderr
     assert "building" not in again.stderr
+    assert "using stpkg-1.0-py3-none-any.whl, built earlier from stpkg-1.0.tar.gz" in again.stderr
     assert module_value(venv, "stpkg") == "st"
 
 

@@ -145,6 +145,7 @@ class Artifacts:
         if self.use_cache:
             hit = self.built_cache.get(sha256)
             if hit is not None:
+                self.builder.note(f"using {hit.name}, built earlier from {link.filename} (cache)")
                 return hit
         work = Path(tempfile.mkdtemp(dir=self.staging, prefix="sdist-"))
         dist = DistFile.parse(link)
@@ -166,6 +167,7 @@ class Artifacts:
         self.vcs_info[link.url] = tuple(info)
         key = hashlib.sha256(f"{source.url}\n{commit}\n{source.subdirectory}".encode()).hexdigest()
         if self.use_cache and (hit := self.built_cache.get(key)) is not None:
+            self.builder.note(f"using {hit.name}, built earlier from commit {commit} (cache)")
             return hit
         tree = work / "checkout" / (source.subdirectory or "")
         wheel = self.builder.build(tree, work / "dist", name=link.filename)

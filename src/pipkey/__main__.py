@@ -16,6 +16,11 @@ def run() -> None:
 
         print(f"pipkey, version {__version__}")
         return
+    # httpx imports its own command line (httpx._main: rich's console, progress and syntax
+    # highlighting) whenever rich is installed; pipkey never runs it, and it cost ~0.1 s of
+    # every run's start-up on the bench machine. A None entry makes that import fail fast,
+    # and httpx falls back to a stub `main` (httpx/__init__.py handles the ImportError).
+    sys.modules.setdefault("httpx._main", None)  # type: ignore[assignment]
     from pipkey.cli import main
 
     main()

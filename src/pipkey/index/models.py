@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 from dataclasses import dataclass, field
@@ -21,6 +22,12 @@ from packaging.version import Version
 
 FileKind = Literal["wheel", "sdist"]
 HASH_NAMES = ("sha256", "sha384", "sha512", "sha224", "sha1", "md5")
+
+
+@functools.lru_cache(maxsize=256)
+def _check_netloc(netloc: str) -> None:
+    """Raise ValueError for a malformed host or port, as ``urlsplit(url).port`` does."""
+    urlsplit(f"//{netloc}").port  # noqa: B018
 
 
 @dataclass(frozen=True)
@@ -54,20 +61,26 @@ class Link:
         editable: bool = False,
     ) -> Link:
         """Split the hash fragment (``#sha256=…``) off ``url`` and merge it with ``hashes``."""
-        parts = urlsplit(url)
-        parts.port  # noqa: B018 - raises ValueError on a malformed port, as urlsplit does on hosts
         merged = dict(hashes or {})
-        fragment = parts.fragment
-        if fragment:
-            algo, sep, value = fragment.partition("=")
-            if sep and algo in HASH_NAMES and value:
-                merged.setdefault(algo, value.lower())
-        vcs = parts.scheme.startswith(("git+", "hg+", "svn+", "bzr+"))
-        # A VCS URL keeps its fragment (``#subdirectory=…``: PEP 440 direct references).
-        clean = urlunsplit(
-            (parts.scheme, parts.netloc, parts.path, parts.query, "" if not vcs else fragment)
-        )
-        name = filename or unquote(parts.path.rsplit("/", 1)[-1])
+        if filename and "#" not in url and url.startswith(("https://", "http://")):
+            # An index page's file (PEP 691 gives the filename): nothing to split off. Pages
+            # list thousands of files; only the host is checked, once (as urlsplit would).
+            _check_netloc(url.split("/", 3)[2])
+            clean, name = url, filename
+        else:
+            parts = urlsplit(url)
+            parts.port  # noqa: B018 - raises ValueError on a malformed port, as on hosts
+            fragment = parts.fragment
+            if fragment:
+                algo, sep, value = fragment.partition("=")
+                if sep and algo in HASH_NAMES and value:
+                    merged.setdefault(algo, value.lower())
+            vcs = parts.scheme.startswith(("git+", "hg+", "svn+", "bzr+"))
+            # A VCS URL keeps its fragment (``#subdirectory=…``: PEP 440 direct references).
+            clean = urlunsplit(
+                (parts.scheme, parts.netloc, parts.path, parts.query, "" if not vcs else fragment)
+            )
+            name = filename or unquote(parts.path.rsplit("/", 1)[-1])
         return Link(
             url=clean,
             filename=name,

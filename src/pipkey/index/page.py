@@ -53,9 +53,10 @@ def parse_json(content: bytes, url: str) -> list[Link]:
     for entry in data.get("files") or ():
         if not isinstance(entry, dict) or "url" not in entry or "filename" not in entry:
             continue
+        href = _text(entry["url"])
         links.append(
             Link.from_url(
-                urljoin(url, _text(entry["url"])),
+                href if href.startswith(("https://", "http://")) else urljoin(url, href),
                 filename=_text(entry["filename"]),
                 hashes={k: _text(v) for k, v in (entry.get("hashes") or {}).items() if v},
                 requires_python=_text(entry.get("requires-python")),

@@ -84,6 +84,7 @@ class Artifacts:
         self._sha256: dict[str, str] = {}  # link URL → verified sha256 of the file
         self._lock = threading.Lock()
         self._hits: dict[str, Unpacked | None] = {}
+        self._metadata: dict[str, Future[bytes]] = {}
 
     def cleanup(self) -> None:
         shutil.rmtree(self.staging, ignore_errors=True)
@@ -180,6 +181,17 @@ class Artifacts:
             self._built(link)
 
     def metadata(self, link: Link) -> Future[bytes]:
+        """Core metadata of ``link``'s distribution, worked out once per run (the resolver
+        asks again for a candidate it revisits)."""
+        with self._lock:
+            known = self._metadata.get(link.url)
+        if known is None:
+            made = self._metadata_for(link)
+            with self._lock:
+                known = self._metadata.setdefault(link.url, made)
+        return known
+
+    def _metadata_for(self, link: Link) -> Future[bytes]:
         if link.is_sdist and not link.is_directory:
             sdist = self.client.run_once("wheel", link.url, lambda: self._fetch_wheel(link))
             static = static_metadata(sdist)

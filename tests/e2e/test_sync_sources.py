@@ -91,13 +91,15 @@ def packaged(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Packaged]:
         NginxAuth(upstream.root, {"alice": PASSWORD}, workdir=tmp_path_factory.mktemp("ng")) as ng,
     ):
         template = tmp_path_factory.mktemp("app")
+        build_wheel(template / "dist", "localwheel", "1.0")  # a `path` source: a local wheel
         deps = (
-            f'"alpha", "theta", "pathdep", '
+            f'"alpha", "theta", "pathdep", "localwheel", '
             f'"gitdep @ git+{repo.as_uri()}@v1#subdirectory=pkgs/gitdep"'
         )
         extra = (
             '\n[dependency-groups]\ndev = ["delta"]\n\n'
-            '[tool.uv.sources]\npathdep = { path = "libs/pathdep", editable = true }\n\n'
+            '[tool.uv.sources]\npathdep = { path = "libs/pathdep", editable = true }\n'
+            'localwheel = { path = "dist/localwheel-1.0-py3-none-any.whl" }\n\n'
             f'[[tool.uv.index]]\nname = "private"\nurl = "{ng.url}"\n'
             'authenticate = "always"\ndefault = true\n'
         )
@@ -137,7 +139,7 @@ def test_sync_installs_the_project_path_and_git_sources_and_sdists_as_uv_sync_do
     result = sync(mine, "--locked", env=creds)
     assert result.returncode == 0, result.stderr
     venv = mine / ".venv"
-    expected = {"app", "pathdep", "gitdep", "theta", "alpha", "beta", "delta"}
+    expected = {"app", "pathdep", "gitdep", "theta", "localwheel", "alpha", "beta", "delta"}
     assert installed(venv) == expected
     assert direct_url(venv, "app") == {"url": mine.as_uri(), "dir_info": {"editable": True}}
     assert direct_url(venv, "pathdep")["dir_info"] == {"editable": True}
@@ -187,7 +189,8 @@ def test_no_install_project_leaves_out_the_project_only(
     mine = packaged.checkout(tmp_path / "mine")
     result = sync(mine, "--locked", "--no-install-project", "--no-dev", env=creds)
     assert result.returncode == 0, result.stderr
-    assert installed(mine / ".venv") == {"pathdep", "gitdep", "theta", "alpha", "beta"}
+    assert installed(mine / ".venv") == {"pathdep", "gitdep", "theta", "localwheel", "alpha",
+                                        "beta"}  # fmt: skip
 
 
 def test_pylock_exported_by_uv_with_directory_and_vcs_entries_syncs_the_same_set(
@@ -204,7 +207,7 @@ def test_pylock_exported_by_uv_with_directory_and_vcs_entries_syncs_the_same_set
     result = run_pipkey("sync", mine / "pylock.toml", "--python", venv,
                         "--cache-dir", tmp_path / "cache", env=creds)  # fmt: skip
     assert result.returncode == 0, result.stderr
-    assert installed(venv) == {"app", "pathdep", "gitdep", "theta", "alpha", "beta"}
+    assert installed(venv) == {"app", "pathdep", "gitdep", "theta", "localwheel", "alpha", "beta"}
     assert direct_url(venv, "gitdep")["vcs_info"]["commit_id"] == packaged.commit
 
 

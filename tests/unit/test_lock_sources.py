@@ -137,3 +137,20 @@ def test_an_editable_is_current_until_its_build_inputs_change(tmp_path: Path) ->
     os.utime(tree / "pyproject.toml", (past + 120, past + 120))
     assert not is_current(installed(record, str(dist_info)), link, str(dist_info))
     assert not is_current(installed(record), Link.from_url((tmp_path / "x").as_uri()), None)
+
+
+def test_a_path_source_is_the_local_file_with_its_locked_hash(tmp_path: Path) -> None:
+    """uv.lock's `source = { path = "dist/x.whl" }`: file entries hold filename and hash only."""
+    (tmp_path / "dist").mkdir()
+    (tmp_path / "dist" / "six-1.17.0-py2.py3-none-any.whl").write_bytes(b"wheel")
+    (tmp_path / "uv.lock").write_text(
+        'version = 1\n[[package]]\nname = "six"\nversion = "1.17.0"\n'
+        'source = { path = "dist/six-1.17.0-py2.py3-none-any.whl" }\n'
+        'wheels = [{ filename = "six-1.17.0-py2.py3-none-any.whl", hash = "sha256:abc" }]\n'
+    )
+    (wheel,) = read_uv_lock(tmp_path / "uv.lock").packages[0].wheels
+    assert wheel.url == (tmp_path / "dist" / "six-1.17.0-py2.py3-none-any.whl").as_uri()
+    assert wheel.hashes == {"sha256": "abc"}
+    (tmp_path / "dist" / "six-1.17.0-py2.py3-none-any.whl").unlink()
+    with pytest.raises(LockError, match=r"six' 1\.17\.0: the locked file .* does not exist"):
+        read_uv_lock(tmp_path / "uv.lock")

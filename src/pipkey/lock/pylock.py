@@ -3,8 +3,9 @@
 Read: ``lock-version`` 1.x, ``requires-python``, ``extras``, ``dependency-groups``,
 ``default-groups``, and ``[[packages]]`` with ``marker`` (which may test ``extras`` and
 ``dependency_groups``), ``index``, ``wheels`` and ``sdist`` (``url``, ``hashes``, ``size``).
-``directory`` (editable or not) and git ``vcs`` packages are built from source; ``archive``
-packages and other VCS kinds are reported as not supported yet.
+``directory`` (editable or not) and git ``vcs`` packages are built from source; an ``archive``
+(a wheel or sdist by URL or path) is installed as a direct URL. Other VCS kinds and archives
+with a ``subdirectory`` are reported as not supported yet.
 
 Written: one entry per resolved distribution with the wheel chosen for the target environment —
 its URL, size and sha256 — and the index it came from; never a credential.
@@ -77,8 +78,6 @@ def _package(path: Path, entry: Any, index: int) -> LockedPackage:
         except InvalidVersion:
             raise LockError(f"{where}: invalid version {entry['version']!r}") from None
         where += f" {version}"
-    if "archive" in entry:
-        raise LockError(f"{where}: archive packages are not supported yet")
     source, location = _source(entry, where)
     marker = None
     if entry.get("marker"):
@@ -86,8 +85,19 @@ def _package(path: Path, entry: Any, index: int) -> LockedPackage:
             marker = Marker(entry["marker"])
         except InvalidMarker as exc:
             raise LockError(f"{where}: {exc}") from None
-    wheels = tuple(_file(w, where) for w in entry.get("wheels", []))
-    sdist = _file(entry["sdist"], where) if isinstance(entry.get("sdist"), dict) else None
+    wheels = tuple(_file(w, where, path.parent) for w in entry.get("wheels", []))
+    raw_sdist = entry.get("sdist")
+    sdist = _file(raw_sdist, where, path.parent) if isinstance(raw_sdist, dict) else None
+    archive = entry.get("archive")
+    if isinstance(archive, dict):  # one file by URL or path: a wheel, or an sdist to build
+        if archive.get("subdirectory"):
+            raise LockError(f"{where}: archives with a subdirectory are not supported yet")
+        source = "url" if isinstance(archive.get("url"), str) else "path"
+        file = _file(archive, where, path.parent)
+        if file.filename.endswith(".whl"):
+            wheels = (file,)
+        else:
+            sdist = file
     index_url = entry.get("index")
     return LockedPackage(
         name=canonicalize_name(entry["name"]),
@@ -125,12 +135,17 @@ def _source(entry: dict[str, Any], where: str) -> tuple[str, str | None]:
     return "registry", None
 
 
-def _file(raw: Any, where: str) -> LockedFile:
+def _file(raw: Any, where: str, base: Path) -> LockedFile:
     if not isinstance(raw, dict):
         raise LockError(f"{where}: a file entry is not a table")
     url = raw.get("url")
+    if not isinstance(url, str) and isinstance(raw.get("path"), str):
+        local = (base / raw["path"]).resolve()  # PEP 751: relative to the lock file
+        if not local.is_file():
+            raise LockError(f"{where}: the locked file {local} does not exist")
+        url = local.as_uri()
     if not isinstance(url, str):
-        raise LockError(f"{where}: files given by path are not supported yet (no url)")
+        raise LockError(f"{where}: a file entry has neither url nor path")
     hashes = raw.get("hashes", {})
     if not isinstance(hashes, dict) or not hashes:
         raise LockError(f"{where}: {url}: no hashes (PEP 751 requires them)")

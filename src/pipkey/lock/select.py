@@ -174,7 +174,7 @@ def candidate(package: LockedPackage, target: Target) -> Candidate:
         rank = target.wheel_rank(dist.tags) if dist is not None else None
         if rank is not None and (best is None or rank < best[0]):
             best = (rank, file, link)
-    direct = package.source == "url"
+    direct = package.source in ("url", "path")  # PEP 610: recorded as where it came from
     if best is None:
         if package.sdist is not None:
             link = _link(package.sdist, package)

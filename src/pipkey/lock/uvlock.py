@@ -61,8 +61,14 @@ def _package(path: Path, entry: Any, index: int) -> LockedPackage:
     kind = next(iter(source))
     registry = source.get("registry") if kind == "registry" else None
     location = source.get(kind) if kind != "registry" else None
-    wheels = tuple(_file(w, where) for w in entry.get("wheels", []))
-    sdist = _file(entry["sdist"], where) if isinstance(entry.get("sdist"), dict) else None
+    # A `path` source is a local wheel or sdist (relative to the lock); its file entries carry
+    # the filename and hash but no url.
+    local = None
+    if kind == "path" and isinstance(location, str):
+        local = (path.parent / location).resolve()
+    wheels = tuple(_file(w, where, local) for w in entry.get("wheels", []))
+    raw_sdist = entry.get("sdist")
+    sdist = _file(raw_sdist, where, local) if isinstance(raw_sdist, dict) else None
     return LockedPackage(
         name=name,
         version=version,
@@ -85,11 +91,13 @@ def _package(path: Path, entry: Any, index: int) -> LockedPackage:
     )
 
 
-def _file(raw: Any, where: str) -> LockedFile:
+def _file(raw: Any, where: str, local: Path | None = None) -> LockedFile:
+    if isinstance(raw, dict) and local is not None and not isinstance(raw.get("url"), str):
+        if not local.is_file():
+            raise LockError(f"{where}: the locked file {local} does not exist")
+        raw = {**raw, "url": local.as_uri()}
     if not isinstance(raw, dict) or not isinstance(raw.get("url"), str):
-        raise LockError(
-            f"{where}: a file entry has no url (path-based files are not supported yet)"
-        )
+        raise LockError(f"{where}: a file entry has no url")
     url = raw["url"]
     hashes: dict[str, str] = {}
     if isinstance(raw.get("hash"), str):

@@ -173,17 +173,24 @@ def _files_under(*roots: Path) -> str:
     return "\n".join(texts)
 
 
-def test_install_through_an_authenticating_proxy(
-    venv: Path, tls_index: TLSIndex, tinyproxy: TinyProxy, home: Path
-) -> None:
-    env = {**os.environ, "HTTPS_PROXY": tinyproxy.url_with("proxyuser", PROXY_PASSWORD)}
+def install_through_proxy(venv: Path, tls_index: TLSIndex, proxy: TinyProxy, url: str) -> Any:
+    """Install netpkg with HTTPS_PROXY=url; it works and went through the proxy's CONNECT."""
+    env = {**os.environ, "HTTPS_PROXY": url}
     result = install(
         venv, "netpkg", "--index-url", tls_index.url(), "--cert", tls_index.ca.bundle, "-v",
         env=env,
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
     assert installed(venv) == {"netpkg", "netdep"}
-    assert any(f"CONNECT 127.0.0.1:{tls_index.nginx.port}" in c for c in tinyproxy.connects())
+    assert any(f"CONNECT 127.0.0.1:{tls_index.nginx.port}" in c for c in proxy.connects())
+    return result
+
+
+def test_install_through_an_authenticating_proxy(
+    venv: Path, tls_index: TLSIndex, tinyproxy: TinyProxy, home: Path
+) -> None:
+    proxy_url = tinyproxy.url_with("proxyuser", PROXY_PASSWORD)
+    result = install_through_proxy(venv, tls_index, tinyproxy, proxy_url)
     everything = _files_under(home, venv, venv.parent / "cache")
     assert_no_secret(PROXY_PASSWORD, result.stdout, result.stderr, everything, tinyproxy.log())
     assert_no_secret(PASSWORD, result.stdout, result.stderr, tinyproxy.log(), username="alice")
@@ -236,14 +243,7 @@ def test_proxy_credentials_from_keyring_for_the_proxy_origin(
     """A proxy URL without user info: on its 407, pipkey looks the proxy's origin up once in
     its own sources (here the keyring) and sends them to the proxy only."""
     json_keyring.set(tinyproxy.url, "proxyuser", PROXY_PASSWORD)
-    env = {**os.environ, "HTTPS_PROXY": tinyproxy.url}
-    result = install(
-        venv, "netpkg", "--index-url", tls_index.url(), "--cert", tls_index.ca.bundle, "-v",
-        env=env,
-    )  # fmt: skip
-    assert result.returncode == 0, result.stderr
-    assert installed(venv) == {"netpkg", "netdep"}
-    assert any(f"CONNECT 127.0.0.1:{tls_index.nginx.port}" in c for c in tinyproxy.connects())
+    result = install_through_proxy(venv, tls_index, tinyproxy, tinyproxy.url)
     lookups = json_keyring.calls("get_password") + json_keyring.calls("get_credential")
     assert [c["service"].rstrip("/") for c in lookups] == [tinyproxy.url.rstrip("/")]
     everything = _files_under(home, venv, venv.parent / "cache")

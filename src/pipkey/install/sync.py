@@ -215,6 +215,12 @@ def sync(
         with environment_lock(env.lock_path, lambda: reporter.line(_WAIT)):
             repaired(env, reporter)
             current = rescan(env)
+            gone = sorted(unchanged - _unchanged(sources, current))
+            if gone:  # another run changed them while this one built: do not commit blind
+                raise LockError(
+                    f"another pipkey run changed {', '.join(gone)} meanwhile; "
+                    "nothing was changed by this run: run `pipkey sync` again"
+                )
             plan = exact_plan(wanted, current, unchanged)
             Commit(current).run(plan, unpacked, reporter.detail)
     _report(reporter, plan, dry_run)

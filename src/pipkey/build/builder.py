@@ -59,15 +59,17 @@ class Builder:
         self.note(f"building {what} for {name} with {system.backend}")
         with tempfile.TemporaryDirectory(prefix="pipkey-build-") as tmp:
             python = self.base_python
+            scripts: str | None = None
             if self.isolation:
                 python = _make_env(self.base_python, Path(tmp) / "env")
+                scripts = str(Path(python).parent)
                 if system.requires:
                     self.install(python, system.requires)
             hooks = BuildBackendHookCaller(
                 str(source),
                 system.backend,
                 backend_path=list(system.backend_path) or None,
-                runner=_runner(output),
+                runner=_runner(output, scripts),
                 python_executable=python,
             )
             settings = dict(self.config_settings) or None
@@ -114,12 +116,19 @@ def _make_env(base_python: str, where: Path) -> str:
     return str(where / "bin" / "python")
 
 
-def _runner(output: list[str]) -> Callable[..., None]:
+def _runner(output: list[str], scripts: str | None = None) -> Callable[..., None]:
+    """Run a hook; with an isolated environment its ``bin/`` leads PATH (as pip and uv do), so
+    a backend that runs a tool from its own requirements finds it (``uv_build`` runs
+    ``uv-build``, found with ``shutil.which``)."""
+
     def run(
         cmd: Sequence[str], cwd: str | None = None, extra_environ: Mapping[str, str] | None = None
     ) -> None:
         env = {**os.environ, **(extra_environ or {})}
         env.pop("PYTHONPATH", None)  # the build environment is the whole story
+        if scripts is not None:
+            rest = env.get("PATH")
+            env["PATH"] = scripts if not rest else scripts + os.pathsep + rest
         proc = subprocess.run(
             list(cmd),
             cwd=cwd,

@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 import click
 from packaging.utils import canonicalize_name
 
+from pipkey.config.env_flags import env_vars
 from pipkey.install.request import BuildOptions
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -68,11 +69,13 @@ def build_options(func: F) -> F:
     options = [
         click.option("-e", "--editable", "editables", multiple=True, metavar="PATH",
                      help="Install a local project in editable mode (PEP 660)."),
-        click.option("--no-build-isolation", is_flag=True,
+        click.option("--no-build-isolation", is_flag=True, envvar=env_vars("no-build-isolation"),
                      help="Build in the target environment, with what is installed there."),
         click.option("--only-binary", multiple=True, metavar=":all:|PKG",
+                     envvar=env_vars("only-binary"),
                      help="Never build these from source."),
         click.option("--no-binary", multiple=True, metavar=":all:|PKG",
+                     envvar=env_vars("no-binary"),
                      help="Build these from source even when wheels exist."),
         click.option("-C", "--config-settings", "config_settings", multiple=True,
                      metavar="KEY=VALUE", help="Passed to the build backend."),

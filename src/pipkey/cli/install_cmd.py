@@ -17,6 +17,7 @@ from pipkey.cli.build_options import BuildFlags, build_options
 from pipkey.cli.options import ConfigFlags, index_options
 from pipkey.cli.targets import interpreter_for, target_options
 from pipkey.config import INDEX_STRATEGIES, Settings
+from pipkey.config.env_flags import env_vars
 from pipkey.index.target import parse_python_version, synthetic_target
 from pipkey.install import facts
 from pipkey.install.cache import default_cache_dir
@@ -43,6 +44,7 @@ def _resolution_options(func: F) -> F:
             "requirement_files",
             multiple=True,
             type=click.Path(path_type=Path),
+            envvar=env_vars("requirement"),
             help="Install from a requirements file. Repeatable.",
         ),
         click.option(
@@ -51,11 +53,24 @@ def _resolution_options(func: F) -> F:
             "constraint_files",
             multiple=True,
             type=click.Path(path_type=Path),
+            envvar=env_vars("constraint"),
             help="Constrain versions with a constraints file. Repeatable.",
         ),
-        click.option("--pre", is_flag=True, help="Allow pre-release versions."),
-        click.option("--no-deps", is_flag=True, help="Do not install dependencies."),
-        click.option("--require-hashes", is_flag=True, help="Every package must have a --hash."),
+        click.option(
+            "--pre", is_flag=True, envvar=env_vars("pre"), help="Allow pre-release versions."
+        ),
+        click.option(
+            "--no-deps",
+            is_flag=True,
+            envvar=env_vars("no-deps"),
+            help="Do not install dependencies.",
+        ),
+        click.option(
+            "--require-hashes",
+            is_flag=True,
+            envvar=env_vars("require-hashes"),
+            help="Every package must have a --hash.",
+        ),
         click.option(
             "-f",
             "--find-links",
@@ -73,7 +88,14 @@ def _resolution_options(func: F) -> F:
             type=click.Choice(INDEX_STRATEGIES),
             help="first-index (default, dependency-confusion safe) or unsafe-best-match.",
         ),
-        click.option("--no-cache", is_flag=True, help="Neither read nor write the wheel cache."),
+        click.option(
+            "--no-cache",
+            "--no-cache-dir",
+            "no_cache",
+            is_flag=True,
+            envvar=env_vars("no-cache"),
+            help="Neither read nor write the wheel cache.",
+        ),
         click.option("--cache-dir", type=click.Path(path_type=Path), help="Wheel cache directory."),
     ]
     for option in reversed(options):
@@ -133,25 +155,37 @@ def _prepare(
 @_resolution_options
 @target_options
 @click.option(
-    "-U", "--upgrade", is_flag=True, help="Upgrade packages to the newest allowed versions."
+    "-U",
+    "--upgrade",
+    is_flag=True,
+    envvar=env_vars("upgrade"),
+    help="Upgrade packages to the newest allowed versions.",
 )
 @click.option(
     "--reinstall",
     "--force-reinstall",
     "reinstall",
     is_flag=True,
+    envvar=env_vars("reinstall"),
     help="Reinstall even if already satisfied.",
 )
-@click.option("--dry-run", is_flag=True, help="Resolve and show what would change; change nothing.")
+@click.option(
+    "--dry-run",
+    is_flag=True,
+    envvar=env_vars("dry-run"),
+    help="Resolve and show what would change; change nothing.",
+)
 @click.option(
     "-t",
     "--target",
     type=click.Path(path_type=Path),
+    envvar=env_vars("target"),
     help="Install into this directory instead of an environment.",
 )
 @click.option(
     "--break-system-packages",
     is_flag=True,
+    envvar=env_vars("break-system-packages"),
     help="Allow installing into an externally managed (PEP 668) interpreter.",
 )
 @click.pass_context
@@ -231,6 +265,7 @@ def _python_version(
 @click.option(
     "--python-version",
     metavar="X.Y",
+    envvar=env_vars("python-version"),
     callback=_python_version,
     help="Resolve for this Python version's tags and markers.",
 )
@@ -238,6 +273,7 @@ def _python_version(
     "--platform",
     "platforms",
     multiple=True,
+    envvar=env_vars("platform"),
     metavar="TAG",
     help="Platform tag to accept (e.g. manylinux2014_x86_64). Repeatable.",
 )

@@ -12,6 +12,7 @@ from packaging.utils import canonicalize_name
 
 from pipkey.cli.install_cmd import _prepare, _reporter
 from pipkey.cli.options import ConfigFlags, index_options
+from pipkey.config.env_flags import env_vars
 from pipkey.install.compile import LockRequest, lock, project_requirements
 from pipkey.install.environment import TargetError, find_interpreter, introspect
 from pipkey.install.sync import (
@@ -30,18 +31,47 @@ from pipkey.resolve.reqfile import RequirementsFiles
 
 @click.command("sync")
 @click.argument("lockfile", required=False, type=click.Path(path_type=Path))
-@click.option("-p", "--python", metavar="PATH", help="Interpreter or venv to sync.")
-@click.option("--locked", is_flag=True, help="Fail if uv.lock does not match pyproject.toml.")
-@click.option("--frozen", is_flag=True, help="Use the lock as it is, without checking it.")
-@click.option("--no-install-project", is_flag=True, help="Do not install the project itself.")
-@click.option("--no-dev", is_flag=True, help="Leave out the dev dependency group.")
+@click.option(
+    "-p", "--python", metavar="PATH", envvar=env_vars("python"), help="Interpreter or venv to sync."
+)
+@click.option(
+    "--locked",
+    is_flag=True,
+    envvar=env_vars("locked"),
+    help="Fail if uv.lock does not match pyproject.toml.",
+)
+@click.option(
+    "--frozen",
+    is_flag=True,
+    envvar=env_vars("frozen"),
+    help="Use the lock as it is, without checking it.",
+)
+@click.option(
+    "--no-install-project",
+    is_flag=True,
+    envvar=env_vars("no-install-project"),
+    help="Do not install the project itself.",
+)
+@click.option(
+    "--no-dev", is_flag=True, envvar=env_vars("no-dev"), help="Leave out the dev dependency group."
+)
 @click.option("--group", "groups", multiple=True, metavar="G", help="Include a group.")
 @click.option("--only-group", "only_groups", multiple=True, metavar="G", help="Only this group.")
 @click.option("--extra", "extras", multiple=True, metavar="E", help="Include an extra.")
 @click.option("--all-extras", is_flag=True, help="Include every extra.")
 @click.option("--no-install-package", "skip", multiple=True, metavar="P", help="Leave P out.")
-@click.option("--dry-run", is_flag=True, help="Show what would change; change nothing.")
-@click.option("--no-cache", is_flag=True, help="Neither read nor write the wheel cache.")
+@click.option(
+    "--dry-run",
+    is_flag=True,
+    envvar=env_vars("dry-run"),
+    help="Show what would change; change nothing.",
+)
+@click.option(
+    "--no-cache",
+    is_flag=True,
+    envvar=env_vars("no-cache"),
+    help="Neither read nor write the wheel cache.",
+)
 @click.option("--cache-dir", type=click.Path(path_type=Path), help="Wheel cache directory.")
 @click.option("--no-input", is_flag=True, default=None, help="Never prompt for credentials.")
 @index_options
@@ -117,14 +147,28 @@ def _sync_requirements(ctx: click.Context, config_flags: ConfigFlags, kw: dict[s
 
 @click.command("lock")
 @click.option("-r", "--requirement", "requirement_file", type=click.Path(path_type=Path),
+              envvar=env_vars("requirement"),
               help="Lock this requirements.in instead of pyproject.toml.")  # fmt: skip
 @click.option("-o", "--output", type=click.Path(path_type=Path), default=Path("pylock.toml"),
               show_default=True, help="pylock.toml, pylock.NAME.toml or a .txt.")  # fmt: skip
-@click.option("-p", "--python", metavar="PATH", help="Interpreter (or venv) to lock for.")
+@click.option(
+    "-p",
+    "--python",
+    metavar="PATH",
+    envvar=env_vars("python"),
+    help="Interpreter (or venv) to lock for.",
+)
 @click.option("--extra", "extras", multiple=True, metavar="E", help="Include an extra.")
 @click.option("--group", "groups", multiple=True, metavar="G", help="Include a group.")
-@click.option("-U", "--upgrade", is_flag=True, help="Ignore the pins already in the output.")
+@click.option(
+    "-U",
+    "--upgrade",
+    is_flag=True,
+    envvar=env_vars("upgrade"),
+    help="Ignore the pins already in the output.",
+)
 @click.option("-P", "--upgrade-package", "upgrade_packages", multiple=True, metavar="P",
+              envvar=env_vars("upgrade-package"),
               help="Let P move off its pin.")  # fmt: skip
 @click.option("--no-input", is_flag=True, default=None, help="Never prompt for credentials.")
 @index_options

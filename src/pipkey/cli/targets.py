@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 
 import click
 
+from pipkey.config.env_flags import env_vars
 from pipkey.install.cache import default_cache_dir
 from pipkey.install.environment import Environment, TargetError, find_interpreter, introspect
 
@@ -40,6 +41,7 @@ def target_options(func: F) -> F:
         "--python",
         "python",
         metavar="PATH",
+        envvar=env_vars("python"),
         help="Interpreter (or venv) to act on; default: the active venv, else .venv.",
     )(func)
     return func

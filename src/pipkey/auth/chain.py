@@ -16,7 +16,7 @@ from pipkey.auth.keyrings import DisabledProvider, KeyringProvider
 from pipkey.auth.netrcfile import NetrcSource
 from pipkey.auth.prompt import Prompter
 from pipkey.auth.query import Query, Target
-from pipkey.auth.registry import infer_username
+from pipkey.auth.registry import identify, infer_username
 from pipkey.auth.settings import AuthSettings
 from pipkey.auth.sources import from_env, from_url
 from pipkey.auth.store import CredentialStore
@@ -54,7 +54,8 @@ class Chain:
         return Found(found, tuple(query.attempts), query.username)
 
     def _walk(self, query: Query, active: bool) -> Credentials | None:
-        found = from_url(query) or from_env(query, self.settings.environ)
+        fallback = self._fallback_username(query.target)
+        found = from_url(query) or from_env(query, self.settings.environ, fallback)
         if found:
             return found
         index = query.target.index
@@ -64,6 +65,17 @@ class Chain:
         if found or not active:
             return found
         return self._from_keyring(query) or self._from_prompt(query)
+
+    def _fallback_username(self, target: Target) -> tuple[str, str] | None:
+        """The username known without any source: configured for the index, else the one its
+        registry expects."""
+        if target.index is not None and target.index.username:
+            return target.index.username, "index configuration"
+        inferred = infer_username(target.index_url or target.url, self.settings.environ)
+        if inferred is not None:
+            registry = identify(target.index_url or target.url)
+            return inferred, f"{registry.name if registry else 'registry'} convention"
+        return None
 
     def _from_keyring(self, query: Query) -> Credentials | None:
         provider = self._keyring()

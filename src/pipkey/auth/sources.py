@@ -30,11 +30,16 @@ def from_url(query: Query) -> Credentials | None:
     return None
 
 
-def from_env(query: Query, environ: Mapping[str, str]) -> Credentials | None:
+def from_env(
+    query: Query, environ: Mapping[str, str], fallback: tuple[str, str] | None = None
+) -> Credentials | None:
     """``PIPKEY_INDEX_<NAME>_USERNAME/_PASSWORD/_TOKEN``, falling back to uv's ``UV_INDEX_…``.
 
     Either variable alone is allowed: a username alone lets keyring find the password, a
-    password alone pairs with the username from the URL or configuration.
+    password alone pairs with the username known another way — the URL's, else the username
+    variable's, else ``fallback`` (``(username, where)``: the index's configured ``username``,
+    else the one its registry expects, such as GitLab's ``__token__``). That last pairing is the
+    CI recipe of a token secret in ``PIPKEY_INDEX_<NAME>_PASSWORD`` and nothing else.
     """
     name = query.target.env_name
     if name is None:
@@ -55,10 +60,14 @@ def from_env(query: Query, environ: Mapping[str, str]) -> Credentials | None:
             query.learn_username(username, "env", user_var)
         if password is not None:
             user = query.username if query.username is not None else username
+            variables = f"{user_var} + {pass_var}" if username else pass_var
+            if user is None and fallback is not None:
+                user, where = fallback
+                query.learn_username(user, "config", where)
+                variables = f"{pass_var} (username from {where})"
             if user is None:
                 query.note("env", "skipped", f"{pass_var} is set but no username is known")
                 return None
-            variables = f"{user_var} + {pass_var}" if username else pass_var
             return query.offer(Credentials(user, password, source=Source("env", variables)))
         return None
     return None

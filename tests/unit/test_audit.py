@@ -6,7 +6,7 @@ from __future__ import annotations
 from packaging.utils import canonicalize_name
 from packaging.version import Version
 
-from pipkey.install.audit import audit
+from pipkey.install.env.audit import audit
 from pipkey.install.request import Request
 from pipkey.resolve.candidates import Installed
 from pipkey.resolve.policy import Policy

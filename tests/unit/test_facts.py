@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from pipkey.install import environment, facts
+from pipkey.install.env import environment, facts
 
 
 def make_venv(path: Path) -> Path:

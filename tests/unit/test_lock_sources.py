@@ -12,7 +12,7 @@ import pytest
 from packaging.version import Version
 
 from pipkey.index.models import Link
-from pipkey.install.sources import is_current
+from pipkey.install.env.sources import is_current
 from pipkey.lock.model import LockError
 from pipkey.lock.pylock import read_pylock
 from pipkey.lock.select import source_link

@@ -14,8 +14,8 @@ from pipkey.config import Index, Settings
 from pipkey.index.client import IndexClient
 from pipkey.index.finder import Finder
 from pipkey.index.target import Target
-from pipkey.install.artifacts import Artifacts
-from pipkey.install.cache import WheelCache
+from pipkey.install.store import WheelCache
+from pipkey.install.store.artifacts import Artifacts
 from pipkey.resolve.candidates import Installed, Req
 from pipkey.resolve.errors import (
     BinaryOnly,

@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from pipkey.cli.targets import environment_for, existing_target_options
-from pipkey.install.check import check
+from pipkey.install.env.check import check
 
 
 @click.command("check")

@@ -19,16 +19,16 @@ from pipkey.cli.targets import interpreter_for, target_options
 from pipkey.config import INDEX_STRATEGIES, Settings
 from pipkey.config.env_flags import env_vars
 from pipkey.index.target import parse_python_version, synthetic_target
-from pipkey.install import facts
-from pipkey.install.cache import default_cache_dir
-from pipkey.install.environment import (
+from pipkey.install.env import (
     Environment,
+    facts,
     find_interpreter,
     introspect,
     introspect_in_background,
 )
 from pipkey.install.report import Reporter
 from pipkey.install.request import BuildOptions, Request
+from pipkey.install.store import default_cache_dir
 from pipkey.resolve.policy import Policy
 from pipkey.resolve.reqfile import RequirementsFiles
 
@@ -224,7 +224,7 @@ def _already_satisfied(
     from the environment's dist-info, with no client, credentials or index."""
     import time
 
-    from pipkey.install.audit import audit_environment
+    from pipkey.install.env.audit import audit_environment
 
     started = time.monotonic()
     try:

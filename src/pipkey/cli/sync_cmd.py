@@ -14,7 +14,7 @@ from pipkey.cli.install_cmd import _prepare, _reporter
 from pipkey.cli.options import ConfigFlags, index_options
 from pipkey.config.env_flags import env_vars
 from pipkey.install.compile import LockRequest, lock, project_requirements
-from pipkey.install.environment import TargetError, find_interpreter, introspect
+from pipkey.install.env import TargetError, find_interpreter, introspect
 from pipkey.install.sync import (
     SyncRequest,
     find_lock,

@@ -13,8 +13,8 @@ from typing import Any, TypeVar
 import click
 
 from pipkey.config.env_flags import env_vars
-from pipkey.install.cache import default_cache_dir
-from pipkey.install.environment import Environment, TargetError, find_interpreter, introspect
+from pipkey.install.env import Environment, TargetError, find_interpreter, introspect
+from pipkey.install.store import default_cache_dir
 
 F = TypeVar("F", bound=Callable[..., Any])
 

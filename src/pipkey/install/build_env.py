@@ -7,11 +7,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from pipkey.build import Builder, InstallRequirements
-from pipkey.install.environment import introspect
+from pipkey.install.commit.transaction import Commit, make_plan
+from pipkey.install.env.environment import introspect
 from pipkey.install.pipeline import resolve_for, roots_and_constraints, stage
 from pipkey.install.request import Request
 from pipkey.install.session import Session
-from pipkey.install.transaction import Commit, make_plan
 
 
 def installer_for(session: Session) -> InstallRequirements:

@@ -19,20 +19,20 @@ from pipkey.auth.errors import PipkeyError
 from pipkey.config import Settings
 from pipkey.index.target import Target
 from pipkey.install.build_env import attach_builder
-from pipkey.install.environment import Environment, TargetError, rescan
-from pipkey.install.lock import environment_lock
+from pipkey.install.commit.lock import environment_lock
+from pipkey.install.commit.repair import repaired, repaired_first, still_installed
+from pipkey.install.commit.transaction import Commit, Plan, has_leftover, make_plan
+from pipkey.install.env.environment import Environment, TargetError, rescan
 from pipkey.install.pipeline import (
     resolve_for,
     roots_and_constraints,
     stage,
     stage_wheels,
 )
-from pipkey.install.repair import repaired, repaired_first, still_installed
 from pipkey.install.report import Reporter
 from pipkey.install.request import Request
 from pipkey.install.session import Session
-from pipkey.install.transaction import Commit, Plan, has_leftover, make_plan
-from pipkey.install.unpacked import Unpacked
+from pipkey.install.store.unpacked import Unpacked
 from pipkey.resolve.candidates import Candidate, Installed
 from pipkey.resolve.inputs import index_project
 

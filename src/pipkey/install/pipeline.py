@@ -21,7 +21,7 @@ from pipkey.index.models import Link
 from pipkey.index.target import Target
 from pipkey.install.request import Request
 from pipkey.install.session import Session
-from pipkey.install.unpacked import Unpacked
+from pipkey.install.store.unpacked import Unpacked
 from pipkey.resolve.candidates import Candidate, Installed, Req
 from pipkey.resolve.inputs import parse_input
 from pipkey.resolve.provider import Provider

@@ -14,10 +14,10 @@ from pipkey.auth.prompt import TerminalPrompter
 from pipkey.config import Settings
 from pipkey.index.client import IndexClient
 from pipkey.index.finder import Finder
-from pipkey.install.artifacts import Artifacts
-from pipkey.install.cache import WheelCache, default_cache_dir
 from pipkey.install.report import Reporter
 from pipkey.install.request import BuildOptions
+from pipkey.install.store.artifacts import Artifacts
+from pipkey.install.store.cache import WheelCache, default_cache_dir
 from pipkey.net import Network
 
 

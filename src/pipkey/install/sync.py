@@ -26,15 +26,15 @@ from pipkey.auth.redact import redact_url
 from pipkey.config import Settings
 from pipkey.index.models import Link
 from pipkey.install.build_env import attach_builder
-from pipkey.install.environment import Environment, TargetError, rescan
-from pipkey.install.lock import environment_lock
+from pipkey.install.commit.lock import environment_lock
+from pipkey.install.commit.repair import repaired, repaired_first
+from pipkey.install.commit.transaction import Commit, Plan
+from pipkey.install.env.environment import Environment, TargetError, rescan
+from pipkey.install.env.sources import is_current
 from pipkey.install.pipeline import build_all, resolve_for, roots_and_constraints, stage
-from pipkey.install.repair import repaired, repaired_first
 from pipkey.install.report import Reporter
 from pipkey.install.request import Request
 from pipkey.install.session import Session
-from pipkey.install.sources import is_current
-from pipkey.install.transaction import Commit, Plan
 from pipkey.lock.freshness import stale_reasons
 from pipkey.lock.model import Lock, LockError
 from pipkey.lock.pylock import is_pylock, read_pylock

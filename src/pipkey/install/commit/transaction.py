@@ -1,5 +1,5 @@
 """Stage everything, then commit: an environment is either as before or fully updated — even
-when the process is killed (see :mod:`pipkey.install.journal`).
+when the process is killed (see :mod:`pipkey.install.commit.journal`).
 
 Staging (downloads, hash checks, unpacking) touches nothing in the environment. Commit plans
 every move and creation, writes them to the journal, moves the files of distributions being
@@ -19,12 +19,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pipkey.auth.errors import PipkeyError
-from pipkey.install.environment import Environment
-from pipkey.install.journal import JOURNAL_NAME, Journal, Recovery, recover
-from pipkey.install.linker import Linker
-from pipkey.install.uninstall import prune, record_paths
-from pipkey.install.unpacked import Unpacked
-from pipkey.install.wheel import extra_files
+from pipkey.install.commit.journal import JOURNAL_NAME, Journal, Recovery, recover
+from pipkey.install.commit.linker import Linker
+from pipkey.install.commit.uninstall import prune, record_paths
+from pipkey.install.commit.wheel import extra_files
+from pipkey.install.env.environment import Environment
+from pipkey.install.store.unpacked import Unpacked
 from pipkey.resolve.candidates import Candidate, Installed
 
 # Linking is kernel CPU time (a few µs to 0.3 ms per file on the bench VM): more threads than

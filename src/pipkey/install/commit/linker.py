@@ -23,7 +23,7 @@ from installer.records import Hash, RecordEntry
 from installer.scripts import Script
 from installer.utils import construct_record_file, fix_shebang, parse_entrypoints
 
-from pipkey.install.unpacked import BadWheel, Unpacked, UnpackedFile
+from pipkey.install.store.unpacked import BadWheel, Unpacked, UnpackedFile
 
 LINK_MODES = ("hardlink", "copy")
 _SCHEME_KEYS = ("purelib", "platlib", "headers", "scripts", "data")

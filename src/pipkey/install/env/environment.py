@@ -26,11 +26,11 @@ from packaging.version import InvalidVersion, Version
 
 from pipkey.auth.errors import PipkeyError
 from pipkey.index.target import Target
-from pipkey.install import facts
+from pipkey.install.env import facts
 from pipkey.resolve.candidates import Installed
 
 log = logging.getLogger("pipkey.install")
-JOURNAL_NAME = ".pipkey-journal.json"  # a transaction in progress (install/journal.py)
+JOURNAL_NAME = ".pipkey-journal.json"  # a transaction in progress (install/commit/journal.py)
 
 _SCRIPT = r"""
 import json, os, sys, sysconfig
@@ -115,7 +115,7 @@ def introspect(
     executable: str, *, target_dir: Path | None = None, cache_dir: Path | None = None
 ) -> Environment:
     """The target interpreter's facts (from ``cache_dir`` when it has them: see
-    :mod:`pipkey.install.facts`) and its installed distributions."""
+    :mod:`pipkey.install.env.facts`) and its installed distributions."""
     if cache_dir is not None:
         known = facts.load(cache_dir, executable, target_dir)
         if known is not None:

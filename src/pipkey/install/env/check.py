@@ -16,9 +16,8 @@ from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 
 from pipkey.auth.errors import PipkeyError
-from pipkey.install.environment import Environment
-from pipkey.install.journal import JOURNAL_NAME
-from pipkey.install.uninstall import record_paths
+from pipkey.install.commit.uninstall import record_paths
+from pipkey.install.env.environment import JOURNAL_NAME, Environment
 
 # Entries Python or venv make in site-packages that belong to no distribution.
 _EXPECTED = frozenset({"__pycache__", "README.txt"})

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from pipkey.auth.errors import PipkeyError
-from pipkey.install.environment import Environment, rescan
-from pipkey.install.lock import environment_lock
+from pipkey.install.commit.lock import environment_lock
+from pipkey.install.commit.transaction import Plan, has_leftover, repair
+from pipkey.install.env.environment import Environment, rescan
 from pipkey.install.report import Reporter
-from pipkey.install.transaction import Plan, has_leftover, repair
 
 
 def repaired(env: Environment, reporter: Reporter) -> bool:

@@ -22,8 +22,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pipkey.install.environment import JOURNAL_NAME
-from pipkey.install.uninstall import prune
+from pipkey.install.commit.uninstall import prune
+from pipkey.install.env.environment import JOURNAL_NAME
 
 _FORMAT = 1
 

@@ -26,8 +26,8 @@ from pipkey.build.vcs import clone, parse_vcs_url
 from pipkey.index.client import IndexClient
 from pipkey.index.errors import HashMismatch
 from pipkey.index.models import DistFile, Link, file_hashes
-from pipkey.install.cache import BuiltCache, WheelCache
-from pipkey.install.unpacked import Unpacked, UnpackedCache, unpack
+from pipkey.install.store.cache import BuiltCache, WheelCache
+from pipkey.install.store.unpacked import Unpacked, UnpackedCache, unpack
 from pipkey.resolve.errors import MetadataError, SourceBuildUnsupported
 from pipkey.resolve.metadata import read_wheel_metadata
 

@@ -18,7 +18,7 @@ from packaging.markers import Marker
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 
-from pipkey.install.environment import Environment
+from pipkey.install.env.environment import Environment
 from pipkey.install.request import Request
 from pipkey.resolve.candidates import Installed
 

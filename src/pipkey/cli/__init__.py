@@ -40,6 +40,9 @@ COMMAND_MODULES = {
     "check": "pipkey.cli.check_cmd",
     "sync": "pipkey.cli.sync_cmd",
     "lock": "pipkey.cli.sync_cmd",
+    "freeze": "pipkey.cli.freeze_cmd",
+    "show": "pipkey.cli.show_cmd",
+    "tree": "pipkey.cli.tree_cmd",
 }
 
 

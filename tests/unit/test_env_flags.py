@@ -25,9 +25,10 @@ def _walk(command: click.Command) -> list[click.Command]:
     return [command]
 
 
-# uninstall/list/check -t name a directory an install filled; PIP_TARGET is an install setting
-# (pip's own list/uninstall do not read it either).
-EXEMPT = {("uninstall", "target"), ("list", "target"), ("check", "target")}
+# uninstall/list/check/freeze/show/tree -t name a directory an install filled; PIP_TARGET is
+# an install setting (pip's own list/uninstall/freeze do not read it either).
+READERS = ("uninstall", "list", "check", "freeze", "show", "tree")
+EXEMPT = {(command, "target") for command in READERS}
 
 
 def test_every_mapped_flag_on_every_command_reads_its_variables() -> None:

@@ -29,7 +29,7 @@ _LEGACY_USAGE = re.compile(r"unrecognized arguments|invalid choice")
 @dataclass(frozen=True)
 class KeyringAnswer:
     credentials: Credentials | None
-    outcome: str  # "hit", "miss", "error", "timeout", "needs username", "skipped"
+    outcome: str  # "hit", "miss", "error", "timeout", "needs username", "skipped", "refused"
     detail: str = ""
 
 
@@ -237,9 +237,19 @@ class SubprocessProvider(_Base):
         )
 
     def _lookup(self, service: str, username: str | None) -> KeyringAnswer:
+        if username is not None and username.startswith("-"):
+            # A URL-derived username (``http://--disable@host/``) must never become an option of
+            # someone else's program; ``--`` below already prevents it, this says so plainly.
+            return KeyringAnswer(
+                None,
+                "refused",
+                f"username {username!r} starts with '-' and is not passed to the keyring CLI",
+            )
         try:
             if not self.legacy:
-                args = ["--mode", "creds", "--output", "json", "get", service]
+                # ``--`` ends the options: a service or username can never become one
+                # (``--disable`` would turn keyring off for every tool on the machine).
+                args = ["--mode", "creds", "--output", "json", "--", "get", service]
                 proc = self._run([*args, username] if username else args)
                 if proc.returncode == 2 and _LEGACY_USAGE.search(proc.stderr):
                     self.legacy = True
@@ -252,7 +262,7 @@ class SubprocessProvider(_Base):
                     "keyring CLI older than 25.2.1 needs a username: put it in the index URL "
                     "or the index's `username` setting",
                 )
-            proc = self._run(["get", service, username])
+            proc = self._run(["--", "get", service, username])
         except subprocess.TimeoutExpired:
             self._disable(
                 f"{self.label} did not answer within {self.timeout:g} s for service {service}"
@@ -282,7 +292,7 @@ class SubprocessProvider(_Base):
         stderr = proc.stderr.strip()
         if proc.returncode == 1 and not stderr:
             return KeyringAnswer(None, "miss")
-        last = stderr.splitlines()[-1] if stderr else f"exit status {proc.returncode}"
+        last = redact_text(stderr.splitlines()[-1]) if stderr else f"exit status {proc.returncode}"
         self._disable(f"{self.label} reports a broken backend: {last}")
         return KeyringAnswer(None, "error", last)
 

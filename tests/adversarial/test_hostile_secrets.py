@@ -1,0 +1,106 @@
+"""Issue 19, "secrets in the wrong place": hostile pages, URLs and tools that try to make pipkey
+hand a secret (or its keyring) to someone else. Each test is one attack; each failed before its
+fix. Real parts where they exist (the keyring CLI in its own venv, git http-backend behind
+nginx), the hostile server (tests/support/hostile.py) for what no real server does.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.support.cli import assert_no_secret, run_pipkey
+from tests.support.hostile import (
+    HostileServer,
+    anchor,
+    file_href,
+    html_page,
+    unauthorized,
+)
+from tests.support.wheels import build_wheel
+
+pytestmark = pytest.mark.e2e
+
+SECRET = "Hunter2-adversarial-s3cret"
+
+
+@pytest.fixture
+def hostile() -> Iterator[HostileServer]:
+    with HostileServer() as server:
+        yield server
+
+
+@pytest.fixture
+def other_origin() -> Iterator[HostileServer]:
+    with HostileServer() as server:
+        yield server
+
+
+def install(venv: Path, *args: str | Path, env: dict[str, str] | None = None) -> Any:
+    return run_pipkey(
+        "install", "--python", venv, "--cache-dir", venv.parent / "cache", *args, env=env
+    )
+
+
+# -- keyring CLI option injection -----------------------------------------------------------------
+
+
+def test_a_url_username_never_becomes_a_keyring_cli_option(
+    venv: Path,
+    packages_dir: Path,
+    hostile: HostileServer,
+    other_origin: HostileServer,
+    json_keyring: Any,
+    keyring_cli: Any,
+    home: Path,
+) -> None:
+    """A page links ``http://--disable@other-host/x.whl``; that host answers 401. pip and uv pass
+    the URL's username to ``keyring get SERVICE USER`` as is (uv 0.13: the keyring is then
+    disabled machine-wide). pipkey ends the options with ``--`` and refuses such a username."""
+    wheel = build_wheel(packages_dir, "victim", "1.0")
+    href = file_href(f"http://--disable@127.0.0.1:{other_origin.port}/files", wheel)
+    hostile.route("/simple/victim/", html_page([anchor(href, wheel.name)]))
+    other_origin.route(f"/files/{wheel.name}", unauthorized())
+    json_keyring.set("127.0.0.1", "alice", SECRET)
+    env = {**os.environ, "PIPKEY_KEYRING_PATH": str(keyring_cli.path)}
+
+    result = install(
+        venv, "--index-url", hostile.url, "victim", "--keyring-provider", "subprocess", env=env
+    )
+
+    config_root = Path(os.environ["XDG_CONFIG_HOME"]) / "python_keyring"
+    assert not (config_root / "keyringrc.cfg").exists(), "the keyring was disabled"
+    assert result.returncode != 0
+    assert "starts with '-'" in result.stderr, result.stderr
+    assert "Traceback" not in result.stderr
+    still = keyring_cli.run("get", "127.0.0.1", "alice", env=env)
+    assert still.returncode == 0 and still.stdout.strip() == SECRET
+    assert all(call["username"] != "--disable" for call in json_keyring.calls())
+    assert other_origin.seen(f"/files/{wheel.name}"), "the attack's host was never asked"
+
+
+def test_a_keyring_cli_error_is_shown_with_url_passwords_masked(
+    venv: Path, packages_dir: Path, hostile: HostileServer, keyring_cli: Any
+) -> None:
+    """A keyring CLI whose backend fails prints a traceback naming a URL with its password;
+    pipkey repeats the last line as the reason, masked."""
+    build_wheel(packages_dir, "victim", "1.0")
+    hostile.route("/simple/victim/", unauthorized())
+    env = {
+        **os.environ,
+        "PIPKEY_KEYRING_PATH": str(keyring_cli.path),
+        "PYTHON_KEYRING_BACKEND": f"https://alice:{SECRET}@vault/x.Backend",
+    }
+
+    result = install(
+        venv, "--index-url", hostile.url, "victim", "--keyring-provider", "subprocess", env=env
+    )
+
+    assert result.returncode != 0
+    assert "broken backend" in result.stderr, result.stderr
+    assert "alice:****@vault" in result.stderr
+    assert_no_secret(SECRET, result.stdout, result.stderr)

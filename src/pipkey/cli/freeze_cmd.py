@@ -22,7 +22,7 @@ def freeze(
     exclude: tuple[str, ...],
 ) -> None:
     """Print installed distributions as requirements (Name==version, Name @ url, -e path)."""
-    from pipkey.install.installed import freeze_lines
+    from pipkey.install.env.installed import freeze_lines
 
     env = environment_for(python, target)
     for line in freeze_lines(

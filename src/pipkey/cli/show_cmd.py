@@ -17,7 +17,7 @@ from pipkey.cli.targets import environment_for, existing_target_options
 @click.option("-f", "--files", "files", is_flag=True, help="List each package's files.")
 def show(python: str | None, target: Path | None, packages: tuple[str, ...], files: bool) -> None:
     """Show metadata of installed packages: version, location, requires, required-by."""
-    from pipkey.install.installed import Graph, dists
+    from pipkey.install.env.installed import Graph, dists
 
     env = environment_for(python, target)
     nodes = dists(env)

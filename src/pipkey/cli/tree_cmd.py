@@ -29,7 +29,7 @@ def tree(
     no_dedupe: bool,
 ) -> None:
     """Draw the dependency tree of the environment (roots: what nothing else requires)."""
-    from pipkey.install.installed import Graph, dists
+    from pipkey.install.env.installed import Graph, dists
 
     env = environment_for(python, target)
     pruned = {canonicalize_name(p) for p in prune}

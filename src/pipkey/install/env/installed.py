@@ -22,7 +22,7 @@ from packaging.markers import UndefinedEnvironmentName
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import NormalizedName, canonicalize_name
 
-from pipkey.install.environment import Environment
+from pipkey.install.env.environment import Environment
 from pipkey.resolve.candidates import Installed
 
 # pip freeze leaves out its own tools (setuptools, wheel, distribute too before Python 3.12).

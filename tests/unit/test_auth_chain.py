@@ -187,7 +187,9 @@ def test_netrc_login_must_equal_a_known_username(tmp_path: Path) -> None:
     chain, _ = make_chain(
         tmp_path, index=index, netrc="machine pkgs.example.com login bob password bp\n"
     )
-    assert lookup(chain, index) is None
+    # bob's password is not alice's: what is left is the URL username alone (issue 18 bug 3).
+    found = lookup(chain, index)
+    assert found == Credentials("alice", "") and found.source.kind == "url"
 
 
 def test_malformed_netrc_is_reported_and_skipped(tmp_path: Path) -> None:

@@ -18,7 +18,7 @@ from pipkey.auth.prompt import Prompter
 from pipkey.auth.query import Query, Target
 from pipkey.auth.registry import identify, infer_username
 from pipkey.auth.settings import AuthSettings
-from pipkey.auth.sources import from_env, from_url
+from pipkey.auth.sources import from_env, from_url, url_username_alone
 from pipkey.auth.store import CredentialStore
 from pipkey.auth.urls import service_names
 
@@ -64,7 +64,7 @@ class Chain:
         found = self.store(query) or self.netrc(query)
         if found or not active:
             return found
-        return self._from_keyring(query) or self._from_prompt(query)
+        return self._from_keyring(query) or url_username_alone(query) or self._from_prompt(query)
 
     def _fallback_username(self, target: Target) -> tuple[str, str] | None:
         """The username known without any source: configured for the index, else the one its

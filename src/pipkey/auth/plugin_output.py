@@ -10,7 +10,6 @@ write through unchanged). The lines are then logged under ``pipkey.plugin_output
 
 from __future__ import annotations
 
-import io
 import logging
 import sys
 import threading
@@ -24,8 +23,14 @@ log = logging.getLogger("pipkey.plugin_output")
 _install_lock = threading.Lock()
 
 
-class _ThreadRouter(io.TextIOBase):
-    """A ``sys.stderr`` stand-in: writes from capturing threads are kept, others pass through."""
+class _ThreadRouter:
+    """A ``sys.stderr`` stand-in: writes from capturing threads are kept, others pass through.
+
+    Everything else is the real stream's — ``isatty()`` and ``fileno()`` above all: the prompt
+    asks ``sys.stderr.isatty()`` after a keyring lookup installed this router, and a stand-in
+    saying "not a terminal" would switch the prompt off for the rest of the process. (Not an
+    ``io.TextIOBase``: its own ``isatty``/``fileno``/``encoding`` would shadow the real ones.)
+    """
 
     def __init__(self, real: TextIO) -> None:
         self.real = real
@@ -40,6 +45,12 @@ class _ThreadRouter(io.TextIOBase):
 
     def flush(self) -> None:
         self.real.flush()
+
+    def isatty(self) -> bool:
+        return self.real.isatty()
+
+    def fileno(self) -> int:
+        return self.real.fileno()
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.real, name)

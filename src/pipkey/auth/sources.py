@@ -20,6 +20,8 @@ def from_url(query: Query) -> Credentials | None:
         if username is None and password is None:
             continue
         detail = f"URL {redact_url(url)}"
+        if username is None:
+            username = ""  # uv's https://:TOKEN@host/ is sent as Basic ":TOKEN"
         creds = Credentials(username, password, source=Source("url", detail))
         if password is None or creds in query.rejected:
             # The username still holds when the password was refused: keyring is asked for it.
@@ -27,6 +29,27 @@ def from_url(query: Query) -> Credentials | None:
         if password is None:
             return None
         return query.offer(creds)
+    return None
+
+
+def url_username_alone(query: Query) -> Credentials | None:
+    """The URL's username with an empty password, once every other source had nothing for it.
+
+    ``https://TOKEN@host/simple/`` is how pip documents a token index (it sends ``TOKEN:``);
+    some servers want ``user:`` with nothing after it. Tried after keyring, so a username
+    in the URL still finds its password there first.
+    """
+    target = query.target
+    candidates = [target.index.url] if target.index is not None else []
+    candidates.append(target.url)
+    for url in candidates:
+        _, username, password = split_credentials(url)
+        if username is None and password is None:
+            continue
+        if password is not None or username is None:
+            return None
+        detail = f"URL {redact_url(url)} (username alone, empty password)"
+        return query.offer(Credentials(username, "", source=Source("url", detail)))
     return None
 
 

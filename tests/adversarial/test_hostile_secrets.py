@@ -104,3 +104,34 @@ def test_a_keyring_cli_error_is_shown_with_url_passwords_masked(
     assert "broken backend" in result.stderr, result.stderr
     assert "alice:****@vault" in result.stderr
     assert_no_secret(SECRET, result.stdout, result.stderr)
+
+
+# -- a token in the URL's username slot ----------------------------------------------------------
+
+SHORT_TOKEN = "glpat-sh0rt-t0ken"  # shorter than 40 characters: used to be shown as a "name"
+
+
+@pytest.mark.parametrize("userinfo", [SHORT_TOKEN, f"{SHORT_TOKEN}:"])
+def test_a_short_token_in_the_username_slot_is_never_shown(
+    venv: Path, hostile: HostileServer, userinfo: str
+) -> None:
+    """``https://TOKEN@host/`` (pip's documented token form) and ``TOKEN:@``: the username is
+    masked whenever no password goes with it, in errors, the sources tried and -v output."""
+    hostile.route("/simple/victim/", unauthorized())
+    index = hostile.url.replace("http://", f"http://{userinfo}@")
+
+    result = install(venv, "-v", "--index-url", index, "victim", "--keyring-provider", "disabled")
+    shown = run_pipkey("config", "show", "--index-url", index)
+    shown_json = run_pipkey("config", "show", "--json", "--index-url", index)
+
+    assert result.returncode != 0 and "Traceback" not in result.stderr
+    assert f"http://****@127.0.0.1:{hostile.port}" in shown.stdout, shown.stdout
+    assert_no_secret(
+        SHORT_TOKEN,
+        result.stdout,
+        result.stderr,
+        shown.stdout,
+        shown.stderr,
+        shown_json.stdout,
+        username="",
+    )

@@ -66,7 +66,8 @@ def test_service_override_is_tried_first() -> None:
     [
         ("https://alice:s3cret@h/simple/", "https://alice:****@h/simple/"),
         ("https://:s3cret@h/", "https://****@h/"),
-        ("https://alice@h/", "https://alice@h/"),
+        ("https://alice@h/", "https://****@h/"),
+        ("https://tok3n:@h/", "https://****@h/"),
         ("https://" + "x" * 40 + "@h/", "https://****@h/"),
         ("https://h/simple/", "https://h/simple/"),
     ],

@@ -107,7 +107,8 @@ class Chain:
                 if found is not None:
                     return found
                 continue
-            user = f", user {username}" if username else ", no username"
+            shown = query.shown_username if username == query.username else username
+            user = f", user {shown}" if username else ", no username"
             why = f": {answer.detail}" if answer.detail else ""
             query.note("keyring", answer.outcome, f"{provider.label}, service {service}{user}{why}")
             if answer.outcome in ("error", "timeout", "skipped"):

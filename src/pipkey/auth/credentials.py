@@ -59,7 +59,8 @@ class Credentials:
         if self.token is not None:
             what = "bearer token"
         elif self.username is not None:
-            what = f"user {self.username!r}"
+            # A username with an empty password is how tokens travel (``https://TOKEN@host/``).
+            what = f"user {self.username!r}" if self.password else "a username alone (masked)"
         else:
             what = "credentials"
         return f"{what} from {self.source.detail}"

@@ -56,7 +56,9 @@ class NetrcSource:
         login, _account, password = entry
         detail = f"{self.path}, {where}"
         if query.username is not None and login and login != query.username:
-            query.note(self.kind, "skipped", f"{detail}: login {login!r} is not {query.username!r}")
+            query.note(
+                self.kind, "skipped", f"{detail}: login {login!r} is not {query.shown_username!r}"
+            )
             return None
         if not password:
             query.learn_username(login, self.kind, detail)

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from pipkey.auth.credentials import Credentials
 from pipkey.auth.errors import Attempt
+from pipkey.auth.redact import MASK
 from pipkey.auth.settings import IndexAuth
 from pipkey.auth.urls import Origin, origin, split_credentials
 
@@ -49,14 +50,24 @@ class Query:
     username: str | None = None
     rejected: frozenset[Credentials] = frozenset()
     attempts: list[Attempt] = field(default_factory=list)
+    username_secret: bool = False  # from a URL with no password: maybe a token, never shown
+
+    @property
+    def shown_username(self) -> str | None:
+        return MASK if self.username_secret and self.username is not None else self.username
 
     def note(self, source: str, outcome: str, detail: str = "") -> None:
         self.attempts.append(Attempt(source, detail, outcome))
 
-    def learn_username(self, username: str | None, source: str, detail: str) -> None:
+    def learn_username(
+        self, username: str | None, source: str, detail: str, *, secret: bool = False
+    ) -> None:
+        """``secret``: the username came without a password (``https://TOKEN@host/``), so it
+        may be a token; it is used, never displayed."""
         if username and self.username is None:
             self.username = username
-            self.note(source, "username", f"{detail}: user {username!r}")
+            self.username_secret = secret
+            self.note(source, "username", f"{detail}: user {self.shown_username!r}")
 
     def offer(self, credentials: Credentials) -> Credentials | None:
         """Accept ``credentials`` unless the server already rejected exactly these."""

@@ -9,11 +9,12 @@ MASK = "****"
 
 
 def redact_url(url: str) -> str:
-    """Show ``url`` with any password replaced by ``****``; the username stays visible.
+    """Show ``url`` with any password replaced by ``****``.
 
-    ``https://alice:s3cret@host/simple/`` → ``https://alice:****@host/simple/``. A URL with a
-    token-like username and no password (``https://TOKEN@host/``) is masked whole, because some
-    registries take the token in the username slot.
+    ``https://alice:s3cret@host/simple/`` → ``https://alice:****@host/simple/``. A username
+    with no password, or an empty one (``https://TOKEN@host/``, ``https://TOKEN:@host/``), is
+    masked too: registries take tokens in the username slot (pip documents it), and a short
+    token looks just like a name.
     """
     try:
         parts = urlsplit(url)
@@ -22,19 +23,18 @@ def redact_url(url: str) -> str:
     if "@" not in parts.netloc:
         return url
     userinfo, _, hostport = parts.netloc.rpartition("@")
-    user, sep, _password = userinfo.partition(":")
-    if sep:
-        shown = f"{user}:{MASK}" if user else MASK
-    else:
-        shown = user if _looks_like_username(user) else MASK
+    user, _sep, password = userinfo.partition(":")
+    shown = f"{user}:{MASK}" if user and password else MASK
     return urlunsplit(
         (parts.scheme, f"{shown}@{hostport}", parts.path, parts.query, parts.fragment)
     )
 
 
-def _looks_like_username(value: str) -> bool:
-    # Long opaque strings in the username slot are tokens (GitHub, GitLab deploy tokens …).
-    return len(value) < 40
+def shown_username(username: str | None, password: str | None) -> str | None:
+    """A username as displayed: masked when no password goes with it (then it may be a token)."""
+    if username is None:
+        return None
+    return username if password else MASK
 
 
 _URL_WITH_USERINFO = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://[^\s/@\"'<>]+@[^\s\"'<>]*")

@@ -25,7 +25,7 @@ def from_url(query: Query) -> Credentials | None:
         creds = Credentials(username, password, source=Source("url", detail))
         if password is None or creds in query.rejected:
             # The username still holds when the password was refused: keyring is asked for it.
-            query.learn_username(username, "url", detail)
+            query.learn_username(username, "url", detail, secret=not password)
         if password is None:
             return None
         return query.offer(creds)

@@ -182,6 +182,40 @@ def test_a_second_sync_keeps_sources_until_their_build_inputs_change(
     assert "app==" not in after_edit.stderr and "gitdep" not in after_edit.stderr
 
 
+def test_a_fresh_venv_of_an_unchanged_project_links_the_cached_builds(
+    packaged: Packaged, creds: dict[str, str], tmp_path: Path
+) -> None:
+    """As uv: a source build is cached across environments under the project's cache keys
+    (pyproject.toml, setup.py, setup.cfg), so a sync into a new venv builds nothing; a changed
+    key file builds that project again, and only it."""
+    mine = packaged.checkout(tmp_path / "mine")
+    first = sync(mine, "--locked", "-v", env=creds)
+    assert first.returncode == 0, first.stderr
+    assert "building an editable wheel for app" in first.stderr
+    shutil.rmtree(mine / ".venv")
+    again = sync(mine, "--locked", "-v", env=creds)
+    assert again.returncode == 0, again.stderr
+    assert "building" not in again.stderr
+    assert f"built earlier from {mine} (cache)" in again.stderr
+    assert f"built earlier from {mine / 'libs' / 'pathdep'} (cache)" in again.stderr
+    assert installed(mine / ".venv") == installed_names(first.stderr)
+    assert direct_url(mine / ".venv", "app") == {"url": mine.as_uri(),
+                                                 "dir_info": {"editable": True}}  # fmt: skip
+    assert module_value(mine / ".venv", "pathdep") == "path"
+
+    shutil.rmtree(mine / ".venv")
+    pyproject = mine / "libs" / "pathdep" / "pyproject.toml"
+    pyproject.write_text(pyproject.read_text().replace('description = "x"', 'description = "y"'))
+    edited = sync(mine, "--locked", "-v", env=creds)
+    assert edited.returncode == 0, edited.stderr
+    assert "building an editable wheel for pathdep" in edited.stderr
+    assert "building an editable wheel for app" not in edited.stderr
+
+
+def installed_names(stderr: str) -> set[str]:
+    return {line.split("+ ", 1)[1].split("==")[0] for line in stderr.splitlines() if " + " in line}
+
+
 def test_no_install_project_leaves_out_the_project_only(
     packaged: Packaged, creds: dict[str, str], tmp_path: Path
 ) -> None:

@@ -208,6 +208,7 @@ def sync(
         return plan
     with Session(settings, reporter, use_cache=use_cache) as session:
         attach_builder(session, env.executable)
+        session.artifacts.reuse_directory_builds = True  # uv sync's cache keys (build/tree_key)
         build_all(session, [s.link for s in to_build])  # side by side; metadata reads them
         wanted += _built(session, to_build)
         plan = exact_plan(wanted, env, unchanged)

@@ -21,7 +21,9 @@ from urllib.request import url2pathname
 from packaging.utils import NormalizedName
 
 from pipkey.build import BuildCycle, Builder
+from pipkey.build.project import static_name
 from pipkey.build.sdist import static_metadata, unpack_sdist
+from pipkey.build.tree_key import interpreter_identity, tree_key
 from pipkey.build.vcs import clone, parse_vcs_url
 from pipkey.index.client import IndexClient
 from pipkey.index.errors import HashMismatch
@@ -77,6 +79,10 @@ class Artifacts:
         self.unpacked_cache = UnpackedCache(cache.root)
         self.built_cache = BuiltCache(cache.root)
         self.builder: Builder | None = None  # set once the target interpreter is known
+        # non-editable project directories reuse a build while their cache keys hold (sync, as
+        # uv); editable builds always do. `install ./dir` rebuilds, as pip does.
+        self.reuse_directory_builds = False
+        self._from_built_cache: set[str] = set()  # link URLs whose wheel is a built-cache entry
         self._building = threading.local()  # source links this thread is building now
         self.vcs_info: dict[str, tuple[tuple[str, str], ...]] = {}
         # Authorization header value for a git host, from the auth engine (set by the session)
@@ -100,7 +106,7 @@ class Artifacts:
         if link.is_directory or link.is_sdist or link.is_vcs:
             built = self._built(link)
             sha256 = file_hashes(str(built), ("sha256",))["sha256"]
-            if self.use_cache and not link.is_directory:
+            if self.use_cache and (not link.is_directory or link.url in self._from_built_cache):
                 made = self.unpacked_cache.unpack(built, sha256)
             else:
                 made = unpack(built, self.staging / f"unpacked-{_unique(link)}")
@@ -138,9 +144,7 @@ class Artifacts:
         if link.is_vcs:
             return self._build_vcs(link)
         if link.is_directory:
-            source = Path(url2pathname(unquote(urlsplit(link.url).path)))
-            out = self.staging / f"built-{_unique(link)}"
-            return self.builder.build(source, out, name=source.name, editable=link.editable)
+            return self._build_directory(link, self.builder)
         sdist = self.client.run_once("wheel", link.url, lambda: self._fetch_wheel(link))
         sha256 = self._sha256[link.url]
         if self.use_cache:
@@ -153,6 +157,35 @@ class Artifacts:
         name = dist.name if dist is not None else link.filename
         wheel = self.builder.build(unpack_sdist(sdist, work / "src"), work / "dist", name=name)
         return self.built_cache.put(sha256, wheel) if self.use_cache else wheel
+
+    def _build_directory(self, link: Link, builder: Builder) -> Path:
+        """A local project: built once per set of cache keys (:mod:`pipkey.build.tree_key`),
+        so a fresh venv of an unchanged project links the cached build — no build environment.
+        Only isolated builds are shared: without isolation the target's packages are inputs."""
+        source = Path(url2pathname(unquote(urlsplit(link.url).path)))
+        key = None
+        if self.use_cache and builder.isolation and (link.editable or self.reuse_directory_builds):
+            key = tree_key(
+                source,
+                editable=link.editable,
+                interpreter=interpreter_identity(builder.base_python),
+                config_settings=builder.config_settings,
+            )
+            hit = self.built_cache.get(key)
+            if hit is not None:
+                builder.note(f"using {hit.name}, built earlier from {source} (cache)")
+                with self._lock:
+                    self._from_built_cache.add(link.url)
+                return hit
+        out = self.staging / f"built-{_unique(link)}"
+        name = static_name(source) or source.name
+        wheel = builder.build(source, out, name=name, editable=link.editable)
+        if key is None:
+            return wheel
+        cached = self.built_cache.put(key, wheel)
+        with self._lock:
+            self._from_built_cache.add(link.url)
+        return cached
 
     def _build_vcs(self, link: Link) -> Path:
         """Clone (credentials for the git host from pipkey's sources, through git's env

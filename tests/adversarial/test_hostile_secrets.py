@@ -6,6 +6,7 @@ nginx), the hostile server (tests/support/hostile.py) for what no real server do
 
 from __future__ import annotations
 
+import base64
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,9 +17,11 @@ import pytest
 from tests.support.cli import assert_no_secret, run_pipkey
 from tests.support.hostile import (
     HostileServer,
+    Reply,
     anchor,
     file_href,
     html_page,
+    serve_file,
     unauthorized,
 )
 from tests.support.wheels import build_wheel
@@ -135,3 +138,84 @@ def test_a_short_token_in_the_username_slot_is_never_shown(
         shown_json.stdout,
         username="",
     )
+
+
+# -- netrc's default entry ------------------------------------------------------------------------
+
+
+def _requires(username: str, password: str, body: Reply) -> Reply:
+    expected = "Basic " + base64.b64encode(f"{username}:{password}".encode()).decode()
+
+    def reply(handler: Any) -> None:
+        if handler.headers.get("Authorization") == expected:
+            body(handler)
+        else:
+            unauthorized()(handler)
+
+    return reply
+
+
+def test_the_netrc_default_entry_goes_only_to_a_host_that_asks(
+    venv: Path,
+    packages_dir: Path,
+    hostile: HostileServer,
+    other_origin: HostileServer,
+    netrc_file: Any,
+) -> None:
+    """``default login … password …`` in ~/.netrc is for whichever host asks; sending it before
+    the 401 hands it to every host an index page links (pip's requests sends netrc eagerly).
+    Here the index asks and gets it; the file host never asks and never sees it."""
+    wheel = build_wheel(packages_dir, "victim", "1.0")
+    href = file_href(f"http://127.0.0.1:{other_origin.port}/files", wheel)
+    hostile.route(
+        "/simple/victim/", _requires("alice", SECRET, html_page([anchor(href, wheel.name)]))
+    )
+    other_origin.route(f"/files/{wheel.name}", serve_file(wheel))
+    netrc_file(f"default login alice password {SECRET}\n")
+
+    result = install(venv, "--index-url", hostile.url, "victim", "--keyring-provider", "disabled")
+
+    assert result.returncode == 0, result.stderr
+    assert [r.headers.get("Authorization") for r in other_origin.requests] == [None]
+    assert any(r.headers.get("Authorization") for r in hostile.requests), "index never got it"
+
+
+# -- the credential store -------------------------------------------------------------------------
+
+
+def test_a_non_bmp_password_in_the_store_breaks_no_login(
+    venv: Path, packages_dir: Path, pypiserver_factory: Any
+) -> None:
+    """A password with an emoji used to be written as a JSON surrogate pair, which TOML refuses:
+    credentials.toml became unreadable and every other login silently stopped working."""
+    build_wheel(packages_dir, "victim", "1.0")
+    pypi = pypiserver_factory(packages_dir, users={"alice": SECRET})
+    stored = run_pipkey(
+        "auth",
+        "login",
+        pypi.url,
+        "-u",
+        "alice",
+        "--password-stdin",
+        "--storage",
+        "file",
+        input=SECRET + "\n",
+    )
+    emoji = run_pipkey(
+        "auth",
+        "login",
+        "https://other.example/simple/",
+        "-u",
+        "bob",
+        "--password-stdin",
+        "--storage",
+        "file",
+        input="p\U0001f600ss\u202e\x07\n",
+    )
+    listed = run_pipkey("auth", "list")
+    result = install(venv, "--index-url", pypi.url, "victim", "--keyring-provider", "disabled")
+
+    assert stored.returncode == 0 and emoji.returncode == 0, stored.stderr + emoji.stderr
+    assert "other.example" in listed.stdout and pypi.url in listed.stdout, listed.stderr
+    assert result.returncode == 0, result.stderr
+    assert_no_secret(SECRET, result.stdout, result.stderr, listed.stdout, listed.stderr)

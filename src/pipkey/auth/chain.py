@@ -61,7 +61,7 @@ class Chain:
         index = query.target.index
         if index is not None and index.username:
             query.learn_username(index.username, "config", "index configuration")
-        found = self.store(query) or self.netrc(query)
+        found = self.store(query) or self.netrc(query, active=active)
         if found or not active:
             return found
         return self._from_keyring(query) or url_username_alone(query) or self._from_prompt(query)

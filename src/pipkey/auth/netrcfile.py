@@ -38,7 +38,9 @@ class NetrcSource:
                     self._warn(f"ignoring unreadable netrc file {self.path}: {exc}")
         return self._parsed
 
-    def __call__(self, query: Query) -> Credentials | None:
+    def __call__(self, query: Query, *, active: bool = True) -> Credentials | None:
+        """``active``: the host asked (a 401). The ``default`` entry is meant for whatever host
+        asks; sent before that, it would go to every host a page links."""
         parsed = self._load()
         if parsed is None:
             state = "unreadable" if self.path.is_file() else "no file"
@@ -47,7 +49,10 @@ class NetrcSource:
         host = query.target.origin.host
         entry = parsed.hosts.get(host)
         where = f"machine {host}"
-        if entry is None:
+        if entry is None and "default" in parsed.hosts:
+            if not active:
+                query.note(self.kind, "skipped", f"{self.path}, default entry: only on a 401")
+                return None
             entry = parsed.hosts.get("default")
             where = "default entry"
         if entry is None:

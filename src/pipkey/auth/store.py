@@ -9,7 +9,6 @@ secret lives), so pipkey knows which username to ask the keyring for.
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import tempfile
 import tomllib
@@ -138,6 +137,7 @@ class CredentialStore:
             entry = self.find(query.target.index_url or query.target.url)
         except StoreError as exc:
             query.note(self.kind, "error", str(exc))
+            self._warn(str(exc))  # every other login is off until it is fixed: say so, once
             return None
         if entry is None:
             return None
@@ -209,22 +209,47 @@ class CredentialStore:
 
     def _write(self, entries: list[StoredEntry]) -> None:
         self.directory.mkdir(parents=True, exist_ok=True, mode=0o700)
-        lines = ["# pipkey credential store: written by `pipkey auth login`; mode 0600", ""]
-        for e in entries:
-            fields: dict[str, Any] = {"url": e.url, "username": e.username, "storage": e.storage}
-            fields["kind"] = e.kind
-            if e.storage == "file":
-                fields["password"] = e.password
-            lines.append("[[credential]]")
-            lines.extend(f"{k} = {json.dumps(v)}" for k, v in fields.items() if v is not None)
-            lines.append("")
+        text = "# pipkey credential store: written by `pipkey auth login`; mode 0600\n\n"
+        text += serialize(entries)
         fd, tmp = tempfile.mkstemp(dir=self.directory, prefix=".credentials-", suffix=".toml")
         try:
             os.fchmod(fd, 0o600)
             with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                fh.write("\n".join(lines))
+                fh.write(text)
             os.replace(tmp, self.path)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise
         self._cache = entries
+
+
+def serialize(entries: list[StoredEntry]) -> str:
+    """The store's TOML, written by a TOML library: any password survives the round trip
+    (``json.dumps`` wrote a non-BMP character as a surrogate pair, which TOML refuses, and the
+    whole file — every login — became unreadable)."""
+    import tomli_w
+
+    tables: list[dict[str, Any]] = []
+    for e in entries:
+        fields: dict[str, Any] = {"url": e.url, "username": e.username, "storage": e.storage}
+        fields["kind"] = e.kind
+        if e.storage == "file":
+            fields["password"] = e.password
+        for key, value in fields.items():
+            if isinstance(value, str) and not _encodable(value):
+                raise StoreError(
+                    f"the {key} for {e.url} holds characters that are not text "
+                    "(invalid UTF-8); nothing was saved"
+                )
+        tables.append({k: v for k, v in fields.items() if v is not None})
+    text = tomli_w.dumps({"credential": tables})
+    tomllib.loads(text)  # proof before the old file is replaced
+    return text
+
+
+def _encodable(value: str) -> bool:
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True

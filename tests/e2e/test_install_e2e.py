@@ -338,7 +338,7 @@ def test_no_matching_distribution_names_each_index_and_its_answer(
     assert result.returncode != 0
     assert "no matching distribution for wanted>=2" in result.stderr
     assert f"{b.url}wanted/: 200, 1 file(s)" in result.stderr
-    assert "versions with a usable wheel: 1.0" in result.stderr
+    assert "no version satisfies wanted>=2; versions found: 1.0" in result.stderr
 
 
 def test_sdist_only_package_with_only_binary_is_a_clear_error(

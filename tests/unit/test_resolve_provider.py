@@ -179,8 +179,12 @@ def test_conflict_error_explains_the_chain_of_requirements(index: LocalIndex, ma
     with pytest.raises(ResolutionConflict) as info:
         chosen(make(index), "top", "leaf>=2")
     text = info.value.render()
-    assert "leaf>=2 (required by test)" in text
-    assert "leaf<2 (required by mid 1.0 ← top 1.0 ← command line)" in text
+    assert "Because mid 1.0 (its only version) depends on leaf<2 and you require leaf>=2" in text
+    assert "And mid 1.0 is required by top 1.0." in text
+    assert (
+        "And because you require top and leaf>=2, we can conclude that your requirements are "
+        "unsatisfiable." in text
+    )
 
 
 def test_no_matching_distribution_lists_each_index_answer(tmp_path: Path, make) -> None:

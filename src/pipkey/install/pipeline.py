@@ -86,6 +86,10 @@ def resolve_for(
     finally:
         provider.close()
     chosen = list(resolution.candidates)
+    for name, failures in sorted(provider.build_failures.items()):
+        for version, exc in failures:
+            reason = str(exc).strip().splitlines()[-1] if str(exc).strip() else type(exc).__name__
+            session.reporter.warn(f"skipped {name} {version}: its build failed ({reason})")
     if request.require_hashes or session.required_hashes:
         missing = [
             str(c) for c in chosen if c.installed is None and c.name not in session.required_hashes

@@ -17,9 +17,12 @@ from packaging.utils import NormalizedName, canonicalize_name
 from packaging.version import Version
 from resolvelib import AbstractProvider
 
+from pipkey.auth.errors import PipkeyError
+from pipkey.build.errors import BuildError
 from pipkey.index.finder import Finder, Found
 from pipkey.index.models import DistFile, Link
 from pipkey.index.target import Target
+from pipkey.resolve.agreement import LIMIT, Agreements, Implied
 from pipkey.resolve.candidates import Candidate, Installed, Req
 from pipkey.resolve.errors import (
     BinaryOnly,
@@ -47,7 +50,7 @@ class Table:
     skipped: list[str] = field(default_factory=list)
 
 
-class Provider(AbstractProvider):  # type: ignore[misc]
+class Provider(AbstractProvider[Req, Candidate, str]):
     def __init__(
         self,
         finder: Finder,
@@ -65,6 +68,12 @@ class Provider(AbstractProvider):  # type: ignore[misc]
         self.constraints = dict(constraints or {})
         self.policy = policy or Policy()
         self.parents: dict[str, set[str]] = {}
+        self.roots: dict[str, list[Req]] = {}  # identifier → what the user asked for it
+        self.suspects: set[str] = set()  # names met in a conflict: worth pruning (agreement)
+        self.pruned: dict[str, list[Implied]] = {}  # name → facts that removed versions of it
+        self.build_failures: dict[str, list[tuple[Version, PipkeyError]]] = {}
+        self.agreements = Agreements(self._root_candidates, self._cheap_requires)
+        self._heads: dict[str, tuple[bool, int]] = {}  # id → (best needs a build, count)
         self._tables: dict[str, Future[Table]] = {}
         self._speculated: set[str] = set()
         self._lock = threading.Lock()
@@ -166,12 +175,23 @@ class Provider(AbstractProvider):  # type: ignore[misc]
         candidates: Mapping[str, Iterator[Candidate]],
         information: Mapping[str, Iterator[Any]],
         backtrack_causes: Sequence[Any],
-    ) -> tuple[bool, bool, bool, str]:
+    ) -> tuple[bool, bool, bool, bool, int, str]:
+        """Direct and pinned first, then what the last conflict named; then a project whose
+        best version needs no build, then the one with fewest versions left (PubGrub's
+        choice): a narrow requirement is decided, and found impossible, before a wide one
+        is walked version by version."""
         reqs = [info.requirement for info in information[identifier]]
         direct = any(r.link is not None or r.pin is not None for r in reqs)
         pinned = any(r.exact_pin for r in reqs)
         causes = {cause.requirement.id for cause in backtrack_causes}
-        return (not direct, identifier not in causes, not pinned, identifier)
+        needs_build, count = self._heads.get(identifier, (False, 0))
+        return (not direct, identifier not in causes, not pinned, needs_build, count, identifier)
+
+    def note_conflict(self, causes: Iterable[Any]) -> None:
+        for cause in causes:
+            self.suspects.add(cause.requirement.name)
+            if cause.parent is not None:
+                self.suspects.add(cause.parent.name)
 
     def find_matches(
         self,
@@ -191,18 +211,78 @@ class Provider(AbstractProvider):  # type: ignore[misc]
         elif directs:
             pool = [self.direct_candidate(directs[0]).with_extras(extras)]
         else:
-            pool = self._indexed(name, extras, reqs)
+            pool = self._agreeing(name, self._indexed(name, extras, reqs))
         matches = [
             c for c in pool if c not in bad and all(self.is_satisfied_by(r, c) for r in reqs)
         ]
-        if matches and not (pins or directs):
-            link = matches[0].link
-            if link is not None and matches[0].installed is None:
-                self.source.metadata(link)  # start fetching the likely choice now
+        first = matches[0].link if matches else None
+        self._heads[identifier] = (first is not None and first.needs_build, len(matches))
+        likely = first is not None and matches[0].installed is None and not first.needs_build
+        if likely and not (pins or directs):
+            assert first is not None
+            self.source.metadata(first)  # start fetching the likely choice now
+        if any(c.link is not None and c.link.needs_build and not c.direct for c in matches):
+            return lambda: self._buildable(matches)  # type: ignore[return-value]
         return matches
 
+    def _buildable(self, matches: list[Candidate]) -> Iterator[Candidate]:
+        """Candidates in order, a source one only once its metadata is built: one whose
+        build fails is skipped with a note (pip does the same), not fatal — unless no
+        version is left, then the build error is the answer (see explain)."""
+        for cand in matches:
+            link = cand.link
+            if link is not None and link.needs_build and not cand.direct:
+                try:
+                    self.source.metadata(link).result()
+                except (BuildError, MetadataError) as exc:
+                    failures = self.build_failures.setdefault(cand.name, [])
+                    if all(v != cand.version for v, _ in failures):
+                        failures.append((cand.version, exc))
+                    continue
+            yield cand
+
+    def _agreeing(self, name: NormalizedName, pool: list[Candidate]) -> list[Candidate]:
+        if name not in self.suspects:
+            return pool
+        others = [i for i, reqs in self.roots.items() if reqs[0].name != name]
+        for fact in self.agreements.about(name, others):
+            kept = [c for c in pool if fact.allows(c.version)]
+            if len(kept) < len(pool):
+                self.pruned.setdefault(name, []).append(fact)
+            pool = kept
+        return pool
+
+    def _root_candidates(self, identifier: str) -> list[Candidate] | None:
+        reqs = list(self.roots.get(identifier, ()))
+        if not reqs or any(r.link is not None or r.pin is not None for r in reqs):
+            return None
+        reqs += self.constraints.get(reqs[0].name, ())
+        try:
+            pool = self._indexed(reqs[0].name, reqs[0].extras, reqs)
+        except PipkeyError:
+            return None
+        pool = [c for c in pool if all(self.is_satisfied_by(r, c) for r in reqs)]
+        return pool if 0 < len(pool) <= LIMIT else None
+
+    def _cheap_requires(self, cands: list[Candidate]) -> list[list[Req]] | None:
+        """Dependencies of each candidate, when none needs a build to know them."""
+        if any(c.link is not None and c.link.needs_build and c.installed is None for c in cands):
+            return None
+        for cand in cands:  # start every fetch first: they run side by side
+            if cand.installed is None and cand.link is not None:
+                self.source.metadata(cand.link)
+        try:
+            return [self.get_dependencies(c, speculate=False) for c in cands]
+        except PipkeyError:
+            return None
+
     def _indexed(
-        self, name: NormalizedName, extras: frozenset[str], reqs: list[Req]
+        self,
+        name: NormalizedName,
+        extras: frozenset[str],
+        reqs: list[Req],
+        *,
+        installed: bool = True,
     ) -> list[Candidate]:
         table = self.table(name)
         exact = any(r.exact_pin for r in reqs)
@@ -221,7 +301,7 @@ class Provider(AbstractProvider):  # type: ignore[misc]
             if sdist_ok:
                 raise BinaryOnly(name, str(sdist_ok[0]))
         candidates = [Candidate(name, v, files[v].link, extras) for v in wanted]
-        inst = self.installed.get(name)
+        inst = self.installed.get(name) if installed else None
         if inst is None or self.policy.reinstall:
             return candidates
         keep = Candidate(name, inst.version, None, extras, installed=inst)
@@ -232,6 +312,14 @@ class Provider(AbstractProvider):  # type: ignore[misc]
         merged = [*rest, keep]
         merged.sort(key=lambda c: c.version, reverse=True)
         return merged
+
+    def files_by_version(self, name: str, reqs: Sequence[Req]) -> dict[Version, Link]:
+        """The versions the resolver would consider for ``reqs`` (no installed copy)."""
+        pool = self._indexed(canonicalize_name(name), frozenset(), list(reqs), installed=False)
+        return {c.version: c.link for c in pool if c.link is not None}
+
+    def best_links(self, table: Table) -> dict[Version, Link]:
+        return {v: d.link for v, d in self._files(table.found.name, table).items()}
 
     def _files(self, name: NormalizedName, table: Table) -> dict[Version, DistFile]:
         """One file per version: the best wheel, else (when builds are allowed) the sdist —
@@ -270,7 +358,7 @@ class Provider(AbstractProvider):  # type: ignore[misc]
             return candidate.link is not None and candidate.link.url == requirement.link.url
         return self._spec_ok(requirement, candidate.version)
 
-    def get_dependencies(self, candidate: Candidate) -> list[Req]:
+    def get_dependencies(self, candidate: Candidate, *, speculate: bool = True) -> list[Req]:
         out: list[Req] = []
         if candidate.extras:
             out.append(Req(candidate.name, pin=candidate.base(), origin=str(candidate)))
@@ -296,7 +384,9 @@ class Provider(AbstractProvider):  # type: ignore[misc]
                 origin=where,
                 text=str(dep),
             )
-            self.parents.setdefault(req.id, set()).add(where)
+            if speculate:
+                self.parents.setdefault(req.id, set()).add(where)
             out.append(req)
-        self.speculate(r.name for r in out)
+        if speculate:
+            self.speculate(r.name for r in out)
         return out

@@ -36,6 +36,7 @@ from tests.support.servers import (
     PyPIServer,
     PyPIServerFactory,
 )
+from tests.support.zipapp import build_zipapp
 
 sys.path.insert(0, str(PLUGIN_DIR))
 
@@ -120,6 +121,14 @@ def programmable_index_factory() -> Iterator[ProgrammableIndexFactory]:
     """``start(projects=None)`` → a running in-process ProgrammableIndex."""
     with stopping_all(ProgrammableIndex) as start:
         yield start
+
+
+@pytest.fixture(scope="session")
+def zipapp(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """``scripts/build-zipapp`` of this checkout (no extras), built once per run."""
+    base = tmp_path_factory.getbasetemp()
+    shared = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+    return build_zipapp(shared / "zipapp" / "pipkey.pyz", MACHINE_ENV)
 
 
 # --- keyrings --------------------------------------------------------------------------------

@@ -43,6 +43,12 @@ COMMAND_MODULES = {
     "freeze": "pipkey.cli.freeze_cmd",
     "show": "pipkey.cli.show_cmd",
     "tree": "pipkey.cli.tree_cmd",
+    "venv": "pipkey.cli.venv_cmd",
+    "hash": "pipkey.cli.hash_cmd",
+    "cache": "pipkey.cli.cache_cmd",
+    "compile": "pipkey.cli.compile_cmd",
+    "index": "pipkey.cli.index_cmd",
+    "pip": "pipkey.cli.pip_cmd",
 }
 
 

@@ -581,22 +581,24 @@ def test_a_file_no_distribution_owns_is_replaced_with_a_note(
     assert not list(venv.glob(".pipkey-stash-*")) and not (venv / ".pipkey-journal.json").exists()
 
 
-def test_a_file_another_distribution_owns_is_a_conflict_and_nothing_changes(
+def test_a_file_another_distribution_owns_is_taken_over_by_the_later_one_as_pip_does(
     venv: Path, packages_dir: Path, pypiserver_factory: Callable[..., Any]
 ) -> None:
+    """Issue 17.1 (was a FileConflict): pip and uv overwrite; tests/e2e/test_install_shared_files
+    covers rollback, uninstall and check."""
     build_wheel(packages_dir, "keeper", "1.0")
     build_wheel(packages_dir, "keeper", "2.0")
     build_wheel(packages_dir, "owner", "1.0", files={"shared.py": "OWNER = 1\n"})
     build_wheel(packages_dir, "clasher", "1.0", files={"shared.py": "X = 1\n"})
     server = pypiserver_factory(packages_dir)
     assert install(venv, "keeper==1.0", "owner", "--index-url", server.url).returncode == 0
-    before = snapshot(venv)
 
-    result = install(venv, "keeper==2.0", "clasher", "--index-url", server.url)
+    result = install(venv, "keeper==2.0", "clasher", "--index-url", server.url, "-v")
 
-    assert result.returncode != 0
-    assert "shared.py belongs to owner 1.0" in result.stderr
-    assert snapshot(venv) == before
+    assert result.returncode == 0, result.stderr
+    assert "shared.py: also installed by owner 1.0" in result.stderr
+    assert (site_packages(venv) / "shared.py").read_text() == "X = 1\n"
+    assert py(venv, "import keeper; print(keeper.__version__)") == "2.0"
 
 
 def test_a_wheel_damaged_inside_is_caught_before_anything_changes(

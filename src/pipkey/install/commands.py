@@ -203,7 +203,7 @@ def uninstall(names: Sequence[str], env: Environment, reporter: Reporter) -> lis
         current = rescan(env)
         dists = [current.installed[n] for n in wanted if n in current.installed]
         if dists:
-            Commit(current).run(Plan((), tuple(dists), ()), {})
+            Commit(current).run(Plan((), tuple(dists), ()), {}, reporter.detail)
     for dist in dists:
         reporter.line(f" - {dist.raw_name or dist.name}=={dist.version}")
     return dists

@@ -11,7 +11,6 @@ from pipkey.install.commit.repair import (
 )
 from pipkey.install.commit.transaction import (
     Commit,
-    FileConflict,
     InstallError,
     Plan,
     has_leftover,
@@ -23,7 +22,6 @@ from pipkey.install.commit.uninstall import UninstallError
 __all__ = [
     "Commit",
     "EnvironmentChanged",
-    "FileConflict",
     "InstallError",
     "Journal",
     "Plan",

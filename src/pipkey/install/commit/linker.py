@@ -35,6 +35,9 @@ class Linker:
     interpreter: str
     link_mode: str = "hardlink"
     written: list[Path] = field(default_factory=list)
+    # Paths another wheel of the same run installs instead (its file wins, see commit/shared.py):
+    # listed in this wheel's RECORD, not written.
+    skip: frozenset[Path] = frozenset()
 
     def install(
         self, wheel: Unpacked, *, extra: dict[str, bytes], direct: str | None = None
@@ -53,7 +56,8 @@ class Linker:
                 self._write(target, data, executable=True)
                 records.append(_entry(target, base, data))
                 continue
-            self._place(source, target)
+            if target not in self.skip:
+                self._place(source, target)
             # A file of the wheel's root lands at its own path under ``base``: no relpath.
             relative = item.path if key == root_key else _relative(target, base)
             records.append(RecordEntry(relative, Hash("sha256", item.digest), item.size))
@@ -121,6 +125,8 @@ class Linker:
         shutil.copymode(source, target)
 
     def _write(self, target: Path, data: bytes, *, executable: bool) -> None:
+        if target in self.skip:
+            return
         target.parent.mkdir(parents=True, exist_ok=True)
         with open(target, "xb") as out:
             self.written.append(target)

@@ -21,6 +21,7 @@ from pathlib import Path
 from pipkey.auth.errors import PipkeyError
 from pipkey.install.commit.journal import JOURNAL_NAME, Journal, Recovery, recover
 from pipkey.install.commit.linker import Linker
+from pipkey.install.commit.shared import Owners, label, share
 from pipkey.install.commit.uninstall import prune, record_paths
 from pipkey.install.commit.wheel import extra_files
 from pipkey.install.env.environment import Environment
@@ -34,10 +35,6 @@ INSTALL_WORKERS = min(4, os.cpu_count() or 2)
 
 class InstallError(PipkeyError):
     hint = "the environment was left as it was before this run"
-
-
-class FileConflict(PipkeyError):
-    hint = "uninstall the distribution that owns the file first, or install a version that agrees"
 
 
 @dataclass(frozen=True)
@@ -88,14 +85,22 @@ class Commit:
         base = self.env.target_dir or self.env.prefix
         jobs = [(cand, wheels[cand], Linker(scheme, self.env.executable, self.link_mode))
                 for cand in plan.install]  # fmt: skip
-        creates = [
-            path
-            for cand, wheel, linker in jobs
-            for path in linker.planned(wheel, _extra(cand, wheel))
-        ]
+        planned = [linker.planned(wheel, _extra(cand, wheel)) for cand, wheel, linker in jobs]
+        sharing = share([c.name for c, _, _ in jobs], [w for _, w, _ in jobs], planned)
+        for (_, _, linker), skip in zip(jobs, sharing.skip, strict=True):
+            linker.skip = skip
+        for path, writers in sharing.writers.items():
+            names = [f"{jobs[i][0].name} {jobs[i][0].version}" for i in writers]
+            on_step(f"shared file {_shown(path, base)}: installed by {', '.join(names)}; "
+                    f"{names[-1]}'s copy is used")  # fmt: skip
+        creates = list(dict.fromkeys(path for paths in planned for path in paths))
+        leaving = {d.name for d in plan.remove}
+        staying = Owners(d for d in self.env.installed.values() if d.name not in leaving)
         listed = dict.fromkeys(p for dist in plan.remove for p in record_paths(dist))
+        if listed:
+            listed = self._unshared(listed, staying, set(creates), base, on_step)
         originals = [p for p in listed if _exists(p)]
-        originals += self._debris(creates, set(originals), on_step)
+        originals += self._blocking(creates, set(originals), staying, base, on_step)
         stash = Path(tempfile.mkdtemp(prefix=".pipkey-stash-", dir=base))
         moves = [(path, stash / str(i)) for i, path in enumerate(originals)]
         journal = Journal.begin(base / JOURNAL_NAME, stash, moves, creates, keep)
@@ -128,40 +133,57 @@ class Commit:
             raise
         journal.finish()
 
-    def _debris(
-        self, creates: list[Path], leaving: set[Path], note: Callable[[str], None]
+    @staticmethod
+    def _unshared(
+        listed: dict[Path, None],
+        staying: Owners,
+        creates: set[Path],
+        base: Path,
+        note: Callable[[str], None],
+    ) -> dict[Path, None]:
+        """A file a distribution staying installed also lists is kept (see commit/shared.py);
+        when this run writes it anew, it is moved aside as a file in the way instead."""
+        kept = set()
+        for path in listed:
+            owner = staying.get(path)
+            if owner is not None:
+                kept.add(path)
+                if path not in creates:
+                    note(f"keeping {_shown(path, base)}: {label(owner)} also installs it")
+        return {path: None for path in listed if path not in kept}
+
+    @staticmethod
+    def _blocking(
+        creates: list[Path],
+        leaving: set[Path],
+        staying: Owners,
+        base: Path,
+        note: Callable[[str], None],
     ) -> list[Path]:
-        """Files in the way that no installed distribution's RECORD claims (a killed run of any
-        installer left them) are moved aside like an old version; a file another distribution
-        owns is a conflict."""
+        """Files in the way are moved aside like an old version's: one another installed
+        distribution also ships (the later one wins, as with pip and uv), or one no RECORD
+        claims (a killed run of any installer left it)."""
         exists = _ExistenceMemo()
         blocking = [p for p in creates if p not in leaving and exists(p)]
-        if not blocking:
-            return []
-        owners = {
-            path: dist for dist in self.env.installed.values() for path in _safe_record_paths(dist)
-        }
         for path in blocking:
-            owner = owners.get(path)
+            owner = staying.get(path)
             if owner is not None:
-                raise FileConflict(
-                    f"{path} belongs to {owner.raw_name or owner.name} {owner.version}, "
-                    "which this run does not replace"
-                )
-        for path in blocking:
-            note(f"replacing {path}: no installed distribution owns it (left by a killed run?)")
+                note(f"shared file {_shown(path, base)}: also installed by {label(owner)}; "
+                     "the new copy is used")  # fmt: skip
+            else:
+                note(f"replacing {path}: no installed distribution owns it (left by a killed run?)")
         return blocking
+
+
+def _shown(path: Path, base: Path) -> str:
+    try:
+        return path.relative_to(base).as_posix()
+    except ValueError:
+        return str(path)
 
 
 def _extra(cand: Candidate, wheel: Unpacked) -> dict[str, bytes]:
     return extra_files(cand.link if cand.direct and cand.link else None, wheel.vcs_info)
-
-
-def _safe_record_paths(dist: Installed) -> list[Path]:
-    try:
-        return record_paths(dist)
-    except PipkeyError:
-        return []
 
 
 def _exists(path: Path) -> bool:

@@ -22,6 +22,18 @@ class UninstallError(PipkeyError):
 
 def record_paths(dist: Installed) -> list[Path]:
     """Every file RECORD lists (plus the .pyc files Python made from its .py files)."""
+    paths: list[Path] = []
+    for path in listed_paths(dist):
+        paths.append(path)
+        if path.suffix == ".py":
+            cache = path.parent / "__pycache__"
+            if cache.is_dir():
+                paths.extend(cache.glob(f"{path.stem}.*.pyc"))
+    return paths
+
+
+def listed_paths(dist: Installed) -> list[Path]:
+    """Every file RECORD lists, RECORD included (no file system access beyond reading it)."""
     dist_info = Path(dist.dist_info)
     record = dist_info / "RECORD"
     if not record.is_file():
@@ -33,15 +45,10 @@ def record_paths(dist: Installed) -> list[Path]:
     paths: list[Path] = []
     with record.open(newline="", encoding="utf-8") as fh:
         for row in csv.reader(fh):
-            if not row or not row[0]:
-                continue
-            path = Path(os.path.normpath(base / row[0]))
-            paths.append(path)
-            if path.suffix == ".py":
-                cache = path.parent / "__pycache__"
-                if cache.is_dir():
-                    paths.extend(cache.glob(f"{path.stem}.*.pyc"))
-    paths.append(record)
+            if row and row[0]:
+                paths.append(Path(os.path.normpath(base / row[0])))
+    if record not in paths:
+        paths.append(record)
     return paths
 
 

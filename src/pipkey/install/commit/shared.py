@@ -1,0 +1,117 @@
+"""Paths that more than one distribution installs: the later distribution's file wins.
+
+Real environments have them: ``pydantic-ai`` and ``pydantic-ai-slim`` both ship ``bin/pai``,
+``fastapi`` and ``fastapi-cli`` both ship ``bin/fastapi``, ``dbt-core`` and ``dbt-adapters`` the
+same ``dbt/include/__init__.py``. pip and uv overwrite; so does pipkey, through the journal: the
+file already there is moved into the stash like an old version's, so a rollback (or the repair of
+a killed run) puts it back.
+
+"Later" is pip's install order: a distribution goes in after the ones it requires, so when two
+wheels of one run write the same path, the file of the one that depends on the other is used
+(``pydantic-ai``'s ``bin/pai``, not ``pydantic-ai-slim``'s); without such an edge, the order of
+the plan decides. Both RECORDs list the path, as after pip.
+
+Uninstalling one of them keeps a file that a distribution staying installed also lists (pip
+deletes it and leaves the other one broken; ``pipkey check`` would then report it).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from email.parser import HeaderParser
+from pathlib import Path
+
+from packaging.requirements import InvalidRequirement, Requirement
+from packaging.utils import NormalizedName, canonicalize_name
+
+from pipkey.auth.errors import PipkeyError
+from pipkey.install.commit.uninstall import listed_paths
+from pipkey.install.store.unpacked import Unpacked
+from pipkey.resolve.candidates import Installed
+
+
+@dataclass(frozen=True)
+class Sharing:
+    """Which wheel of a run writes each path several of them install."""
+
+    skip: tuple[frozenset[Path], ...]  # per wheel: paths a later wheel writes instead
+    writers: dict[Path, tuple[int, ...]]  # shared path → every wheel writing it, winner last
+
+
+def share(
+    names: Sequence[NormalizedName], wheels: Sequence[Unpacked], planned: Sequence[Sequence[Path]]
+) -> Sharing:
+    writers: dict[Path, list[int]] = {}
+    for index, paths in enumerate(planned):
+        for path in paths:
+            writers.setdefault(path, []).append(index)
+    several = {path: found for path, found in writers.items() if len(found) > 1}
+    skip: list[set[Path]] = [set() for _ in planned]
+    if not several:
+        return Sharing(tuple(frozenset() for _ in planned), {})
+    involved = sorted({i for found in several.values() for i in found})
+    rank = _install_order(involved, names, wheels)
+    shown: dict[Path, tuple[int, ...]] = {}
+    for path, found in several.items():
+        ordered = sorted(found, key=lambda i: (rank[i], i))
+        for loser in ordered[:-1]:
+            skip[loser].add(path)
+        shown[path] = tuple(ordered)
+    return Sharing(tuple(frozenset(s) for s in skip), shown)
+
+
+def _install_order(
+    involved: Sequence[int], names: Sequence[NormalizedName], wheels: Sequence[Unpacked]
+) -> dict[int, int]:
+    """Depth in the requirement graph among ``involved``: required ones come first."""
+    by_name = {names[i]: i for i in involved}
+    needs = {i: {by_name[n] for n in _requires(wheels[i]) if n in by_name} - {i} for i in involved}
+    depth: dict[int, int] = {}
+
+    def visit(i: int, seen: frozenset[int]) -> int:
+        if i not in depth:
+            below = [visit(j, seen | {i}) for j in needs[i] if j not in seen]
+            depth[i] = 1 + max(below, default=-1)
+        return depth[i]
+
+    for i in involved:
+        visit(i, frozenset())
+    return depth
+
+
+def _requires(wheel: Unpacked) -> set[NormalizedName]:
+    try:
+        text = (wheel.root / wheel.dist_info / "METADATA").read_text("utf-8", errors="replace")
+    except OSError:
+        return set()
+    names = set()
+    for line in HeaderParser().parsestr(text).get_all("Requires-Dist") or ():
+        try:
+            names.add(canonicalize_name(Requirement(line).name))
+        except InvalidRequirement:
+            continue
+    return names
+
+
+class Owners:
+    """Which installed distribution lists a path in its RECORD; read only when asked."""
+
+    def __init__(self, dists: Iterable[Installed]) -> None:
+        self._dists = list(dists)
+        self._owners: dict[Path, Installed] | None = None
+
+    def get(self, path: Path) -> Installed | None:
+        if self._owners is None:
+            self._owners = {}
+            for dist in self._dists:
+                try:
+                    for listed in listed_paths(dist):
+                        self._owners.setdefault(listed, dist)
+                except PipkeyError:
+                    continue  # no RECORD: owns nothing pipkey can see
+        return self._owners.get(path)
+
+
+def label(dist: Installed) -> str:
+    return f"{dist.raw_name or dist.name} {dist.version}"

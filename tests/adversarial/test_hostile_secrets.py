@@ -24,7 +24,7 @@ from tests.support.hostile import (
     serve_file,
     unauthorized,
 )
-from tests.support.wheels import build_wheel
+from tests.support.wheels import build_wheel, make_sdist
 
 pytestmark = pytest.mark.e2e
 
@@ -219,3 +219,61 @@ def test_a_non_bmp_password_in_the_store_breaks_no_login(
     assert "other.example" in listed.stdout and pypi.url in listed.stdout, listed.stderr
     assert result.returncode == 0, result.stderr
     assert_no_secret(SECRET, result.stdout, result.stderr, listed.stdout, listed.stderr)
+
+
+# -- a failing build and the run's credentials -----------------------------------------------------
+
+LEAKY_BACKEND = """\
+import os, pathlib
+
+def get_requires_for_build_wheel(config_settings=None):
+    return []
+
+def build_wheel(wheel_directory, config_settings=None, metadata_directory=None):
+    pathlib.Path(os.environ["LEAKY_DUMP"]).write_text(repr(dict(os.environ)))
+    print("environment:", dict(os.environ))
+    print("netrc:", pathlib.Path(os.environ["HOME"], ".netrc").read_text())
+    raise SystemExit("leaky: the build failed")
+"""
+LEAKY_PYPROJECT = """\
+[build-system]
+requires = []
+build-backend = "leaky_backend"
+backend-path = ["."]
+
+[project]
+name = "leaky"
+version = "1.0"
+"""
+
+
+def test_a_failing_build_sees_no_credential_variables_and_shows_no_secret(
+    venv: Path, packages_dir: Path, pypiserver_factory: Any, netrc_file: Any, tmp_path: Path
+) -> None:
+    """A backend that prints its environment and the user's ~/.netrc, then fails. pip and uv
+    hand backends their whole environment (UV_INDEX_<N>_PASSWORD included). pipkey's backends
+    get none of pipkey's or uv's credential variables, and every secret the run knows is masked
+    in the output it shows."""
+    files = {"pyproject.toml": LEAKY_PYPROJECT, "leaky_backend.py": LEAKY_BACKEND}
+    make_sdist(packages_dir, "leaky", "1.0", files)
+    pypi = pypiserver_factory(packages_dir, users={"alice": SECRET})
+    netrc_file(f"machine elsewhere.example login alice password {SECRET}\n")
+    dump = tmp_path / "backend-environ.txt"
+    env = {
+        **os.environ,
+        "PIPKEY_INDEX_CORP_USERNAME": "alice",
+        "PIPKEY_INDEX_CORP_PASSWORD": SECRET,
+        "UV_INDEX_CORP_PASSWORD": SECRET,
+        "PIP_EXTRA_INDEX_URL": f"http://bob:{SECRET}-pip@127.0.0.1:9/simple/",
+        "LEAKY_DUMP": str(dump),
+    }
+
+    result = install(venv, "-v", "--index", f"corp={pypi.url}", "leaky", env=env)
+
+    assert result.returncode != 0
+    assert "leaky: the build failed" in result.stderr, result.stderr
+    assert "Traceback (most recent call last)" not in result.stderr.split("  | ")[0]
+    seen = dump.read_text()
+    assert "PIPKEY_INDEX_CORP_PASSWORD" not in seen and "UV_INDEX_CORP_PASSWORD" not in seen
+    assert_no_secret(SECRET, seen)
+    assert_no_secret(SECRET, result.stdout, result.stderr, username="alice")

@@ -181,6 +181,20 @@ class Authenticator:
             return None
         return creds.username, creds.password
 
+    def known_secrets(self) -> set[str]:
+        """Every password and token this run found or was configured with (for masking text
+        that did not come from pipkey, such as a build backend's output)."""
+        found = {p for p in (split_credentials(i.url)[2] for i in self.settings.indexes) if p}
+        with self._entries_lock:
+            entries = list(self._entries.values())
+        for entry in entries:
+            for lookup in (entry.passive, entry.full):
+                creds = lookup.credentials if lookup is not None else None
+                if creds is not None:
+                    found |= {s for s in (creds.password, creds.token) if s}
+            found |= {s for c in entry.rejected for s in (c.password, c.token) if s}
+        return found
+
     def attempts(self, target: Target) -> tuple[Attempt, ...]:
         entry = self._entry(target)
         found = entry.full or entry.passive

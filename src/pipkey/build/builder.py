@@ -14,13 +14,13 @@ import os
 import subprocess
 import tempfile
 import threading
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from pyproject_hooks import BackendUnavailable, BuildBackendHookCaller, HookMissing
 
-from pipkey.auth.redact import redact_text
+from pipkey.build.backend_env import backend_environ, environ_secrets, mask_output
 from pipkey.build.errors import BuildCycle, BuildError
 from pipkey.build.project import build_system
 
@@ -37,6 +37,8 @@ class Builder:
     config_settings: Mapping[str, str | list[str]] = field(default_factory=dict)
     verbose: bool = False
     note: Callable[[str], None] = lambda _: None
+    # passwords and tokens this run knows (the auth engine's), masked in a failing build's output
+    secrets: Callable[[], Iterable[str]] = lambda: ()
     _local: threading.local = field(default_factory=threading.local, repr=False)
 
     def build(self, source: Path, out_dir: Path, *, name: str, editable: bool = False) -> Path:
@@ -100,7 +102,8 @@ class Builder:
         return out_dir / filename
 
     def _failure(self, name: str, backend: str, output: list[str]) -> str:
-        lines = redact_text("".join(output)).rstrip().splitlines()
+        secrets = {*environ_secrets(os.environ), *self.secrets()}
+        lines = mask_output("".join(output), secrets).rstrip().splitlines()
         shown = lines if self.verbose else lines[-TAIL_LINES:]
         cut = "" if len(shown) == len(lines) else f" (last {len(shown)} of {len(lines)} lines)"
         body = "\n".join(f"  | {line}" for line in shown)
@@ -124,7 +127,7 @@ def _runner(output: list[str], scripts: str | None = None) -> Callable[..., None
     def run(
         cmd: Sequence[str], cwd: str | None = None, extra_environ: Mapping[str, str] | None = None
     ) -> None:
-        env = {**os.environ, **(extra_environ or {})}
+        env = {**backend_environ(os.environ), **(extra_environ or {})}
         env.pop("PYTHONPATH", None)  # the build environment is the whole story
         if scripts is not None:
             rest = env.get("PATH")

@@ -195,7 +195,7 @@ def test_no_matching_distribution_lists_each_index_answer(tmp_path: Path, make) 
         chosen(make(first, second), "pkg>=3")
     text = str(info.value)
     assert f"{first.url}pkg/: 404: project not on this index" in text
-    assert f"{second.url}pkg/: 200, 1 file(s) for this project" in text
+    assert f"{second.url}pkg/: 200, 1 file for this project" in text
 
 
 def test_first_index_takes_the_earlier_index_only(tmp_path: Path, make) -> None:

@@ -11,6 +11,7 @@ them with ``-v``), with any URL credential masked.
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import tempfile
 import threading
@@ -27,6 +28,7 @@ from pipkey.build.project import build_system
 # (python executable of the build environment, requirement strings) → installed, or raises
 InstallRequirements = Callable[[str, Sequence[str]], None]
 TAIL_LINES = 25
+_ERROR_LINE = re.compile(r"\b(error|fatal|exception)\b|^\w*Error:", re.IGNORECASE)
 
 
 @dataclass
@@ -99,13 +101,27 @@ class Builder:
                 ) from None
             except subprocess.CalledProcessError:
                 raise BuildError(self._failure(name, system.backend, output)) from None
+        if self.verbose:  # a successful build is quiet: its warnings are for -v only
+            for line in self._masked(output):
+                self.note(f"  | {line}")
         return out_dir / filename
 
-    def _failure(self, name: str, backend: str, output: list[str]) -> str:
+    def _masked(self, output: list[str]) -> list[str]:
         secrets = {*environ_secrets(os.environ), *self.secrets()}
-        lines = mask_output("".join(output), secrets).rstrip().splitlines()
-        shown = lines if self.verbose else lines[-TAIL_LINES:]
-        cut = "" if len(shown) == len(lines) else f" (last {len(shown)} of {len(lines)} lines)"
+        return mask_output("".join(output), secrets).rstrip().splitlines()
+
+    def _failure(self, name: str, backend: str, output: list[str]) -> str:
+        """The last lines, and before them every earlier line that reads like an error (a
+        compiler's ``error:`` is often followed by pages of notes)."""
+        lines = self._masked(output)
+        if self.verbose or len(lines) <= TAIL_LINES:
+            shown, cut = lines, ""
+        else:
+            tail = lines[-TAIL_LINES:]
+            earlier = [line for line in lines[:-TAIL_LINES] if _ERROR_LINE.search(line)]
+            shown = [*earlier, *(["…"] if earlier else []), *tail]
+            errors = "the error lines and " if earlier else ""
+            cut = f" ({errors}the last {len(tail)} of {len(lines)} lines)"
         body = "\n".join(f"  | {line}" for line in shown)
         return f"building {name} failed in {backend}{cut}:\n{body}"
 

@@ -76,6 +76,13 @@ class _Group(click.Group):
             # Messages may quote what the user typed, e.g. a wheel URL with a password in it.
             click.echo(f"error: {redact_text(exc.render())}", err=True)
             sys.exit(exc.exit_code)
+        except KeyboardInterrupt:
+            # Not click's "Aborted!": say what happened, exit as a shell expects after Ctrl-C.
+            click.echo("\nerror: interrupted", err=True)
+            sys.exit(130)
+        except (EOFError, click.exceptions.Abort):
+            click.echo("error: cancelled (no answer: the input ended)", err=True)
+            sys.exit(1)
 
 
 def _global(ctx: click.Context, param: click.Parameter, value: Any) -> None:

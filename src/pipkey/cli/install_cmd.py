@@ -31,6 +31,7 @@ from pipkey.install.request import BuildOptions, Request
 from pipkey.install.store import default_cache_dir
 from pipkey.resolve.policy import Policy
 from pipkey.resolve.reqfile import RequirementsFiles
+from pipkey.text import count
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -236,7 +237,7 @@ def _already_satisfied(
     if found is None:
         return False
     seconds = time.monotonic() - started
-    reporter.line(f"Audited {len(found)} package(s) in {seconds:.2f}s")
+    reporter.line(f"Audited {count(len(found), 'package')} in {seconds:.2f}s")
     reporter.line("Nothing to do: every requirement is already satisfied")
     return True
 

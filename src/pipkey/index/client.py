@@ -29,6 +29,7 @@ from pipkey.index.page import ACCEPT, PageError, parse_html, parse_page
 from pipkey.net import Network
 from pipkey.net.errors import client_certificate_refused, proxy_status
 from pipkey.net.retry import ATTEMPTS, STREAM
+from pipkey.text import count
 
 T = TypeVar("T")
 # More threads than this only contend for locks on small machines (bench, 2 cores: 16 was slower).
@@ -60,7 +61,7 @@ class PageResult:
         if self.error is not None:
             return self.error
         if self.status == 200:
-            return f"200 with {len(self.links)} file(s)"
+            return f"200 with {count(len(self.links), 'file')}"
         if self.status in (404, 410):
             return f"{self.status}: project not on this index"
         return f"HTTP {self.status}"
@@ -147,7 +148,7 @@ class IndexClient:
             response.raise_for_status()
         except httpx.HTTPStatusError as exc:
             reason = self._status_error(exc.response) or f"HTTP {exc.response.status_code}"
-            raise DownloadError(url, reason) from None
+            raise DownloadError(url, reason, status=exc.response.status_code) from None
         except httpx.HTTPError as exc:
             raise DownloadError(url, self._reason(exc, url)) from None
         return response.content
@@ -182,7 +183,9 @@ class IndexClient:
         ):
             if response.status_code != 200:
                 raise DownloadError(
-                    url, self._status_error(response) or f"HTTP {response.status_code}"
+                    url,
+                    self._status_error(response) or f"HTTP {response.status_code}",
+                    status=response.status_code,
                 )
             for chunk in response.iter_bytes(1 << 16):
                 out.write(chunk)

@@ -11,8 +11,14 @@ class DownloadError(PipkeyError):
 
     hint = "nothing was installed; run the command again once the index is reachable"
 
-    def __init__(self, url: str, reason: str) -> None:
+    def __init__(self, url: str, reason: str, *, status: int | None = None) -> None:
         self.url = redact_url(url)
+        self.status = status
+        if status in (404, 410) or reason == "no such file":
+            # The file is not there: waiting for the server will not help (a typo'd name @ URL).
+            self.hint = "nothing was installed; check the URL or path, the file is not there"
+        elif status in (401, 403):
+            self.hint = "nothing was installed; the server refused the credentials it was sent"
         super().__init__(f"could not download {self.url}: {reason}")
 
 

@@ -20,6 +20,7 @@ from pipkey.auth.redact import redact_url
 from pipkey.config.settings import IndexStrategy, Settings
 from pipkey.index.client import IndexClient, PageResult
 from pipkey.index.models import DistFile
+from pipkey.text import count
 
 
 @dataclass(frozen=True)
@@ -32,7 +33,7 @@ class Answer:
 
     def describe(self) -> str:
         if self.page.ok:
-            return f"200, {self.matched} file(s) for this project"
+            return f"200, {count(self.matched, 'file')} for this project"
         return self.page.describe()
 
 

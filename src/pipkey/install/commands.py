@@ -35,6 +35,7 @@ from pipkey.install.session import Session
 from pipkey.install.store.unpacked import Unpacked
 from pipkey.resolve.candidates import Candidate, Installed
 from pipkey.resolve.inputs import index_project
+from pipkey.text import count
 
 
 class ExternallyManaged(PipkeyError):
@@ -99,7 +100,7 @@ def install(
             session, request, env.target, env.installed, roots, constraints
         )
         resolution_plan = make_plan(chosen, env, reinstall=request.policy.reinstall)
-        reporter.line(f"Resolved {len(chosen)} package(s) in {seconds:.2f}s")
+        reporter.line(f"Resolved {count(len(chosen), 'package')} in {seconds:.2f}s")
         outcome = Outcome(resolution_plan, len(chosen), seconds)
         if dry_run:
             _report_plan(reporter, resolution_plan, dry_run=True)
@@ -155,8 +156,8 @@ def _report_plan(reporter: Reporter, plan: Plan, *, dry_run: bool) -> None:
         ("Would uninstall", "Would install") if dry_run else ("Uninstalled", "Installed")
     )
     if plan.remove:
-        reporter.line(f"{removed} {len(plan.remove)} package(s)")
-    reporter.line(f"{added} {len(plan.install)} package(s)")
+        reporter.line(f"{removed} {count(len(plan.remove), 'package')}")
+    reporter.line(f"{added} {count(len(plan.install), 'package')}")
     for dist in plan.remove:
         reporter.line(f" - {dist.raw_name or dist.name}=={dist.version}")
     for cand in plan.install:
@@ -178,7 +179,7 @@ def download(
     with Session(settings, reporter, use_cache=use_cache, required_hashes=hashes) as session:
         attach_builder(session, sys.executable)
         chosen, seconds = resolve_for(session, request, target, {}, roots, constraints)
-        reporter.line(f"Resolved {len(chosen)} package(s) in {seconds:.2f}s")
+        reporter.line(f"Resolved {count(len(chosen), 'package')} in {seconds:.2f}s")
         wheels = stage_wheels(session, chosen)
         dest.mkdir(parents=True, exist_ok=True)
         saved = []

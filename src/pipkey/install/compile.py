@@ -28,6 +28,7 @@ from pipkey.install.session import Session
 from pipkey.lock.model import LockError
 from pipkey.lock.pylock import Pinned, is_pylock, read_pylock, write_pylock
 from pipkey.resolve.reqfile import Line
+from pipkey.text import count
 
 _PIN = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._-]*)==([^\s;\\]+)")
 
@@ -98,7 +99,7 @@ def lock(
         raise LockError("nothing to lock: no requirements")
     with Session(settings, reporter) as session:
         chosen, seconds = resolve_for(session, resolve_request, target, {}, roots, constraints)
-        reporter.line(f"Resolved {len(chosen)} package(s) in {seconds:.2f}s")
+        reporter.line(f"Resolved {count(len(chosen), 'package')} in {seconds:.2f}s")
         wheels = stage_wheels(session, chosen)
         pinned = []
         for cand, path in wheels.items():
@@ -115,7 +116,7 @@ def lock(
                 )
             )
     _write(request, pinned)
-    reporter.line(f"Wrote {request.output} ({len(pinned)} package(s))")
+    reporter.line(f"Wrote {request.output} ({count(len(pinned), 'package')})")
     return pinned
 
 

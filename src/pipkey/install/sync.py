@@ -42,6 +42,7 @@ from pipkey.lock.select import Selection, candidate, select, source_link
 from pipkey.lock.uvlock import read_uv_lock
 from pipkey.resolve.candidates import Candidate
 from pipkey.resolve.metadata import CoreMetadata
+from pipkey.text import count
 
 _WAIT = "Waiting for another pipkey run…"
 KEPT_TOOLS = frozenset(canonicalize_name(n) for n in ("pip", "setuptools", "wheel"))
@@ -201,7 +202,8 @@ def sync(
     to_build = [s for s in sources if s.name not in unchanged]
     plan = exact_plan(wanted, env, unchanged)
     reporter.line(
-        f"Lock {lock.path.name}: {len(wanted) + len(sources)} package(s) for this environment"
+        f"Lock {lock.path.name}: {count(len(wanted) + len(sources), 'package')} "
+        "for this environment"
     )
     if dry_run or not (plan.install or plan.remove or to_build):
         _report(reporter, plan, dry_run, [s.name for s in to_build])

@@ -22,6 +22,7 @@ from pipkey.index.models import DistFile, Link
 from pipkey.index.target import Target
 from pipkey.lock.model import Dep, Lock, LockedFile, LockedPackage, LockError
 from pipkey.resolve.candidates import Candidate
+from pipkey.text import count
 
 
 @dataclass(frozen=True)
@@ -180,7 +181,8 @@ def candidate(package: LockedPackage, target: Target) -> Candidate:
             link = _link(package.sdist, package)
             return Candidate(canonicalize_name(package.name), package.version, link, direct=direct)
         raise LockError(
-            f"{package.where}: none of its {len(package.wheels)} wheel(s) fits this interpreter "
+            f"{package.where}: none of its {count(len(package.wheels), 'wheel')} "
+            "fits this interpreter "
             f"(Python {target.python_version}, {target.tags[0] if target.tags else 'no tags'})"
         )
     return Candidate(canonicalize_name(package.name), package.version, best[2], direct=direct)

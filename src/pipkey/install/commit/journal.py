@@ -24,6 +24,7 @@ from pathlib import Path
 
 from pipkey.install.commit.uninstall import prune
 from pipkey.install.env.environment import JOURNAL_NAME
+from pipkey.text import count
 
 _FORMAT = 1
 
@@ -42,8 +43,8 @@ class Recovery:
         if self.state == "committed":
             return f"finished an interrupted pipkey run from {when} (it had committed)"
         return (
-            f"rolled back an interrupted pipkey run from {when}: removed {self.removed} "
-            f"file(s) it had written, restored {self.restored}"
+            f"rolled back an interrupted pipkey run from {when}: removed "
+            f"{count(self.removed, 'file')} it had written, restored {self.restored}"
         )
 
 

@@ -18,6 +18,7 @@ from packaging.utils import canonicalize_name
 from pipkey.auth.errors import PipkeyError
 from pipkey.install.commit.uninstall import record_paths
 from pipkey.install.env.environment import JOURNAL_NAME, Environment
+from pipkey.text import count
 
 # Entries Python or venv make in site-packages that belong to no distribution.
 _EXPECTED = frozenset({"__pycache__", "README.txt"})
@@ -60,7 +61,7 @@ class Report:
             out.append("an interrupted pipkey run left a journal: any install repairs it")
         for dist, paths in self.missing_files.items():
             shown = ", ".join(paths[:5]) + (f" (+{len(paths) - 5} more)" if len(paths) > 5 else "")
-            out.append(f"{dist}: {len(paths)} file(s) listed in RECORD are missing: {shown}")
+            out.append(f"{dist}: {count(len(paths), 'file')} listed in RECORD missing: {shown}")
         out += [f"{dist}: has no RECORD (installed by hand?)" for dist in self.no_record]
         for dist, reqs in self.missing_requirements.items():
             out += [f"{dist} requires {req}, which is not installed" for req in reqs]

@@ -15,6 +15,7 @@ from packaging.version import Version
 
 from pipkey.cli.build_options import BuildFlags, build_options
 from pipkey.cli.options import ConfigFlags, index_options
+from pipkey.cli.resolve_options import resolve_options, with_resolve_options
 from pipkey.cli.targets import interpreter_for, target_options
 from pipkey.config import INDEX_STRATEGIES, Settings
 from pipkey.config.env_flags import env_vars
@@ -140,6 +141,7 @@ def _prepare(
         only_binary=frozenset(files.only_binary) | (build.only_binary if build else frozenset()),
         no_binary=frozenset(files.no_binary) | (build.no_binary if build else frozenset()),
     )
+    policy = with_resolve_options(policy, kw)
     request = Request(
         inputs=kw["packages"],
         lines=files.lines,
@@ -154,6 +156,7 @@ def _prepare(
 @click.command("install")
 @build_options
 @_resolution_options
+@resolve_options()
 @target_options
 @click.option(
     "-U",
@@ -253,6 +256,7 @@ def _python_version(
 
 @click.command("download")
 @_resolution_options
+@resolve_options(upgrade_package=False)
 @target_options
 @click.option(
     "-d",

@@ -47,6 +47,7 @@ class Link:
     metadata: tuple[tuple[str, str], ...] | None = None
     origin: str = ""  # the index URL (or find-links location) that listed this file
     editable: bool = False  # ``-e PATH``: build a PEP 660 editable wheel
+    upload_time: str | None = None  # PEP 700 ``upload-time`` (ISO 8601), when the index gives it
 
     @staticmethod
     def from_url(
@@ -59,6 +60,7 @@ class Link:
         metadata: dict[str, str] | None = None,
         origin: str = "",
         editable: bool = False,
+        upload_time: str | None = None,
     ) -> Link:
         """Split the hash fragment (``#sha256=…``) off ``url`` and merge it with ``hashes``."""
         merged = dict(hashes or {})
@@ -90,6 +92,7 @@ class Link:
             metadata=None if metadata is None else tuple(sorted(metadata.items())),
             origin=origin,
             editable=editable,
+            upload_time=upload_time or None,
         )
 
     @property

@@ -63,6 +63,7 @@ def parse_json(content: bytes, url: str) -> list[Link]:
                 yanked=_yanked(entry.get("yanked", False)),
                 metadata=_metadata(entry.get("core-metadata", entry.get("dist-info-metadata"))),
                 origin=url,
+                upload_time=_text(entry.get("upload-time")),
             )
         )
     return links
@@ -145,5 +146,6 @@ class _AnchorParser(HTMLParser):
                 yanked=yanked,
                 metadata=metadata,
                 origin=self.base,
+                upload_time=attrs.get("data-upload-time"),  # uv's extension to PEP 503 pages
             )
         )

@@ -90,6 +90,11 @@ def resolve_for(
         for version, exc in failures:
             reason = str(exc).strip().splitlines()[-1] if str(exc).strip() else type(exc).__name__
             session.reporter.warn(f"skipped {name} {version}: its build failed ({reason})")
+    for cand in chosen:  # only an exact pin takes a yanked file (PEP 592): say so, and why
+        if cand.installed is None and cand.link is not None and cand.link.is_yanked:
+            reason = (cand.link.yanked or "").strip()
+            why = f" (reason: {reason})" if reason else " (no reason given)"
+            session.reporter.warn(f"{cand.name}=={cand.version} is yanked{why}")
     if request.require_hashes or session.required_hashes:
         missing = [
             str(c) for c in chosen if c.installed is None and c.name not in session.required_hashes

@@ -17,7 +17,8 @@ from pipkey.auth.errors import PipkeyError
 from pipkey.build.errors import BuildError
 from pipkey.resolve.candidates import Candidate, Req
 from pipkey.resolve.errors import NoMatchingDistribution, ResolutionConflict
-from pipkey.resolve.provider import Provider, Table
+from pipkey.resolve.provider import Provider
+from pipkey.resolve.table import Table
 
 SHOWN = 8  # versions listed in full before "…"
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from packaging.utils import NormalizedName, canonicalize_name
@@ -19,11 +18,12 @@ from resolvelib import AbstractProvider
 
 from pipkey.auth.errors import PipkeyError
 from pipkey.build.errors import BuildError
-from pipkey.index.finder import Finder, Found
+from pipkey.index.finder import Finder
 from pipkey.index.models import DistFile, Link
 from pipkey.index.target import Target
 from pipkey.resolve.agreement import LIMIT, Agreements, Implied
 from pipkey.resolve.candidates import Candidate, Installed, Req
+from pipkey.resolve.choice import lowest_first, ordered_versions
 from pipkey.resolve.errors import (
     BinaryOnly,
     IndexLookupFailed,
@@ -32,22 +32,13 @@ from pipkey.resolve.errors import (
 )
 from pipkey.resolve.metadata import CoreMetadata, dependencies
 from pipkey.resolve.policy import Policy
+from pipkey.resolve.table import Table, build_table
 
 
 class MetadataSource(Protocol):
     """Gives the METADATA bytes of a file (PEP 658 file, or read from the downloaded wheel)."""
 
     def metadata(self, link: Link) -> Future[bytes]: ...
-
-
-@dataclass
-class Table:
-    """Usable wheels of one project by version (best-ranked file first), and what was skipped."""
-
-    found: Found
-    wheels: dict[Version, list[DistFile]] = field(default_factory=dict)
-    sdists: dict[Version, DistFile] = field(default_factory=dict)
-    skipped: list[str] = field(default_factory=list)
 
 
 class Provider(AbstractProvider[Req, Candidate, str]):
@@ -67,6 +58,7 @@ class Provider(AbstractProvider[Req, Candidate, str]):
         self.installed = dict(installed or {})
         self.constraints = dict(constraints or {})
         self.policy = policy or Policy()
+        self.overrides = self._parse_overrides(self.policy.overrides)
         self.parents: dict[str, set[str]] = {}
         self.roots: dict[str, list[Req]] = {}  # identifier → what the user asked for it
         self.suspects: set[str] = set()  # names met in a conflict: worth pruning (agreement)
@@ -78,6 +70,31 @@ class Provider(AbstractProvider[Req, Candidate, str]):
         self._speculated: set[str] = set()
         self._lock = threading.Lock()
         self._spec_pool = ThreadPoolExecutor(4, thread_name_prefix="pipkey-speculate")
+
+    def _parse_overrides(self, lines: Iterable[str]) -> dict[str, Req]:
+        """uv's ``--override``: the line replaces every requirement on its project, the
+        user's and every dependency's (a marker that excludes this target drops the line)."""
+        from pipkey.resolve.inputs import parse_input
+
+        out: dict[str, Req] = {}
+        for text in lines:
+            req = parse_input(text, "--override", dict(self.target.markers))
+            if req is not None:
+                out[req.name] = req
+        return out
+
+    def overridden(self, req: Req) -> Req:
+        over = self.overrides.get(req.name)
+        if over is None or req.pin is not None:
+            return req
+        return Req(
+            req.name,
+            over.specifier,
+            req.extras,
+            over.link,
+            origin=f"--override ({req.origin})",
+            text=str(over) if not req.extras else "",
+        )
 
     def close(self) -> None:
         self._spec_pool.shutdown(wait=False, cancel_futures=True)
@@ -109,23 +126,7 @@ class Provider(AbstractProvider[Req, Candidate, str]):
         found = self.finder.find(name)
         if found.failure is not None:
             raise IndexLookupFailed(name, [f"{a.location}: {a.describe()}" for a in found.answers])
-        table = Table(found)
-        for dist in found.files:
-            if not dist.link.python_ok(self.target.python_version):
-                table.skipped.append(
-                    f"{dist.link.filename} requires Python {dist.link.requires_python}"
-                )
-                continue
-            if dist.kind == "sdist":
-                table.sdists.setdefault(dist.version, dist)
-                continue
-            if self.target.wheel_rank(dist.tags) is None:
-                table.skipped.append(f"{dist.link.filename} is not compatible with the target")
-                continue
-            table.wheels.setdefault(dist.version, []).append(dist)
-        for files in table.wheels.values():
-            files.sort(key=lambda d: (d.link.is_yanked, self.target.wheel_rank(d.tags) or 0))
-        return table
+        return build_table(found, self.target, self.policy.exclude_newer)
 
     # -- speculation ------------------------------------------------------------------------
 
@@ -142,7 +143,7 @@ class Provider(AbstractProvider[Req, Candidate, str]):
     def _speculate_one(self, name: NormalizedName) -> None:
         try:
             inst = self.installed.get(name)
-            if inst is not None and not (self.policy.upgrade or self.policy.reinstall):
+            if inst is not None and not (self.policy.upgrading(name) or self.policy.reinstall):
                 requires = inst.requires
             else:
                 table = self.table(name)
@@ -285,15 +286,10 @@ class Provider(AbstractProvider[Req, Candidate, str]):
         installed: bool = True,
     ) -> list[Candidate]:
         table = self.table(name)
-        exact = any(r.exact_pin for r in reqs)
         files = self._files(name, table)
-        versions = sorted(files, reverse=True)
-        allowed = [v for v in versions if exact or not files[v].link.is_yanked]
-        wanted = [v for v in allowed if all(self._spec_ok(r, v) for r in reqs)]
-        if not self.policy.pre and not any(r.specifier.prereleases for r in reqs):
-            finals = [v for v in wanted if not v.is_prerelease]
-            if finals or any(not v.is_prerelease for v in allowed):
-                wanted = finals
+        direct = [r for rs in self.roots.values() for r in rs if r.name == name]
+        first_party = [*direct, *self.constraints.get(name, ())]
+        wanted = ordered_versions(files, reqs, self.policy, first_party=first_party, direct=direct)
         if not wanted and not self.policy.sdist_ok(name):
             sdist_ok = sorted(
                 (v for v in table.sdists if all(self._spec_ok(r, v) for r in reqs)), reverse=True
@@ -306,11 +302,11 @@ class Provider(AbstractProvider[Req, Candidate, str]):
             return candidates
         keep = Candidate(name, inst.version, None, extras, installed=inst)
         rest = [c for c in candidates if c.version != inst.version]
-        if not self.policy.upgrade:
+        if not self.policy.upgrading(name):
             return [keep, *rest]
         # Upgrading: an installed version that is still the best choice stays as it is.
         merged = [*rest, keep]
-        merged.sort(key=lambda c: c.version, reverse=True)
+        merged.sort(key=lambda c: c.version, reverse=not lowest_first(self.policy, direct))
         return merged
 
     def files_by_version(self, name: str, reqs: Sequence[Req]) -> dict[Version, Link]:
@@ -384,6 +380,7 @@ class Provider(AbstractProvider[Req, Candidate, str]):
                 origin=where,
                 text=str(dep),
             )
+            req = self.overridden(req)
             if speculate:
                 self.parents.setdefault(req.id, set()).add(where)
             out.append(req)

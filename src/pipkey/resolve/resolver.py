@@ -36,6 +36,7 @@ class _Conflicts(BaseReporter[Req, Candidate, str]):
 
 
 def resolve(provider: Provider, roots: Sequence[Req]) -> Resolution:
+    roots = [provider.overridden(r) for r in roots]
     for root in roots:
         provider.roots.setdefault(root.id, []).append(root)
     provider.speculate(r.name for r in roots if r.link is None)

@@ -23,6 +23,7 @@ from installer.records import Hash, RecordEntry
 from installer.scripts import Script
 from installer.utils import construct_record_file, fix_shebang, parse_entrypoints
 
+from pipkey.install.commit.launchers import LauncherKind
 from pipkey.install.store.unpacked import BadWheel, Unpacked, UnpackedFile
 
 LINK_MODES = ("hardlink", "copy")
@@ -35,6 +36,7 @@ class Linker:
     interpreter: str
     link_mode: str = "hardlink"
     written: list[Path] = field(default_factory=list)
+    launcher: LauncherKind = "posix"  # launchers.launcher_kind(target markers)
     # Paths another wheel of the same run installs instead (its file wins, see commit/shared.py):
     # listed in this wheel's RECORD, not written.
     skip: frozenset[Path] = frozenset()
@@ -105,7 +107,7 @@ class Linker:
             return
         text = entry_points.read_text(encoding="utf-8")
         for name, module, attr, section in parse_entrypoints(text):
-            yield Script(name, module, attr, section).generate(self.interpreter, "posix")
+            yield Script(name, module, attr, section).generate(self.interpreter, self.launcher)
 
     def _place(self, source: Path, target: Path) -> None:
         """Noted in ``written`` once created, never before: a file that was already there (a

@@ -20,6 +20,7 @@ from pathlib import Path
 
 from pipkey.auth.errors import PipkeyError
 from pipkey.install.commit.journal import JOURNAL_NAME, Journal, Recovery, recover
+from pipkey.install.commit.launchers import launcher_kind
 from pipkey.install.commit.linker import Linker
 from pipkey.install.commit.shared import Owners, label, share
 from pipkey.install.commit.uninstall import prune, record_paths
@@ -83,7 +84,9 @@ class Commit:
         scheme = self.env.scheme()
         keep = frozenset(Path(p) for p in scheme.values())
         base = self.env.target_dir or self.env.prefix
-        jobs = [(cand, wheels[cand], Linker(scheme, self.env.executable, self.link_mode))
+        kind = launcher_kind(self.env.markers, dict.fromkeys(t.platform for t in self.env.tags))
+        jobs = [(cand, wheels[cand],
+                 Linker(scheme, self.env.executable, self.link_mode, launcher=kind))
                 for cand in plan.install]  # fmt: skip
         planned = [linker.planned(wheel, _extra(cand, wheel)) for cand, wheel, linker in jobs]
         sharing = share([c.name for c, _, _ in jobs], [w for _, w, _ in jobs], planned)

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import base64
 import os
+import shutil
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -15,12 +17,14 @@ from typing import Any
 import pytest
 
 from tests.support.cli import assert_no_secret, run_pipkey
+from tests.support.git_server import GitServer
 from tests.support.hostile import (
     HostileServer,
     Reply,
     anchor,
     file_href,
     html_page,
+    send,
     serve_file,
     unauthorized,
 )
@@ -277,3 +281,162 @@ def test_a_failing_build_sees_no_credential_variables_and_shows_no_secret(
     assert "PIPKEY_INDEX_CORP_PASSWORD" not in seen and "UV_INDEX_CORP_PASSWORD" not in seen
     assert_no_secret(SECRET, seen)
     assert_no_secret(SECRET, result.stdout, result.stderr, username="alice")
+
+
+# -- git credentials ------------------------------------------------------------------------------
+
+WHEEL_BACKEND = """\
+import base64, hashlib, zipfile
+
+def get_requires_for_build_wheel(config_settings=None):
+    return []
+
+def build_wheel(wheel_directory, config_settings=None, metadata_directory=None):
+    name = "gitpkg-1.0-py3-none-any.whl"
+    files = {
+        "gitpkg/__init__.py": open("gitpkg/__init__.py").read(),
+        "gitpkg-1.0.dist-info/METADATA": "Metadata-Version: 2.1\\nName: gitpkg\\nVersion: 1.0\\n",
+        "gitpkg-1.0.dist-info/WHEEL": "Wheel-Version: 1.0\\nGenerator: t\\nRoot-Is-Purelib: true\\n"
+        "Tag: py3-none-any\\n",
+    }
+    record = []
+    with zipfile.ZipFile(wheel_directory + "/" + name, "w") as archive:
+        for path, text in files.items():
+            data = text.encode()
+            archive.writestr(path, data)
+            digest = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=")
+            record.append(f"{path},sha256={digest.decode()},{len(data)}")
+        record.append("gitpkg-1.0.dist-info/RECORD,,")
+        archive.writestr("gitpkg-1.0.dist-info/RECORD", "\\n".join(record) + "\\n")
+    return name
+"""
+GIT_PYPROJECT = """\
+[build-system]
+requires = []
+build-backend = "wheel_backend"
+backend-path = ["."]
+
+[project]
+name = "gitpkg"
+version = "1.0"
+"""
+
+
+def _git(*args: str, cwd: Path | None = None) -> str:
+    env = {**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.test",
+           "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.test"}  # fmt: skip
+    done = subprocess.run(["git", *args], cwd=cwd, env=env, check=True, capture_output=True)
+    return done.stdout.decode().strip()
+
+
+@pytest.fixture
+def git_repos(tmp_path: Path) -> Path:
+    """``repos/gitpkg.git``: a project whose in-tree backend builds a wheel offline."""
+    work = tmp_path / "work"
+    (work / "gitpkg").mkdir(parents=True)
+    (work / "pyproject.toml").write_text(GIT_PYPROJECT)
+    (work / "wheel_backend.py").write_text(WHEEL_BACKEND)
+    (work / "gitpkg" / "__init__.py").write_text("VALUE = 'from git'\n")
+    _git("init", "-q", "-b", "main", cwd=work)
+    _git("add", ".", cwd=work)
+    _git("commit", "-q", "-m", "v1", cwd=work)
+    repos = tmp_path / "repos"
+    repos.mkdir()
+    _git("clone", "-q", "--bare", str(work), str(repos / "gitpkg.git"))
+    repos.chmod(0o755)
+    return repos
+
+
+def _git_spy(tmp_path: Path) -> tuple[dict[str, str], Path]:
+    """A ``git`` first on PATH that logs its argv and GIT_CONFIG_* (what ``ps`` and a child's
+    env show), then runs the real one."""
+    bin_dir, log = tmp_path / "spy-bin", tmp_path / "git-argv.log"
+    bin_dir.mkdir()
+    real = shutil.which("git")
+    spy = bin_dir / "git"
+    spy.write_text(
+        f'#!/bin/sh\n{{ echo "argv: $*"; env | grep "^GIT_CONFIG_"; }} >> "{log}"\n'
+        f'exec "{real}" "$@"\n'
+    )
+    spy.chmod(0o755)
+    return {**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}"}, log
+
+
+def test_git_credentials_do_not_follow_a_redirect_to_another_origin(
+    venv: Path, git_repos: Path, hostile: HostileServer
+) -> None:
+    """The git host pipkey has credentials for redirects to another origin that serves the
+    repository openly. git sends a configured ``http.extraHeader`` to the new origin too (it
+    did, with pipkey's Authorization); a credential helper scoped to the first origin is never
+    asked for the second."""
+    with GitServer(git_repos, {}, realm="off") as elsewhere:
+
+        def redirect(handler: Any) -> None:
+            send(handler, 302, b"", {"Location": f"{elsewhere.root}{handler.path}"})
+
+        hostile.route("/gitpkg.git/info/refs", redirect)
+        login = run_pipkey(
+            "auth", "login", hostile.root + "/", "-u", "gitter", "--password-stdin",
+            "--storage", "file", input=SECRET + "\n",
+        )  # fmt: skip
+        assert login.returncode == 0, login.stderr
+
+        result = install(venv, "--no-index", f"gitpkg @ git+{hostile.root}/gitpkg.git")
+
+        assert elsewhere.nginx is not None
+        entries = elsewhere.nginx.access_log_entries()
+    assert entries, "the redirect was not followed"
+    assert {e["user"] for e in entries} == {""}, entries
+    assert result.returncode == 0, result.stderr
+    assert_no_secret(SECRET, result.stdout, result.stderr, username="gitter")
+
+
+def test_a_git_bearer_token_refuses_redirects_instead_of_following_them(
+    venv: Path, git_repos: Path, hostile: HostileServer
+) -> None:
+    """A bearer token has no place in git's credential protocol, so it travels as an
+    origin-scoped extraHeader — which git would replay to a redirect's origin: redirects are
+    refused (a clear clone failure), the other origin never gets a request."""
+    with GitServer(git_repos, {}, realm="off") as elsewhere:
+
+        def redirect(handler: Any) -> None:
+            send(handler, 302, b"", {"Location": f"{elsewhere.root}{handler.path}"})
+
+        hostile.route("/gitpkg.git/info/refs", redirect)
+        login = run_pipkey(
+            "auth", "login", hostile.root + "/", "--token-stdin", "--storage", "file",
+            input=SECRET + "\n",
+        )  # fmt: skip
+        assert login.returncode == 0, login.stderr
+
+        result = install(venv, "--no-index", f"gitpkg @ git+{hostile.root}/gitpkg.git")
+
+        assert elsewhere.nginx is not None
+        entries = elsewhere.nginx.access_log_entries()
+    assert result.returncode != 0 and "git clone of" in result.stderr, result.stderr
+    assert entries == []
+    assert [r.headers.get("Authorization") for r in hostile.requests] == [f"Bearer {SECRET}"]
+    assert_no_secret(SECRET, result.stdout, result.stderr)
+
+
+def test_user_and_password_in_a_git_url_are_used_and_never_shown(
+    venv: Path, git_repos: Path, tmp_path: Path
+) -> None:
+    """``git+https://user:token@host/repo`` (pip and uv pass it to git as given, so it sits in
+    argv and the clone's .git/config): pipkey uses it through the helper; argv, git's config
+    variables, output and direct_url.json never hold it."""
+    env, argv_log = _git_spy(tmp_path)
+    with GitServer(git_repos, {"gitter": SECRET}) as server:
+        url = server.root.replace("http://", f"http://gitter:{SECRET}@") + "/gitpkg.git"
+        result = install(venv, "--no-index", f"gitpkg @ git+{url}", env=env)
+        assert server.nginx is not None
+        users = {e["user"] for e in server.nginx.access_log_entries() if e["status"] == "200"}
+
+    assert result.returncode == 0, result.stderr
+    assert users == {"gitter"}
+    site = next((venv / "lib").glob("python3*/site-packages"))
+    direct_url = (site / "gitpkg-1.0.dist-info" / "direct_url.json").read_text()
+    assert "argv: clone" in argv_log.read_text()
+    assert_no_secret(
+        SECRET, result.stdout, result.stderr, argv_log.read_text(), direct_url, username="gitter"
+    )

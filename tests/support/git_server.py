@@ -16,9 +16,11 @@ from tests.support.servers import NginxAuth
 
 
 class GitServer(Lifecycle):
-    def __init__(self, repos: Path, users: Mapping[str, str]) -> None:
+    def __init__(self, repos: Path, users: Mapping[str, str], *, realm: str = "private") -> None:
+        """``realm="off"``: an open server (nginx still logs the Basic user a client sends)."""
         self.repos = repos
         self.users = dict(users)
+        self.realm = realm
         self.workdir = Path(tempfile.mkdtemp(prefix="pipkey-git-"))
         self.workdir.chmod(0o755)
         self.socket = self.workdir / "fcgiwrap.sock"
@@ -43,7 +45,9 @@ class GitServer(Lifecycle):
             time.sleep(0.02)
         self.socket.chmod(0o777)
         upstream = f"git:{self.repos}|{self.socket}"
-        self.nginx = NginxAuth(upstream, self.users, workdir=self.workdir / "nginx").start()
+        self.nginx = NginxAuth(
+            upstream, self.users, realm=self.realm, workdir=self.workdir / "nginx"
+        ).start()
         return self
 
     def stop(self) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from pipkey.auth.credentials import Credentials
 from pipkey.build import Builder, InstallRequirements
 from pipkey.install.commit.transaction import Commit, make_plan
 from pipkey.install.env.environment import introspect
@@ -36,11 +37,11 @@ def attach_builder(session: Session, python: str) -> None:
     """Give the session's artifacts a builder for ``python`` (the target interpreter), and the
     auth engine's answer for git hosts (VCS requirements)."""
 
-    def git_credentials(url: str) -> str | None:
+    def git_credentials(url: str) -> Credentials | None:
         if not url.startswith(("https://", "http://")):  # ssh and file: git's own business
             return None
         creds = session.auth.credentials_for(url)
-        return creds.authorization() if creds is not None and creds.complete else None
+        return creds if creds is not None and creds.complete else None
 
     session.artifacts.credentials_for = git_credentials
     options = session.build_options

@@ -20,6 +20,7 @@ from urllib.request import url2pathname
 
 from packaging.utils import NormalizedName
 
+from pipkey.auth.credentials import Credentials
 from pipkey.build import BuildCycle, Builder
 from pipkey.build.project import static_name
 from pipkey.build.sdist import static_metadata, unpack_sdist
@@ -85,8 +86,8 @@ class Artifacts:
         self._from_built_cache: set[str] = set()  # link URLs whose wheel is a built-cache entry
         self._building = threading.local()  # source links this thread is building now
         self.vcs_info: dict[str, tuple[tuple[str, str], ...]] = {}
-        # Authorization header value for a git host, from the auth engine (set by the session)
-        self.credentials_for: Callable[[str], str | None] | None = None
+        # credentials for a git host, from the auth engine (set by the session)
+        self.credentials_for: Callable[[str], Credentials | None] | None = None
         self._sha256: dict[str, str] = {}  # link URL → verified sha256 of the file
         self._lock = threading.Lock()
         self._hits: dict[str, Unpacked | None] = {}
@@ -193,8 +194,9 @@ class Artifacts:
         assert self.builder is not None
         source = parse_vcs_url(link.url)
         work = Path(tempfile.mkdtemp(dir=self.staging, prefix="vcs-"))
-        creds = self.credentials_for(source.url) if self.credentials_for else None
-        commit = clone(source, work / "checkout", authorization=creds)
+        asked = source.auth_url or source.url
+        creds = self.credentials_for(asked) if self.credentials_for else None
+        commit = clone(source, work / "checkout", credentials=creds)
         info = [("vcs", source.vcs), ("commit_id", commit)]
         if source.revision:
             info.append(("requested_revision", source.revision))

@@ -59,7 +59,9 @@ def parse_vcs_url(raw: str) -> VcsUrl:
     """``git+https://host/repo@rev#subdirectory=x`` → its parts (PEP 440 direct references)."""
     vcs, sep, rest = raw.partition("+")
     if not sep or vcs != "git":
-        raise BuildError(f"{redact_text(raw)}: only git+https, git+http, git+ssh and git+file are supported")
+        raise BuildError(
+            f"{redact_text(raw)}: only git+https, git+http, git+ssh and git+file are supported"
+        )
     parts = urlsplit(rest)
     if parts.scheme not in ("https", "http", "ssh", "file"):
         raise BuildError(f"{redact_text(raw)}: unsupported git transport {parts.scheme!r}")

@@ -12,7 +12,9 @@ from packaging.utils import canonicalize_name
 
 from pipkey.cli.install_cmd import _prepare, _reporter
 from pipkey.cli.options import ConfigFlags, index_options
+from pipkey.cli.project_options import selection_from, selection_options
 from pipkey.config.env_flags import env_vars
+from pipkey.config.loader import with_member_indexes
 from pipkey.install.compile import LockRequest, lock, project_requirements
 from pipkey.install.env import TargetError, find_interpreter, introspect
 from pipkey.install.sync import (
@@ -24,7 +26,7 @@ from pipkey.install.sync import (
     sync_requirements,
 )
 from pipkey.lock.model import LockError
-from pipkey.lock.select import Selection
+from pipkey.project import Workspace, find_workspace, install_target
 from pipkey.resolve.policy import Policy
 from pipkey.resolve.reqfile import RequirementsFiles
 
@@ -46,20 +48,9 @@ from pipkey.resolve.reqfile import RequirementsFiles
     envvar=env_vars("frozen"),
     help="Use the lock as it is, without checking it.",
 )
-@click.option(
-    "--no-install-project",
-    is_flag=True,
-    envvar=env_vars("no-install-project"),
-    help="Do not install the project itself.",
-)
-@click.option(
-    "--no-dev", is_flag=True, envvar=env_vars("no-dev"), help="Leave out the dev dependency group."
-)
-@click.option("--group", "groups", multiple=True, metavar="G", help="Include a group.")
-@click.option("--only-group", "only_groups", multiple=True, metavar="G", help="Only this group.")
-@click.option("--extra", "extras", multiple=True, metavar="E", help="Include an extra.")
-@click.option("--all-extras", is_flag=True, help="Include every extra.")
-@click.option("--no-install-package", "skip", multiple=True, metavar="P", help="Leave P out.")
+@selection_options
+@click.option("--exact/--inexact", default=True, show_default=True, envvar=env_vars("exact"),
+              help="Remove what the lock does not select (--inexact keeps it).")  # fmt: skip
 @click.option(
     "--dry-run",
     is_flag=True,
@@ -79,37 +70,40 @@ from pipkey.resolve.reqfile import RequirementsFiles
 def sync_(ctx: click.Context, config_flags: ConfigFlags, **kw: Any) -> None:
     """Make an environment exactly match LOCKFILE (uv.lock, pylock.toml or requirements.txt).
 
-    Without LOCKFILE: uv.lock, else pylock.toml, in the project. The target is --python, else
-    the active venv, else the project's .venv (created when missing).
+    Without LOCKFILE: the workspace's uv.lock (found from any member directory, as uv finds
+    it), else pylock.toml. The target is --python, else the active venv, else the workspace's
+    .venv (created when missing).
     """
     reporter = _reporter(ctx)
     given: Path | None = kw["lockfile"]
     if given is not None and given.suffix in (".txt", ".in"):
         _sync_requirements(ctx, config_flags, kw)
         return
-    lock_path = find_lock(given, Path.cwd()).resolve()
-    project_dir = lock_path.parent
+    if kw["locked"] and kw["frozen"]:
+        raise LockError("--locked and --frozen exclude each other")
+    selection = selection_from(kw)
+    lock_path, workspace = _lock_and_workspace(given, Path.cwd())
+    project_dir = workspace.root if workspace is not None else lock_path.parent
     overrides = dict(config_flags.overrides)
     overrides["no_input"] = kw["no_input"]
     overrides["cache_dir"] = str(kw["cache_dir"]) if kw["cache_dir"] else None
     settings = ConfigFlags(overrides, config_flags.isolated).load(cwd=project_dir)
+    if workspace is not None and not config_flags.isolated:
+        members = [p.path for p in workspace.all_pyprojects() if p is not workspace.root_pyproject]
+        settings = with_member_indexes(settings, members)
     lock = read_lock(lock_path)
     if kw["python"] or os.environ.get("VIRTUAL_ENV"):
         interpreter = find_interpreter(kw["python"], dict(os.environ), project_dir)
     else:
         interpreter = str(project_venv(project_dir, lock.requires_python) / "bin" / "python")
-    selection = Selection(
-        extras=frozenset(kw["extras"]),
-        all_extras=kw["all_extras"],
-        groups=frozenset(kw["groups"]),
-        only_groups=frozenset(kw["only_groups"]),
-        no_dev=kw["no_dev"],
-        no_install_project=kw["no_install_project"],
-        no_install=frozenset(canonicalize_name(p) for p in kw["skip"]),
+    request = SyncRequest(
+        lock_path,
+        install_target(workspace, selection),
+        workspace,
+        locked=kw["locked"],
+        frozen=kw["frozen"],
+        exact=kw["exact"],
     )
-    request = SyncRequest(lock_path, selection, locked=kw["locked"], frozen=kw["frozen"])
-    if kw["locked"] and kw["frozen"]:
-        raise LockError("--locked and --frozen exclude each other")
     sync(
         settings,
         request,
@@ -118,6 +112,25 @@ def sync_(ctx: click.Context, config_flags: ConfigFlags, **kw: Any) -> None:
         use_cache=not kw["no_cache"],
         dry_run=kw["dry_run"],
     )
+
+
+def _lock_and_workspace(given: Path | None, cwd: Path) -> tuple[Path, Workspace | None]:
+    """The lock to sync and the workspace it belongs to (None: a lock without its project,
+    or a pylock.toml). From a member directory, the workspace root's uv.lock, as uv finds it."""
+    if given is None:
+        workspace = find_workspace(cwd)
+        if workspace is not None and workspace.lock_path.is_file():
+            return workspace.lock_path, workspace
+        lock_path = find_lock(None, cwd).resolve()
+    else:
+        lock_path = find_lock(given, cwd).resolve()
+    if lock_path.name != "uv.lock":
+        return lock_path, None
+    for start in (cwd, lock_path.parent):
+        workspace = find_workspace(start)
+        if workspace is not None and workspace.lock_path == lock_path:
+            return lock_path, workspace
+    return lock_path, None
 
 
 def _sync_requirements(ctx: click.Context, config_flags: ConfigFlags, kw: dict[str, Any]) -> None:

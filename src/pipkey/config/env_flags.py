@@ -74,6 +74,8 @@ ENV_FLAGS: Mapping[str, tuple[str, ...]] = {
     "frozen": ("PIPKEY_FROZEN", "UV_FROZEN"),
     "no-dev": ("PIPKEY_NO_DEV", "UV_NO_DEV"),
     "no-install-project": ("PIPKEY_NO_INSTALL_PROJECT", "UV_NO_INSTALL_PROJECT"),
+    "no-default-groups": ("PIPKEY_NO_DEFAULT_GROUPS", "UV_NO_DEFAULT_GROUPS"),
+    "no-editable": ("PIPKEY_NO_EDITABLE", "UV_NO_EDITABLE"),
     # venv
     "seed": ("PIPKEY_VENV_SEED", "UV_VENV_SEED"),
     "clear": ("PIPKEY_VENV_CLEAR", "UV_VENV_CLEAR"),

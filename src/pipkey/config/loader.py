@@ -24,7 +24,7 @@ any — so a project's ``[[tool.uv.index]]`` is not mixed with a stray pip.conf.
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -281,3 +281,38 @@ def _pins(
                     f"configured: {', '.join(sorted(names)) or '(none named)'}"
                 )
     return pins
+
+
+def with_member_indexes(
+    settings: Settings, pyprojects: Sequence[Path], environ: Mapping[str, str] | None = None
+) -> Settings:
+    """Add the ``[[tool.uv.index]]`` entries workspace members declare for themselves (uv
+    resolves a member's ``{ index = "NAME" }`` source against them): known for credentials
+    and pins, but explicit — searched only for what is pinned to them, as uv does."""
+    environ = os.environ if environ is None else environ
+    known = {index.url.rstrip("/") for index in settings.indexes}
+    added: list[Index] = []
+    cache = DocumentCache()
+    for path in pyprojects:
+        doc = cache.read(path)
+        if not isinstance(doc.data.get("tool", {}).get("uv"), dict):
+            continue
+        fragment = table_fragment(doc, ("tool", "uv"), "uv")
+        found = list(fragment.lists.get("index", []))
+        default = fragment.scalars.get("default_index")
+        if default is not None:
+            found.append(default.value)
+        for index in found:
+            if index.url.rstrip("/") in known or index.name is None:
+                continue
+            known.add(index.url.rstrip("/"))
+            index = replace(index, default=False, explicit=True)
+            for prefix in ("PIPKEY", "UV"):
+                variable = f"{prefix}_INDEX_{env_name(index.name)}_USERNAME"
+                if environ.get(variable) and (prefix == "PIPKEY" or index.username is None):
+                    index = replace(index, username=environ[variable], username_origin=variable)
+                    break
+            added.append(index)
+    if not added:
+        return settings
+    return replace(settings, indexes=(*settings.indexes, *added))

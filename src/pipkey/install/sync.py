@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from collections.abc import Set as AbstractSet
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -31,15 +32,18 @@ from pipkey.install.commit.repair import repaired, repaired_first
 from pipkey.install.commit.transaction import Commit, Plan
 from pipkey.install.env.environment import Environment, TargetError, rescan
 from pipkey.install.env.sources import is_current
+from pipkey.install.store.cache import default_cache_dir
 from pipkey.install.pipeline import build_all, resolve_for, roots_and_constraints, stage
 from pipkey.install.report import Reporter
 from pipkey.install.request import Request
 from pipkey.install.session import Session
-from pipkey.lock.freshness import stale_reasons
-from pipkey.lock.model import Lock, LockError
+from pipkey.lock.freshness import BuiltRequirements, MetadataFor, stale_reasons
+from pipkey.lock.model import Lock, LockedPackage, LockError
 from pipkey.lock.pylock import is_pylock, read_pylock
-from pipkey.lock.select import Selection, candidate, select, source_link
+from pipkey.lock.select import candidate, select, source_link
 from pipkey.lock.uvlock import read_uv_lock
+from pipkey.project import InstallTarget, Pyproject, Selection, Workspace, install_target
+from pipkey.project.metadata import cached_requires, store_requires
 from pipkey.resolve.candidates import Candidate
 from pipkey.resolve.metadata import CoreMetadata
 from pipkey.text import count
@@ -56,9 +60,11 @@ class StaleLock(PipkeyError):
 @dataclass(frozen=True)
 class SyncRequest:
     lock_path: Path
-    selection: Selection = field(default_factory=Selection)
+    target: InstallTarget = field(default_factory=lambda: install_target(None, Selection()))
+    workspace: Workspace | None = None  # the project the lock belongs to (checked against it)
     locked: bool = False
     frozen: bool = False
+    exact: bool = True  # remove what the lock does not select (uv's default; --inexact keeps)
 
 
 def find_lock(given: Path | None, cwd: Path) -> Path:
@@ -98,23 +104,30 @@ class Source:
     where: str
 
 
+def check_fresh(lock: Lock, request: SyncRequest, metadata_for: MetadataFor | None = None) -> None:
+    """Stop (saying what differs) when uv.lock no longer matches the workspace, as
+    ``uv sync --locked`` does; pipkey never rewrites uv.lock, so a plain ``sync`` stops too."""
+    workspace = request.workspace
+    if lock.kind != "uv.lock" or request.frozen or workspace is None:
+        return
+    reasons = stale_reasons(lock, workspace, metadata_for)
+    if reasons:
+        raise StaleLock(
+            f"{lock.path} does not match the project's pyproject.toml:\n"
+            + "\n".join(f"  - {r}" for r in reasons)
+        )
+
+
 def plan_for(
     lock: Lock, request: SyncRequest, env: Environment, reporter: Reporter
 ) -> tuple[list[Candidate], list[Source]]:
     """What the lock selects for ``env``: registry and URL packages with their file, and
     packages built from source; every problem names its entry."""
-    pyproject = lock.path.parent / "pyproject.toml"
-    if lock.kind == "uv.lock" and not request.frozen and pyproject.is_file():
-        reasons = stale_reasons(lock, pyproject)
-        if reasons:
-            raise StaleLock(
-                f"{lock.path} does not match {pyproject}:\n"
-                + "\n".join(f"  - {r}" for r in reasons)
-            )
     wanted: list[Candidate] = []
     sources: list[Source] = []
-    for package in select(lock, request.selection, env.target):
-        link = source_link(package, lock.path.parent)
+    no_editable = request.target.selection.no_editable
+    for package in select(lock, request.target, env.target):
+        link = source_link(package, lock.path.parent, no_editable=no_editable)
         if link is not None:
             sources.append(Source(package.name, package.version, link, package.where))
             continue
@@ -130,9 +143,14 @@ def plan_for(
 
 
 def exact_plan(
-    wanted: Sequence[Candidate], env: Environment, unchanged: AbstractSet[str] = frozenset()
+    wanted: Sequence[Candidate],
+    env: Environment,
+    unchanged: AbstractSet[str] = frozenset(),
+    *,
+    exact: bool = True,
 ) -> Plan:
-    """``unchanged``: source-built packages already installed as locked (kept as they are)."""
+    """``unchanged``: source-built packages already installed as locked (kept as they are);
+    ``exact`` False (``--inexact``): what the lock does not name stays."""
     names = {c.name for c in wanted} | set(unchanged)
     install, keep, remove = [], [], []
     for cand in wanted:
@@ -154,7 +172,7 @@ def exact_plan(
     remove += [
         dist
         for name, dist in sorted(env.installed.items())
-        if name not in names and name not in KEPT_TOOLS
+        if exact and name not in names and name not in KEPT_TOOLS
     ]
     return Plan(tuple(install), tuple(remove), tuple(keep))
 
@@ -197,10 +215,58 @@ def sync(
 ) -> Plan:
     lock = read_lock(request.lock_path)
     env = repaired_first(env, reporter)
+    with ExitStack() as stack:
+        opened: list[Session] = []
+
+        def session() -> Session:
+            if not opened:
+                made = stack.enter_context(Session(settings, reporter, use_cache=use_cache))
+                attach_builder(made, env.executable)
+                made.artifacts.reuse_directory_builds = True  # uv sync's cache keys
+                opened.append(made)
+            return opened[0]
+
+        cache_root = Path(settings.cache_dir or default_cache_dir())
+        check_fresh(lock, request, _built_requirements(lock, session, cache_root, use_cache))
+        return _sync_locked(lock, request, env, reporter, session, dry_run=dry_run)
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _built_requirements(
+    lock: Lock, session: Callable[[], Session], cache_root: Path, use_cache: bool
+) -> MetadataFor:
+    """A dynamic project's requirements as its build backend reports them (as uv takes them),
+    from the project-metadata cache while its cache-key files are unchanged."""
+
+    def metadata_for(member: Pyproject, package: LockedPackage) -> BuiltRequirements:
+        if use_cache and (hit := cached_requires(cache_root, member)) is not None:
+            return BuiltRequirements(hit)
+        link = source_link(package, lock.path.parent) or Link.from_url(
+            member.directory.as_uri(), origin=str(lock.path.parent)
+        )
+        data = session().artifacts.metadata(link).result()
+        requires = CoreMetadata.parse(data, str(member.path)).requires_dist
+        if use_cache:
+            store_requires(cache_root, member, requires)
+        return BuiltRequirements(requires)
+
+    return metadata_for
+
+
+def _sync_locked(
+    lock: Lock,
+    request: SyncRequest,
+    env: Environment,
+    reporter: Reporter,
+    session: Callable[[], Session],
+    *,
+    dry_run: bool,
+) -> Plan:
+    exact = request.exact
     wanted, sources = plan_for(lock, request, env, reporter)
     unchanged = _unchanged(sources, env)
     to_build = [s for s in sources if s.name not in unchanged]
-    plan = exact_plan(wanted, env, unchanged)
+    plan = exact_plan(wanted, env, unchanged, exact=exact)
     reporter.line(
         f"Lock {lock.path.name}: {count(len(wanted) + len(sources), 'package')} "
         "for this environment"
@@ -208,24 +274,22 @@ def sync(
     if dry_run or not (plan.install or plan.remove or to_build):
         _report(reporter, plan, dry_run, [s.name for s in to_build])
         return plan
-    with Session(settings, reporter, use_cache=use_cache) as session:
-        attach_builder(session, env.executable)
-        session.artifacts.reuse_directory_builds = True  # uv sync's cache keys (build/tree_key)
-        build_all(session, [s.link for s in to_build])  # side by side; metadata reads them
-        wanted += _built(session, to_build)
-        plan = exact_plan(wanted, env, unchanged)
-        unpacked = stage(session, plan.install)
-        with environment_lock(env.lock_path, lambda: reporter.line(_WAIT)):
-            repaired(env, reporter)
-            current = rescan(env)
-            gone = sorted(unchanged - _unchanged(sources, current))
-            if gone:  # another run changed them while this one built: do not commit blind
-                raise LockError(
-                    f"another pipkey run changed {', '.join(gone)} meanwhile; "
-                    "nothing was changed by this run: run `pipkey sync` again"
-                )
-            plan = exact_plan(wanted, current, unchanged)
-            Commit(current).run(plan, unpacked, reporter.detail)
+    run = session()
+    build_all(run, [s.link for s in to_build])  # side by side; metadata reads them
+    wanted += _built(run, to_build)
+    plan = exact_plan(wanted, env, unchanged, exact=exact)
+    unpacked = stage(run, plan.install)
+    with environment_lock(env.lock_path, lambda: reporter.line(_WAIT)):
+        repaired(env, reporter)
+        current = rescan(env)
+        gone = sorted(unchanged - _unchanged(sources, current))
+        if gone:  # another run changed them while this one built: do not commit blind
+            raise LockError(
+                f"another pipkey run changed {', '.join(gone)} meanwhile; "
+                "nothing was changed by this run: run `pipkey sync` again"
+            )
+        plan = exact_plan(wanted, current, unchanged, exact=exact)
+        Commit(current).run(plan, unpacked, reporter.detail)
     _report(reporter, plan, dry_run)
     return plan
 

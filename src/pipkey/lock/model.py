@@ -40,6 +40,7 @@ class Dep:
     extras: frozenset[str] = frozenset()
     marker: Marker | None = None
     version: Version | None = None  # uv.lock names one when several versions are locked
+    source: str | None = None  # uv.lock: the registry (or path) when several sources are locked
 
 
 @dataclass(frozen=True)
@@ -57,6 +58,7 @@ class LockedPackage:
     marker: Marker | None = None  # pylock.toml: when this entry applies
     metadata: Mapping[str, Any] = field(default_factory=dict)  # uv.lock: what it was locked from
     where: str = ""  # "uv.lock: package 'rich' 13.7.1", for errors
+    source_key: str | None = None  # uv.lock: "registry:URL", "editable:PATH", …
 
     @property
     def is_project(self) -> bool:
@@ -73,6 +75,11 @@ class Lock:
     extras: tuple[str, ...] = ()  # pylock.toml
     groups: tuple[str, ...] = ()  # pylock.toml
     default_groups: tuple[str, ...] = ()  # pylock.toml
+    # uv.lock [manifest]: the workspace's members, and what belongs to a virtual root itself
+    members: tuple[NormalizedName, ...] = ()
+    manifest_groups: Mapping[str, tuple[Dep, ...]] = field(default_factory=dict)
+    manifest_requirements: tuple[Dep, ...] = ()
+    manifest: Mapping[str, Any] = field(default_factory=dict)
 
     def by_name(self, name: NormalizedName) -> list[LockedPackage]:
         return [p for p in self.packages if p.name == name]

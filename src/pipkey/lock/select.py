@@ -1,8 +1,9 @@
 """From a lock to what this environment gets: which packages (groups, extras, markers), and for
 each the one file to install (the best wheel for the target's tags), as resolver candidates.
 
-uv.lock is walked as a graph from the project (its dependencies, the extras and groups asked
-for, each dependency's marker evaluated for the target). pylock.toml entries are kept when their
+uv.lock is walked as a graph from the install target (:mod:`pipkey.project.target`: a project,
+several, or every workspace member; their dependencies, the extras and groups asked for, each
+dependency's marker evaluated for the environment). pylock.toml entries are kept when their
 marker holds, with ``extras`` and ``dependency_groups`` set from the flags (PEP 751).
 """
 
@@ -11,7 +12,6 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Iterable, Mapping
 from collections.abc import Set as AbstractSet
-from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import parse_qsl, quote, urlsplit, urlunsplit
 from urllib.request import url2pathname
@@ -21,82 +21,128 @@ from packaging.utils import NormalizedName, canonicalize_name
 from pipkey.index.models import DistFile, Link
 from pipkey.index.target import Target
 from pipkey.lock.model import Dep, Lock, LockedFile, LockedPackage, LockError
+from pipkey.project.selection import choose_groups
+from pipkey.project.target import InstallTarget
 from pipkey.resolve.candidates import Candidate
 from pipkey.text import count
 
 
-@dataclass(frozen=True)
-class Selection:
-    """Flags spelled as uv's (``--extra``, ``--all-extras``, ``--group``, ``--only-group``,
-    ``--no-dev``, ``--no-install-project``, ``--no-install-package``)."""
-
-    extras: frozenset[str] = frozenset()
-    all_extras: bool = False
-    groups: frozenset[str] = frozenset()
-    only_groups: frozenset[str] = frozenset()
-    no_dev: bool = False
-    no_install_project: bool = False
-    no_install: frozenset[NormalizedName] = field(default_factory=frozenset)
-
-
-def select(lock: Lock, chosen: Selection, target: Target) -> list[LockedPackage]:
+def select(lock: Lock, target: InstallTarget, env: Target) -> list[LockedPackage]:
+    """The packages ``target`` takes from ``lock`` for the environment ``env``."""
     if lock.requires_python is not None and not lock.requires_python.contains(
-        target.python_version, prereleases=True
+        env.python_version, prereleases=True
     ):
         raise LockError(
             f"{lock.path}: requires-python {lock.requires_python} does not include this "
-            f"interpreter's Python {target.python_version}"
+            f"interpreter's Python {env.python_version}"
         )
-    picked = (
-        _walk_uv(lock, chosen, target) if lock.kind == "uv.lock" else _pylock(lock, chosen, target)
-    )
-    return [p for p in picked if p.name not in chosen.no_install]
+    if lock.kind == "uv.lock":
+        return _walk_uv(lock, target, env)
+    picked = _pylock(lock, target, env)
+    return [p for p in picked if p.name not in target.selection.no_install]
 
 
-def _walk_uv(lock: Lock, chosen: Selection, target: Target) -> list[LockedPackage]:
-    root = lock.root
-    if root is None:
+Key = tuple[NormalizedName, object, object]
+
+
+def _key(package: LockedPackage) -> Key:
+    return (package.name, package.version, package.source_key)
+
+
+def _roots(lock: Lock, target: InstallTarget) -> list[LockedPackage]:
+    if target.kind in ("project", "projects"):
+        return [_project(lock, name) for name in target.names]
+    if lock.members:
+        return [_project(lock, name) for name in lock.members]
+    if target.kind == "virtual":
+        return []  # a virtual root with no members: only its own groups
+    if lock.root is None:
         raise LockError(f"{lock.path}: no project package (source virtual/editable) in the lock")
-    extras = set(root.optional) if chosen.all_extras else set(chosen.extras)
-    _known(extras, root.optional, "extra", lock)
-    groups = set(chosen.only_groups) or (
-        set(chosen.groups) | ({"dev"} if "dev" in root.groups and not chosen.no_dev else set())
-    )
-    _known(groups, root.groups, "group", lock)
-    start: list[Dep] = []
-    if not chosen.only_groups:
-        start += root.dependencies
-        for extra in sorted(extras):
-            start += root.optional[extra]
-    for group in sorted(groups):
-        start += root.groups[group]
-    env = {**target.markers, "extra": ""}
-    seen: dict[tuple[NormalizedName, object], LockedPackage] = {}
-    extras_done: set[tuple[NormalizedName, str]] = set()
-    queue = deque(start)
-    while queue:
-        dep = queue.popleft()
-        if dep.marker is not None and not dep.marker.evaluate(env):
-            continue
+    return [lock.root]
+
+
+def _project(lock: Lock, name: NormalizedName) -> LockedPackage:
+    found = [p for p in lock.by_name(name) if p.is_project]
+    if not found:
+        raise LockError(f"{lock.path}: the project {name} is not in the lock (run `uv lock`)")
+    return found[0]
+
+
+def _walk_uv(lock: Lock, target: InstallTarget, env: Target) -> list[LockedPackage]:
+    """uv's ``Installable::to_resolution``: the roots (with their extras, if the project's own
+    dependencies are taken) and the groups they own, the virtual root's groups, then every
+    dependency, its marker evaluated for ``env``. ``--no-install-*`` leaves a package out but
+    still follows its dependencies."""
+    roots = _roots(lock, target)
+    chosen, groups = target.selection, target.groups
+    members = frozenset(lock.members)
+    root_name = lock.root.name if lock.root is not None else None
+    _check_names(lock, target, roots)
+    markers = {**env.markers, "extra": ""}
+    installed: dict[Key, LockedPackage] = {}
+    queued: set[tuple[Key, str | None]] = set()
+    queue: deque[tuple[LockedPackage, str | None]] = deque()
+
+    def take(package: LockedPackage) -> None:
+        if target.includes_package(package.name, members, root_name):
+            installed.setdefault(_key(package), package)
+
+    def push(package: LockedPackage, extra: str | None) -> None:
+        if (_key(package), extra) not in queued:
+            queued.add((_key(package), extra))
+            queue.append((package, extra))
+
+    def follow(dep: Dep) -> None:
+        if dep.marker is not None and not dep.marker.evaluate(markers):
+            return
         package = _find(lock, dep)
-        key = (package.name, package.version)
-        if key not in seen:
-            seen[key] = package
-            queue.extend(package.dependencies)
-        for extra in dep.extras:
-            if (package.name, extra) not in extras_done:
-                extras_done.add((package.name, extra))
-                queue.extend(package.optional.get(extra, ()))
-    if root.source != "virtual":  # uv installs a packaged project itself (editable)
-        seen.setdefault((root.name, root.version), root)
-    # A virtual package (the root of a non-packaged project, a virtual workspace member) is
-    # never installed, only its dependencies; --no-install-project leaves out the root alone,
-    # path dependencies stay (as uv's --no-install-project does).
-    return [
-        p
-        for p in seen.values()
-        if p.source != "virtual" and not (p is root and chosen.no_install_project)
-    ]
+        take(package)
+        push(package, None)
+        for extra in sorted(dep.extras):
+            push(package, extra)
+
+    wanted_extras = chosen.extra_names()
+    for root in roots:
+        if groups.prod:
+            take(root)
+            push(root, None)
+            for extra in sorted(root.optional):
+                if chosen.all_extras or extra in wanted_extras:
+                    push(root, extra)
+        for group, deps in sorted(root.groups.items()):
+            if target.includes_group(root.name, group):
+                for dep in deps:
+                    follow(dep)
+    for dep in lock.manifest_requirements:
+        if dep.marker is None or dep.marker.evaluate(markers):
+            package = _find(lock, dep)
+            if groups.prod:
+                take(package)
+            push(package, None)
+    for group, deps in sorted(lock.manifest_groups.items()):
+        if target.includes_group(None, group):
+            for dep in deps:
+                follow(dep)
+    while queue:
+        package, wanted = queue.popleft()
+        for dep in package.optional.get(wanted, ()) if wanted else package.dependencies:
+            follow(dep)
+    # A virtual package (a non-packaged project or member) is never installed, only its
+    # dependencies.
+    return [p for p in installed.values() if p.source != "virtual"]
+
+
+def _check_names(lock: Lock, target: InstallTarget, roots: list[LockedPackage]) -> None:
+    """Extras and groups named on the command line must exist (uv says so, and so do we)."""
+    extras = {e for r in roots for e in r.optional}
+    unknown_extras = sorted(target.selection.extra_names() - extras)
+    if unknown_extras and roots:
+        have = ", ".join(sorted(extras)) or "none"
+        raise LockError(
+            f"{lock.path}: no extra named {', '.join(unknown_extras)} (the lock has: {have})"
+        )
+    available = {g for r in roots for g in r.groups} | set(lock.manifest_groups)
+    _known(target.selection.groups.explicit(), dict.fromkeys(available), "group", lock)
 
 
 def _known(asked: Iterable[str], available: Mapping[str, object], what: str, lock: Lock) -> None:
@@ -108,31 +154,34 @@ def _known(asked: Iterable[str], available: Mapping[str, object], what: str, loc
 
 def _find(lock: Lock, dep: Dep) -> LockedPackage:
     found = [p for p in lock.by_name(dep.name) if dep.version is None or p.version == dep.version]
+    if len(found) > 1 and dep.source is not None:
+        found = [p for p in found if p.source_key == dep.source]
     if not found:
         raise LockError(f"{lock.path}: dependency {dep.name} is not in the lock (damaged lock?)")
     if len(found) > 1:
         raise LockError(
-            f"{lock.path}: several versions of {dep.name} are locked for different environments; "
-            "choosing among them is not supported yet"
+            f"{lock.path}: several entries of {dep.name} match a dependency that names none "
+            "(damaged lock?)"
         )
     return found[0]
 
 
-def _pylock(lock: Lock, chosen: Selection, target: Target) -> list[LockedPackage]:
+def _pylock(lock: Lock, target: InstallTarget, env: Target) -> list[LockedPackage]:
+    chosen = target.selection
     extras = set(lock.extras) if chosen.all_extras else set(chosen.extras)
     _known(extras, dict.fromkeys(lock.extras), "extra", lock)
-    groups = set(chosen.only_groups) or (set(chosen.groups) | set(lock.default_groups))
-    if chosen.no_dev:
-        groups.discard("dev")
-    _known(groups, dict.fromkeys(lock.groups), "group", lock)
-    env: dict[str, str | AbstractSet[str]] = {
-        **target.markers,
+    flags = chosen.groups
+    groups_of = choose_groups(flags, tuple(canonicalize_name(g) for g in lock.default_groups))
+    _known(flags.explicit(), {canonicalize_name(g): g for g in lock.groups}, "group", lock)
+    groups = {g for g in lock.groups if groups_of.contains(g)}
+    markers: dict[str, str | AbstractSet[str]] = {
+        **env.markers,
         "extras": frozenset(extras),
         "dependency_groups": frozenset(groups),
     }
     picked: dict[NormalizedName, LockedPackage] = {}
     for package in lock.packages:
-        if package.marker is not None and not package.marker.evaluate(env, context="lock_file"):
+        if package.marker is not None and not package.marker.evaluate(markers, context="lock_file"):
             continue
         if package.name in picked:
             raise LockError(f"{package.where}: a second entry for {package.name} applies here")
@@ -140,7 +189,7 @@ def _pylock(lock: Lock, chosen: Selection, target: Target) -> list[LockedPackage
     return list(picked.values())
 
 
-def source_link(package: LockedPackage, base: Path) -> Link | None:
+def source_link(package: LockedPackage, base: Path, *, no_editable: bool = False) -> Link | None:
     """For a package uv.lock takes from a source tree — the project, a path dependency
     (``editable``/``directory``, relative to the lock) or a git repository
     (``URL?subdirectory=S&rev=R#COMMIT``, pinned to COMMIT) — the link pipkey builds it from."""
@@ -150,7 +199,8 @@ def source_link(package: LockedPackage, base: Path) -> Link | None:
         tree = (base / url2pathname(package.location)).resolve()
         if not tree.is_dir():
             raise LockError(f"{package.where}: source directory {tree} does not exist")
-        return Link.from_url(tree.as_uri(), origin=str(base), editable=package.source == "editable")
+        editable = package.source == "editable" and not no_editable
+        return Link.from_url(tree.as_uri(), origin=str(base), editable=editable)
     if package.source == "git":
         parts = urlsplit(package.location or "")
         if not parts.scheme or not parts.fragment:

@@ -44,7 +44,29 @@ def read_uv_lock(path: Path) -> Lock:
     projects = [p for p in packages if p.is_project]
     here = [p for p in projects if p.location in (".", "")]
     root = here[0] if len(here) == 1 else projects[0] if len(projects) == 1 else None
-    return Lock(path, "uv.lock", packages, requires_python, root)
+    manifest = data.get("manifest", {})
+    if not isinstance(manifest, dict):
+        raise LockError(f"{path}: [manifest] must be a table")
+    members = manifest.get("members", [])
+    if not isinstance(members, list) or not all(isinstance(m, str) for m in members):
+        raise LockError(f"{path}: manifest.members must be a list of names")
+    groups = manifest.get("dependency-groups", {})
+    if not isinstance(groups, dict):
+        raise LockError(f"{path}: [manifest.dependency-groups] must be a table")
+    return Lock(
+        path,
+        "uv.lock",
+        packages,
+        requires_python,
+        root,
+        members=tuple(canonicalize_name(m) for m in members),
+        manifest_groups={
+            str(canonicalize_name(g)): _deps(items, f"{path.name}: manifest group {g!r}")
+            for g, items in groups.items()
+        },
+        manifest_requirements=_deps(manifest.get("requirements", []), f"{path.name}: manifest"),
+        manifest=manifest,
+    )
 
 
 def _package(path: Path, entry: Any, index: int) -> LockedPackage:
@@ -79,15 +101,16 @@ def _package(path: Path, entry: Any, index: int) -> LockedPackage:
         sdist=sdist,
         dependencies=_deps(entry.get("dependencies", []), where),
         optional={
-            str(extra): _deps(deps, f"{where} extra {extra!r}")
+            str(canonicalize_name(extra)): _deps(deps, f"{where} extra {extra!r}")
             for extra, deps in entry.get("optional-dependencies", {}).items()
         },
         groups={
-            str(group): _deps(deps, f"{where} group {group!r}")
+            str(canonicalize_name(group)): _deps(deps, f"{where} group {group!r}")
             for group, deps in entry.get("dev-dependencies", {}).items()
         },
         metadata=entry.get("metadata", {}) if isinstance(entry.get("metadata"), dict) else {},
         where=where,
+        source_key=_source_key(source),
     )
 
 
@@ -123,15 +146,26 @@ def _deps(raw: Any, where: str) -> tuple[Dep, ...]:
                 marker = Marker(item["marker"])
             except InvalidMarker as exc:
                 raise LockError(f"{where}: dependency {item['name']!r}: {exc}") from None
+        source = item.get("source")
+        extras = item.get("extra", item.get("extras")) or []
         deps.append(
             Dep(
                 canonicalize_name(item["name"]),
-                frozenset(item.get("extra", [])),
+                frozenset(canonicalize_name(str(e)) for e in extras),
                 marker,
                 _version(item.get("version"), where),
+                _source_key(source) if isinstance(source, dict) else None,
             )
         )
     return tuple(deps)
+
+
+def _source_key(source: dict[str, Any]) -> str | None:
+    """``{ registry = URL }`` → ``registry:URL``: which of several same-version entries."""
+    if not source:
+        return None
+    kind = next(iter(source))
+    return f"{kind}:{source[kind]}"
 
 
 def _version(raw: Any, where: str) -> Version | None:

@@ -32,11 +32,11 @@ from pipkey.install.commit.repair import repaired, repaired_first
 from pipkey.install.commit.transaction import Commit, Plan
 from pipkey.install.env.environment import Environment, TargetError, rescan
 from pipkey.install.env.sources import is_current
-from pipkey.install.store.cache import default_cache_dir
 from pipkey.install.pipeline import build_all, resolve_for, roots_and_constraints, stage
 from pipkey.install.report import Reporter
 from pipkey.install.request import Request
 from pipkey.install.session import Session
+from pipkey.install.store.cache import default_cache_dir
 from pipkey.lock.freshness import BuiltRequirements, MetadataFor, stale_reasons
 from pipkey.lock.model import Lock, LockedPackage, LockError
 from pipkey.lock.pylock import is_pylock, read_pylock

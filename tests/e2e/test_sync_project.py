@@ -150,7 +150,7 @@ def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Servers]:
     packages = tmp_path_factory.mktemp("project-packages")
     proc = subprocess.run(
         [sys.executable, "-m", "pip", "download", "-q", "--only-binary=:all:", "-d",
-         str(packages), "flit_core", "hatchling"],
+         str(packages), "flit_core", "hatchling", "editables"],
         env=dict(MACHINE_ENV), capture_output=True, text=True,
     )  # fmt: skip
     assert proc.returncode == 0, proc.stderr
@@ -333,3 +333,98 @@ def test_a_changed_member_makes_the_lock_stale_for_both(
     theirs = workspace.checkout(tmp_path / "theirs")
     shutil.copy(pyproject, theirs / "packages" / "b" / "pyproject.toml")
     assert _uv(theirs / "packages" / "a", "sync", "--locked").returncode != 0
+
+
+DYNAMIC = """\
+[build-system]
+requires = ["hatchling"]
+build-backend = "hatchling.build"
+
+[project]
+name = "dyn"
+version = "0.1"
+requires-python = ">=3.11"
+dynamic = ["dependencies", "optional-dependencies"]
+
+[tool.hatch.metadata.hooks.custom]
+
+[tool.dyn]
+dependencies = ["alpha[Fast]", "libb>=1.0"]
+optional = {{ Arrow = ["gamma"] }}
+
+[tool.uv.sources]
+libb = {{ path = "libs/libb", editable = true }}
+"""
+
+HOOK = """\
+from hatchling.metadata.plugin.interface import MetadataHookInterface
+
+
+class CustomMetadataHook(MetadataHookInterface):
+    def update(self, metadata):
+        import tomllib
+
+        with open("pyproject.toml", "rb") as f:
+            table = tomllib.load(f)["tool"]["dyn"]
+        metadata["dependencies"] = table["dependencies"]
+        metadata["optional-dependencies"] = table["optional"]
+"""
+
+
+@pytest.fixture(scope="module")
+def dynamic_project(servers: Servers, tmp_path_factory: pytest.TempPathFactory) -> Template:
+    """Requirements from a hatch metadata hook (``dynamic``), an extra spelled ``Arrow``, a
+    dependency asked as ``alpha[Fast]``, and a path source given with a specifier."""
+    root = tmp_path_factory.mktemp("dynamic")
+    _write(root, {
+        "pyproject.toml": DYNAMIC.format() + INDEX.format(url=servers.url),
+        "hatch_build.py": HOOK,
+        "dyn/__init__.py": '"""dyn."""\n',
+        "libs/libb/pyproject.toml": f'{FLIT}\n[project]\nname = "libb"\nversion = "1.2"\n'
+                                    'description = "b"\n',
+        "libs/libb/libb/__init__.py": '"""libb."""\n',
+    })  # fmt: skip
+    _lock(root)
+    return Template(root)
+
+
+def test_locked_accepts_dynamic_metadata_path_sources_and_extra_spellings_as_uv(
+    dynamic_project: Template, tmp_path: Path
+) -> None:
+    """uv.lock holds what the build backend reported (``arrow``, ``fast``) and ``libb``
+    without its ``>=1.0``: ``uv sync --locked`` accepts it, so must pipkey."""
+    lock = (dynamic_project.path / "uv.lock").read_text()
+    assert '{ name = "libb", editable = "libs/libb" }' in lock  # no specifier: the premise
+    mine, theirs, _ = both(_pair(dynamic_project, tmp_path), "--extra", "arrow")
+    assert mine == theirs == {"dyn", "alpha", "zeta", "libb", "gamma"}
+
+
+def test_dynamic_requirements_are_built_once_then_read_from_the_cache(
+    dynamic_project: Template, tmp_path: Path
+) -> None:
+    mine = dynamic_project.checkout(tmp_path / "mine")
+    cache = ("--cache-dir", str(tmp_path / "cache"))
+    first = run_pipkey("-v", "sync", "--locked", *cache, env=_pipkey_env(), cwd=mine)
+    assert first.returncode == 0, first.stderr
+    assert "building an editable wheel for dyn" in first.stderr
+    assert list((tmp_path / "cache").glob("project-metadata-v1/*.json"))
+    again = run_pipkey("-v", "sync", "--locked", *cache, env=_pipkey_env(), cwd=mine)
+    assert again.returncode == 0, again.stderr
+    # checked against the lock with no build at all (nor a built-wheel cache lookup)
+    assert "building" not in again.stderr and "built earlier" not in again.stderr
+    assert "Nothing to do" in again.stderr
+
+
+def test_a_changed_dynamic_requirement_makes_the_lock_stale_for_both(
+    dynamic_project: Template, tmp_path: Path
+) -> None:
+    """The hook reads pyproject.toml, a cache key: the cached metadata is not reused."""
+    pair = _pair(dynamic_project, tmp_path)
+    for checkout in (pair.mine, pair.theirs):
+        pyproject = checkout / "pyproject.toml"
+        pyproject.write_text(pyproject.read_text().replace('"libb>=1.0"]', '"libb>=1.0", "eta"]'))
+    result = run_pipkey("sync", "--locked", "--cache-dir", tmp_path / "cache", env=_pipkey_env(),
+                        cwd=pair.mine)  # fmt: skip
+    assert result.returncode == 2, result.stderr
+    assert "eta is in pyproject.toml but not in the lock" in result.stderr
+    assert _uv(pair.theirs, "sync", "--locked").returncode != 0

@@ -69,7 +69,7 @@ def test_venv_writes_uv_s_pyvenv_cfg_keys_gitignore_and_cachedir_tag(tmp_path: P
     assert {k: v for k, v in mine.items() if k != "pipkey"} == {
         k: v for k, v in uvs.items() if k != "uv"
     }
-    assert (venv / ".gitignore").read_text() == (control / ".gitignore").read_text().strip() + "\n"
+    assert (venv / ".gitignore").read_text() == (control / ".gitignore").read_text() == "*"
     assert (venv / "CACHEDIR.TAG").read_text().startswith("Signature: 8a477f597d28d172789f06886")
     assert "hello" in (venv / "bin" / "activate").read_text()
     runs = subprocess.run([str(venv / "bin" / "python"), "-c", "import sys; print(sys.prefix)"],

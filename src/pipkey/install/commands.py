@@ -117,7 +117,10 @@ def install(
                 fresh = make_plan(chosen, current, reinstall=request.policy.reinstall)
                 if fresh != resolution_plan:
                     resolution_plan = outcome.plan = fresh
-                Commit(current).run(resolution_plan, outcome.wheels, reporter.detail)
+                requested = frozenset(r.name for r in roots)
+                Commit(current, requested=requested).run(
+                    resolution_plan, outcome.wheels, reporter.detail
+                )
         _report_plan(reporter, resolution_plan, dry_run=False)
         outcome.keyring_calls = session.auth.keyring_calls
     return outcome

@@ -3,14 +3,14 @@ shares its staging, journal and commit.
 
 Exactly: what the lock selects is installed at the locked version (from the locked file, hash
 checked), and every other distribution is removed — except the installers a venv may carry (pip,
-setuptools, wheel), which stay unless the lock lists them, as ``uv pip sync`` leaves them.
+setuptools, wheel), which stay unless the lock lists them, as ``uv pip sync`` leaves them, and
+the pipkey running this sync when it is installed in the target (env/own.py).
 Credentials never come from the lock: its file URLs go through the auth engine like any request,
 so the configured index of the same URL (``UV_INDEX_<NAME>_*``, keyring, store, netrc) applies.
 """
 
 from __future__ import annotations
 
-import subprocess
 import sys
 from collections.abc import Callable, Sequence
 from collections.abc import Set as AbstractSet
@@ -31,6 +31,7 @@ from pipkey.install.commit.lock import environment_lock
 from pipkey.install.commit.repair import repaired, repaired_first
 from pipkey.install.commit.transaction import Commit, Plan
 from pipkey.install.env.environment import Environment, TargetError, rescan
+from pipkey.install.env.own import running_pipkey
 from pipkey.install.env.sources import is_current
 from pipkey.install.pipeline import build_all, resolve_for, roots_and_constraints, stage
 from pipkey.install.report import Reporter
@@ -169,10 +170,11 @@ def exact_plan(
         install.append(cand)
         if current is not None:
             remove.append(current)
+    kept = KEPT_TOOLS | running_pipkey(env)
     remove += [
         dist
         for name, dist in sorted(env.installed.items())
-        if exact and name not in names and name not in KEPT_TOOLS
+        if exact and name not in names and name not in kept
     ]
     return Plan(tuple(install), tuple(remove), tuple(keep))
 
@@ -353,9 +355,8 @@ def project_venv(project_dir: Path, requires_python: SpecifierSet | None) -> Pat
             f"the project requires Python {requires_python}, and pipkey runs on {version}: "
             "create .venv with a matching interpreter, or pass --python"
         )
-    proc = subprocess.run(
-        [base, "-m", "venv", "--without-pip", str(venv)], capture_output=True, text=True
-    )
-    if proc.returncode != 0:
-        raise TargetError(f"could not create {venv}: {proc.stderr.strip()}")
+    from pipkey.install.env.venv import VenvRequest, create, project_prompt
+
+    # as uv sync makes it: uv's pyvenv.cfg keys and prompt, .gitignore, CACHEDIR.TAG
+    create(VenvRequest(venv, base, project_prompt(project_dir), allow_existing=True))
     return venv

@@ -74,6 +74,9 @@ def has_leftover(env: Environment) -> bool:
 class Commit:
     env: Environment
     link_mode: str = "hardlink"
+    # PEP 376 REQUESTED: the names the user asked for (pip's rule for install); None: every
+    # distribution installed (a sync installs exactly the lock the user asked for, as uv does).
+    requested: frozenset[str] | None = None
 
     def run(
         self,
@@ -86,9 +89,10 @@ class Commit:
         base = self.env.target_dir or self.env.prefix
         kind = launcher_kind(self.env.markers, dict.fromkeys(t.platform for t in self.env.tags))
         jobs = [(cand, wheels[cand],
-                 Linker(scheme, self.env.executable, self.link_mode, launcher=kind))
+                 Linker(_headers_for(scheme, cand), self.env.executable, self.link_mode,
+                        launcher=kind))
                 for cand in plan.install]  # fmt: skip
-        planned = [linker.planned(wheel, _extra(cand, wheel)) for cand, wheel, linker in jobs]
+        planned = [linker.planned(wheel, self._extra(cand, wheel)) for cand, wheel, linker in jobs]
         sharing = share([c.name for c, _, _ in jobs], [w for _, w, _ in jobs], planned)
         for (_, _, linker), skip in zip(jobs, sharing.skip, strict=True):
             linker.skip = skip
@@ -116,7 +120,7 @@ class Commit:
             # Distinct wheels write distinct files; linking releases the GIL.
             with ThreadPoolExecutor(INSTALL_WORKERS, thread_name_prefix="pipkey-install") as pool:
                 futures = {
-                    pool.submit(linker.install, wheel, extra=_extra(cand, wheel)): cand
+                    pool.submit(linker.install, wheel, extra=self._extra(cand, wheel)): cand
                     for cand, wheel, linker in jobs
                 }
                 for fut in as_completed(futures):
@@ -135,6 +139,11 @@ class Commit:
                 raise InstallError(f"installing failed: {type(exc).__name__}: {exc}") from exc
             raise
         journal.finish()
+
+    def _extra(self, cand: Candidate, wheel: Unpacked) -> dict[str, bytes]:
+        requested = self.requested is None or cand.name in self.requested
+        link = cand.link if cand.direct and cand.link else None
+        return extra_files(link, wheel.vcs_info, requested=requested)
 
     @staticmethod
     def _unshared(
@@ -185,8 +194,10 @@ def _shown(path: Path, base: Path) -> str:
         return str(path)
 
 
-def _extra(cand: Candidate, wheel: Unpacked) -> dict[str, bytes]:
-    return extra_files(cand.link if cand.direct and cand.link else None, wheel.vcs_info)
+def _headers_for(scheme: dict[str, str], cand: Candidate) -> dict[str, str]:
+    """``.data/headers`` go to ``include/site/pythonX.Y/<name>/``, the name normalised (uv's
+    spelling; pip uses the requirement as typed)."""
+    return {**scheme, "headers": os.path.join(scheme["headers"], cand.name)}
 
 
 def _exists(path: Path) -> bool:

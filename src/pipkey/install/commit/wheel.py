@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+from urllib.request import url2pathname
 
 from pipkey.auth.urls import strip_credentials
 from pipkey.build.vcs import parse_vcs_url
 from pipkey.index.models import Link
+from pipkey.install.commit.uv_cache import uv_cache_info
 
 INSTALLER_NAME = b"pipkey"
 
@@ -38,10 +42,17 @@ def direct_url(
 
 
 def extra_files(
-    direct: Link | None, vcs_info: tuple[tuple[str, str], ...] = ()
+    direct: Link | None, vcs_info: tuple[tuple[str, str], ...] = (), *, requested: bool = False
 ) -> dict[str, bytes]:
-    """Files pipkey adds to a dist-info: INSTALLER, and PEP 610's direct_url.json."""
+    """Files pipkey adds to a dist-info: INSTALLER, PEP 376's REQUESTED (empty, as pip and uv
+    write it), PEP 610's direct_url.json and, for a local project, uv's freshness record."""
     extra = {"INSTALLER": INSTALLER_NAME + b"\n"}
+    if requested:
+        extra["REQUESTED"] = b""
+    if direct is not None and direct.is_directory and not vcs_info:
+        info = uv_cache_info(Path(url2pathname(unquote(urlsplit(direct.url).path))))
+        if info is not None:
+            extra["uv_cache.json"] = info
     if direct is not None:
         extra["direct_url.json"] = direct_url(
             direct.url,

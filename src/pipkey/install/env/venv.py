@@ -80,6 +80,20 @@ _FACTS = (
 )
 
 
+def project_prompt(root: Path) -> str:
+    """The prompt ``uv sync`` gives a project's ``.venv``: the root's ``[project] name``, else
+    the root directory's name (a workspace without a project)."""
+    import tomllib
+
+    try:
+        data = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        data = {}
+    project = data.get("project")
+    name = project.get("name") if isinstance(project, dict) else None
+    return name if isinstance(name, str) and name else root.resolve().name
+
+
 def create(request: VenvRequest) -> Path:
     """Create the environment; its interpreter's path is returned."""
     path = request.path
@@ -107,7 +121,7 @@ def create(request: VenvRequest) -> Path:
         raise TargetError(f"could not create {path} with {base}: {tail}")
     python = _venv_python(path)
     write_config(path, str(python), request)
-    (path / ".gitignore").write_text("*\n", encoding="utf-8")
+    (path / ".gitignore").write_text("*", encoding="utf-8")  # uv writes one byte, no newline
     (path / "CACHEDIR.TAG").write_text(CACHEDIR_TAG, encoding="utf-8")
     return python
 

@@ -15,6 +15,7 @@ from packaging.version import Version
 
 from pipkey.cli.build_options import BuildFlags, build_options
 from pipkey.cli.options import ConfigFlags, index_options
+from pipkey.cli.reqfiles import index_overrides, read_requirements
 from pipkey.cli.resolve_options import resolve_options, with_resolve_options
 from pipkey.cli.targets import interpreter_for, target_options
 from pipkey.config import INDEX_STRATEGIES, Settings
@@ -31,7 +32,6 @@ from pipkey.install.report import Reporter
 from pipkey.install.request import BuildOptions, Request
 from pipkey.install.store import default_cache_dir
 from pipkey.resolve.policy import Policy
-from pipkey.resolve.reqfile import RequirementsFiles
 from pipkey.text import count
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -45,16 +45,16 @@ def _resolution_options(func: F) -> F:
             "--requirement",
             "requirement_files",
             multiple=True,
-            type=click.Path(path_type=Path),
+            type=click.Path(),
             envvar=env_vars("requirement"),
-            help="Install from a requirements file. Repeatable.",
+            help="Install from a requirements file (a path or an http(s) URL). Repeatable.",
         ),
         click.option(
             "-c",
             "--constraint",
             "constraint_files",
             multiple=True,
-            type=click.Path(path_type=Path),
+            type=click.Path(),
             envvar=env_vars("constraint"),
             help="Constrain versions with a constraints file. Repeatable.",
         ),
@@ -114,19 +114,10 @@ def _prepare(
     config_flags: ConfigFlags, kw: dict[str, Any], policy: Policy
 ) -> tuple[Settings, Request, bool]:
     """Read requirements files first: their index lines are settings like flags are."""
-    files = RequirementsFiles()
-    for path in kw["requirement_files"]:
-        files.read(path)
-    for path in kw["constraint_files"]:
-        files.read(path, constraint=True)
-    overrides = dict(config_flags.overrides)
-    if files.index_url and not (overrides.get("index_url") or overrides.get("default_index")):
-        overrides["index_url"] = files.index_url
-    overrides["extra_index_urls"] = [
-        *(overrides.get("extra_index_urls") or ()),
-        *files.extra_index_urls,
-    ]
-    overrides["find_links"] = [*kw["find_links"], *files.find_links]
+    files = read_requirements(
+        config_flags, kw["requirement_files"], kw["constraint_files"], no_input=kw["no_input"]
+    )
+    overrides = index_overrides(config_flags.overrides, files, find_links=kw["find_links"])
     overrides["no_index"] = kw["no_index"] or files.no_index
     overrides["no_input"] = kw["no_input"]
     overrides["index_strategy"] = kw["index_strategy"]

@@ -13,6 +13,7 @@ from packaging.utils import canonicalize_name
 from pipkey.cli.install_cmd import _prepare, _reporter
 from pipkey.cli.options import ConfigFlags, index_options
 from pipkey.cli.project_options import selection_from, selection_options
+from pipkey.cli.reqfiles import index_overrides, read_requirements
 from pipkey.config.env_flags import env_vars
 from pipkey.config.loader import with_member_indexes
 from pipkey.install.compile import LockRequest, lock, project_requirements
@@ -28,7 +29,6 @@ from pipkey.install.sync import (
 from pipkey.lock.model import LockError
 from pipkey.project import Workspace, find_workspace, install_target
 from pipkey.resolve.policy import Policy
-from pipkey.resolve.reqfile import RequirementsFiles
 
 
 @click.command("sync")
@@ -159,7 +159,7 @@ def _sync_requirements(ctx: click.Context, config_flags: ConfigFlags, kw: dict[s
 
 
 @click.command("lock")
-@click.option("-r", "--requirement", "requirement_file", type=click.Path(path_type=Path),
+@click.option("-r", "--requirement", "requirement_file", type=click.Path(),
               envvar=env_vars("requirement"),
               help="Lock this requirements.in instead of pyproject.toml.")  # fmt: skip
 @click.option("-o", "--output", type=click.Path(path_type=Path), default=Path("pylock.toml"),
@@ -184,20 +184,24 @@ def _sync_requirements(ctx: click.Context, config_flags: ConfigFlags, kw: dict[s
               envvar=env_vars("upgrade-package"),
               help="Let P move off its pin.")  # fmt: skip
 @click.option("--no-input", is_flag=True, default=None, help="Never prompt for credentials.")
+@click.option("--cache-dir", type=click.Path(path_type=Path), help="Wheel cache directory.")
 @index_options
 @click.pass_context
 def lock_(ctx: click.Context, config_flags: ConfigFlags, **kw: Any) -> None:
     """Resolve pyproject.toml (or -r requirements.in) for the target and write a lock."""
     cwd = Path.cwd()
+    overrides = {**config_flags.overrides, "no_input": kw["no_input"]}
+    overrides["cache_dir"] = str(kw["cache_dir"]) if kw["cache_dir"] else None
     if kw["requirement_file"] is not None:
-        files = RequirementsFiles()
-        files.read(kw["requirement_file"])
-        lines, requires_python = [line for line in files.lines if not line.constraint], None
+        # The file's own index lines apply exactly as `install -r` applies them: with the
+        # first-index strategy its --extra-index-url is searched before the default index.
+        files = read_requirements(config_flags, [kw["requirement_file"]], no_input=kw["no_input"])
+        lines, requires_python = list(files.lines), None
+        overrides = index_overrides(overrides, files)
     else:
         lines, requires_python = project_requirements(
             cwd / "pyproject.toml", kw["extras"], kw["groups"]
         )
-    overrides = {**config_flags.overrides, "no_input": kw["no_input"]}
     settings = ConfigFlags(overrides, config_flags.isolated).load(cwd=cwd)
     try:
         interpreter = find_interpreter(kw["python"], dict(os.environ), cwd)
@@ -210,7 +214,7 @@ def lock_(ctx: click.Context, config_flags: ConfigFlags, **kw: Any) -> None:
         upgrade=kw["upgrade"],
         upgrade_packages=frozenset(canonicalize_name(p) for p in kw["upgrade_packages"]),
     )
-    lock(settings, request, introspect(interpreter).target, _reporter(ctx))
+    lock(settings, request, introspect(interpreter).target, _reporter(ctx), python=interpreter)
 
 
 COMMANDS = [sync_, lock_]

@@ -18,15 +18,18 @@ from packaging.utils import NormalizedName, canonicalize_name
 
 from pipkey import __version__
 from pipkey.auth.urls import strip_credentials
+from pipkey.build.vcs import parse_vcs_url
 from pipkey.config import Settings
 from pipkey.index.models import file_hashes
 from pipkey.index.target import Target
+from pipkey.install.build_env import attach_builder
 from pipkey.install.pipeline import resolve_for, roots_and_constraints, stage_wheels
 from pipkey.install.report import Reporter
 from pipkey.install.request import Request
 from pipkey.install.session import Session
 from pipkey.lock.model import LockError
 from pipkey.lock.pylock import Pinned, is_pylock, read_pylock, write_pylock
+from pipkey.resolve.candidates import Candidate
 from pipkey.resolve.reqfile import Line
 from pipkey.text import count
 
@@ -85,8 +88,15 @@ def existing_pins(output: Path) -> dict[NormalizedName, str]:
 
 
 def lock(
-    settings: Settings, request: LockRequest, target: Target, reporter: Reporter
+    settings: Settings,
+    request: LockRequest,
+    target: Target,
+    reporter: Reporter,
+    *,
+    python: str | None = None,
 ) -> list[Pinned]:
+    """``python``: the target interpreter, to build what has only an sdist (its metadata, as
+    ``install`` builds it); without it such a package cannot be locked."""
     pins = {} if request.upgrade else existing_pins(request.output)
     kept = [
         Line(f"{name}=={version}", f"{request.output.name} (kept pin)", constraint=True)
@@ -98,26 +108,58 @@ def lock(
     if not roots:
         raise LockError("nothing to lock: no requirements")
     with Session(settings, reporter) as session:
+        if python is not None:
+            attach_builder(session, python)
         chosen, seconds = resolve_for(session, resolve_request, target, {}, roots, constraints)
         reporter.line(f"Resolved {count(len(chosen), 'package')} in {seconds:.2f}s")
-        wheels = stage_wheels(session, chosen)
-        pinned = []
+        local = [c for c in chosen if c.link is not None and c.link.is_directory]
+        if local:
+            raise LockError(
+                f"{local[0].name} comes from a local directory: "
+                "pipkey lock does not support local directories yet"
+            )
+        pinned = [_pinned_vcs(session, c) for c in chosen if c.link and c.link.is_vcs]
+        wheels = stage_wheels(session, [c for c in chosen if not (c.link and c.link.is_vcs)])
         for cand, path in wheels.items():
             assert cand.link is not None
             pinned.append(
                 Pinned(
                     name=cand.name,
                     version=str(cand.version),
-                    index=_index_of(cand.link.origin, cand.name),
+                    index=None if cand.direct else _index_of(cand.link.origin, cand.name),
                     url=cand.link.url,
                     filename=cand.link.filename,
                     sha256=file_hashes(str(path), ("sha256",))["sha256"],
                     size=path.stat().st_size,
+                    direct=cand.direct,
                 )
             )
     _write(request, pinned)
     reporter.line(f"Wrote {request.output} ({count(len(pinned), 'package')})")
     return pinned
+
+
+def _pinned_vcs(session: Session, cand: Candidate) -> Pinned:
+    """A git requirement, pinned to the commit its build came from."""
+    assert cand.link is not None
+    session.artifacts.build_first(cand.link)  # built already for its metadata: no second build
+    info = dict(session.artifacts.vcs_info.get(cand.link.url, ()))
+    source = parse_vcs_url(cand.link.url)
+    commit = info.get("commit_id")
+    if commit is None:
+        raise LockError(f"{cand.name}: the commit of {source.url} is not known")
+    return Pinned(
+        name=cand.name,
+        version=str(cand.version),
+        index=None,
+        url=f"git+{source.url}@{commit}"
+        + (f"#subdirectory={source.subdirectory}" if source.subdirectory else ""),
+        filename="",
+        sha256="",
+        size=None,
+        direct=True,
+        vcs=(source.url, commit, source.subdirectory),
+    )
 
 
 def _index_of(origin: str, name: NormalizedName) -> str | None:
@@ -133,7 +175,14 @@ def _write(request: LockRequest, pinned: list[Pinned]) -> None:
     if request.output.suffix == ".txt":
         lines = [f"# pipkey {__version__} lock: pipkey sync {request.output.name}"]
         for pin in sorted(pinned, key=lambda p: canonicalize_name(p.name)):
-            lines.append(f"{canonicalize_name(pin.name)}=={pin.version} \\")
+            name = canonicalize_name(pin.name)
+            if pin.vcs is not None:  # pip takes no hash for a VCS requirement
+                lines.append(f"{name} @ {strip_credentials(pin.url)}")
+                continue
+            head = (
+                f"{name} @ {strip_credentials(pin.url)}" if pin.direct else f"{name}=={pin.version}"
+            )
+            lines.append(f"{head} \\")
             lines.append(f"    --hash=sha256:{pin.sha256}")
         text = "\n".join(lines) + "\n"
         tmp = request.output.with_name(request.output.name + ".tmp")

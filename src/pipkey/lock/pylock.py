@@ -166,6 +166,8 @@ class Pinned:
     sha256: str
     size: int | None
     requires_python: str | None = None
+    direct: bool = False  # asked for by URL (``name @ https://…``): an ``archive`` entry
+    vcs: tuple[str, str, str | None] | None = None  # git: (repository URL, commit, subdirectory)
 
 
 def write_pylock(
@@ -182,11 +184,25 @@ def write_pylock(
         entry: dict[str, Any] = {"name": canonicalize_name(pin.name), "version": pin.version}
         if pin.index:
             entry["index"] = strip_credentials(pin.index)
+        if pin.vcs is not None:
+            repo, commit, subdirectory = pin.vcs
+            vcs = {"type": "git", "url": strip_credentials(repo), "commit-id": commit}
+            entry["vcs"] = {**vcs, **({"subdirectory": subdirectory} if subdirectory else {})}
+            entry.pop("index", None)
+            packages.append(entry)
+            continue
         wheel: dict[str, Any] = {"name": pin.filename, "url": strip_credentials(pin.url)}
         if pin.size is not None:
             wheel["size"] = pin.size
         wheel["hashes"] = {"sha256": pin.sha256}
-        entry["wheels"] = [wheel]
+        if pin.direct:  # PEP 751: a direct URL is an archive, with no index
+            del wheel["name"]
+            entry.pop("index", None)
+            entry["archive"] = wheel
+        elif pin.filename.endswith((".tar.gz", ".zip")):
+            entry["sdist"] = wheel
+        else:
+            entry["wheels"] = [wheel]
         packages.append(entry)
     doc["packages"] = packages
     text = tomli_w.dumps(doc)

@@ -10,10 +10,13 @@ import codecs
 import os
 import re
 import shlex
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urljoin
 
 from pipkey.auth.errors import PipkeyError
+from pipkey.auth.redact import redact_url
 
 _ENV = re.compile(r"\$\{([A-Z0-9_]+)\}")
 _IGNORED = {"--prefer-binary", "--trusted-host", "--use-feature"}
@@ -43,8 +46,21 @@ class RequirementsFiles:
     require_hashes: bool = False
     no_binary: set[str] = field(default_factory=set)
     only_binary: set[str] = field(default_factory=set)
+    # Reads an http(s) requirements file (pip's and uv's ``-r https://…``) through the
+    # caller's HTTP client, so the same credentials and network settings apply.
+    fetch: Callable[[str], bytes] | None = field(default=None, repr=False, compare=False)
 
-    def read(self, path: Path, *, constraint: bool = False, _stack: tuple[Path, ...] = ()) -> None:
+    def read(
+        self,
+        path: Path | str,
+        *,
+        constraint: bool = False,
+        _stack: tuple[Path | str, ...] = (),
+    ) -> None:
+        if isinstance(path, str) and is_url(path):
+            self._read_url(path, constraint, _stack)
+            return
+        path = Path(path)
         path = path.resolve() if path.exists() else path
         if path in _stack:
             raise RequirementsFileError(
@@ -64,10 +80,32 @@ class RequirementsFiles:
         for number, line in _logical_lines(text):
             self._line(path, number, line, constraint, (*_stack, path))
 
+    def _read_url(self, url: str, constraint: bool, stack: tuple[Path | str, ...]) -> None:
+        shown = redact_url(url)
+        if url in stack:
+            raise RequirementsFileError(f"{shown} includes itself")
+        if self.fetch is None:
+            raise RequirementsFileError(f"{shown}: remote requirements files are not read here")
+        try:
+            text = _decode(self.fetch(url))
+        except UnicodeDecodeError as exc:
+            raise RequirementsFileError(
+                f"cannot read requirements file {shown}: not UTF-8 text ({exc.reason})"
+            ) from None
+        for number, line in _logical_lines(text):
+            self._line(url, number, line, constraint, (*stack, url))
+
     def _line(
-        self, path: Path, number: int, line: str, constraint: bool, stack: tuple[Path, ...]
+        self,
+        path: Path | str,
+        number: int,
+        line: str,
+        constraint: bool,
+        stack: tuple[Path | str, ...],
     ) -> None:
-        origin = f"{path.name}:{number}"
+        remote = isinstance(path, str)
+        name = redact_url(path).rsplit("/", 1)[-1] if isinstance(path, str) else path.name
+        origin = f"{name}:{number}"
         line = _ENV.sub(lambda m: os.environ.get(m.group(1), m.group(0)), line)
         if not line.startswith("-"):
             req, hashes = _split_hashes(line, origin)
@@ -86,9 +124,15 @@ class RequirementsFiles:
             return args[0]
 
         if option in ("-r", "--requirement", "-c", "--constraint"):
-            nested = Path(value())
-            if not nested.is_absolute():
-                nested = path.parent / nested
+            nested: Path | str
+            if is_url(value()):
+                nested = value()
+            elif isinstance(path, str):  # relative to a remote file: on the same server, as pip
+                nested = urljoin(path, value())
+            else:
+                nested = Path(value())
+                if not nested.is_absolute():
+                    nested = path.parent / nested
             self.read(
                 nested, constraint=constraint or option in ("-c", "--constraint"), _stack=stack
             )
@@ -98,8 +142,8 @@ class RequirementsFiles:
             self.extra_index_urls.append(value())
         elif option in ("-f", "--find-links"):
             # As pip: a relative path that exists next to the file means that one.
-            beside = path.parent / value()
-            self.find_links.append(str(beside) if beside.exists() else value())
+            beside = None if isinstance(path, str) else path.parent / value()
+            self.find_links.append(str(beside) if beside and beside.exists() else value())
         elif option == "--no-index":
             self.no_index = True
         elif option == "--pre":
@@ -113,11 +157,18 @@ class RequirementsFiles:
             target.update(v.strip() for v in value().split(",") if v.strip())
         elif option in ("-e", "--editable"):
             raw = value()
+            if remote:
+                raise RequirementsFileError(f"{origin}: -e in a remote requirements file")
+            assert isinstance(path, Path)
             beside = path.parent / raw
             where = str(beside) if not Path(raw).is_absolute() and beside.exists() else raw
             self.lines.append(Line(where, origin, editable=True))
         else:
             raise RequirementsFileError(f"{origin}: unsupported option {option}")
+
+
+def is_url(location: str) -> bool:
+    return location.startswith(("https://", "http://"))
 
 
 _BOMS = (

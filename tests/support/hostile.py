@@ -165,13 +165,26 @@ def drip(body: bytes, *, every: float = 1.0, headers: Mapping[str, str] | None =
     return reply
 
 
-def gzip_bomb(decompressed_mib: int, *, content_type: str = "text/html") -> Reply:
-    """A gzip body that inflates to ``decompressed_mib`` MiB of spaces (about 1 MiB on the wire
-    per GiB), compressed once when the route is made."""
-    compressor = zlib.compressobj(9, zlib.DEFLATED, 31)
+def gzip_bomb_body(decompressed_mib: int) -> bytes:
+    """A valid gzip stream that inflates to ``decompressed_mib`` MiB of spaces (about 1 MiB on
+    the wire per GiB). Built in about a second: after a full flush the compressor's output for
+    each further MiB is the same bytes, so they are repeated instead of recomputed."""
     block = b" " * (1 << 20)
-    parts = [compressor.compress(block) for _ in range(decompressed_mib)]
-    body = b"".join(parts) + compressor.flush()
+    compressor = zlib.compressobj(9, zlib.DEFLATED, -zlib.MAX_WBITS)
+    first = compressor.compress(block) + compressor.flush(zlib.Z_FULL_FLUSH)
+    repeat = compressor.compress(block) + compressor.flush(zlib.Z_FULL_FLUSH)
+    end = compressor.flush()
+    crc = 0
+    for _ in range(decompressed_mib):
+        crc = zlib.crc32(block, crc)
+    header = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x02\xff"
+    size = (decompressed_mib << 20) & 0xFFFFFFFF
+    trailer = crc.to_bytes(4, "little") + size.to_bytes(4, "little")
+    return header + first + repeat * (decompressed_mib - 1) + end + trailer
+
+
+def gzip_bomb(body: bytes, *, content_type: str = "text/html") -> Reply:
+    """Serve a :func:`gzip_bomb_body` as ``Content-Encoding: gzip``."""
     return fixed(200, body, {"Content-Encoding": "gzip"}, content_type=content_type)
 
 

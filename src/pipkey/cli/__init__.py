@@ -6,6 +6,7 @@ one place, without a traceback (``-v`` adds detail, never secrets).
 
 from __future__ import annotations
 
+import errno
 import logging
 import sys
 from typing import Any
@@ -76,6 +77,18 @@ class _Group(click.Group):
             # Messages may quote what the user typed, e.g. a wheel URL with a password in it.
             click.echo(f"error: {redact_text(exc.render())}", err=True)
             sys.exit(exc.exit_code)
+        except OSError as exc:
+            if exc.errno not in (errno.ENOSPC, errno.EDQUOT):
+                raise
+            # a full disk outside the download path (unpacking into the cache, the target)
+            where = f" writing {exc.filename}" if exc.filename else ""
+            click.echo(f"error: no space left on the device{where}", err=True)
+            click.echo(
+                "hint: free some space, or point --cache-dir at a disk with room; an interrupted "
+                "install is repaired by the next run",
+                err=True,
+            )
+            sys.exit(1)
         except KeyboardInterrupt:
             # Not click's "Aborted!": say what happened, exit as a shell expects after Ctrl-C.
             click.echo("\nerror: interrupted", err=True)

@@ -8,6 +8,7 @@ bridging an event loop into all of that.
 
 from __future__ import annotations
 
+import errno
 import os
 import shutil
 import tempfile
@@ -23,10 +24,11 @@ from urllib.request import url2pathname
 import httpx
 
 from pipkey.auth.errors import AuthError
-from pipkey.index.errors import DownloadError
+from pipkey.index.errors import DiskFull, DownloadError
 from pipkey.index.models import Link
 from pipkey.index.page import ACCEPT, PageError, parse_html, parse_page
 from pipkey.net import Network
+from pipkey.net.bounds import MAX_BYTES, BoundExceeded, copy_bounded, download_limit
 from pipkey.net.errors import client_certificate_refused, proxy_status
 from pipkey.net.retry import ATTEMPTS, STREAM
 from pipkey.text import count
@@ -128,6 +130,8 @@ class IndexClient:
             response = self.http.get(url, headers={"Accept": ACCEPT})
         except AuthError as exc:
             return PageResult(url, exc.status, error=None, auth_error=exc)
+        except (BoundExceeded, httpx.DecodingError) as exc:
+            return PageResult(url, 200, error=self._reason(exc, url))
         except httpx.HTTPError as exc:
             return PageResult(url, None, error=f"connection error: {self._reason(exc, url)}")
         if response.status_code != 200:
@@ -140,11 +144,12 @@ class IndexClient:
             return PageResult(url, 200, error=str(exc))
         return PageResult(url, 200, tuple(links))
 
-    def get_bytes(self, url: str) -> bytes:
+    def get_bytes(self, url: str, *, max_bytes: int | None = None) -> bytes:
+        """A small file whole (``max_bytes``: its bound, else a page's; see net/bounds.py)."""
         if url.startswith("file:"):
             return Path(file_url_to_path(url)).read_bytes()
         try:
-            response = self.http.get(url)
+            response = self.http.get(url, extensions={MAX_BYTES: max_bytes} if max_bytes else None)
             response.raise_for_status()
         except httpx.HTTPStatusError as exc:
             reason = self._status_error(exc.response) or f"HTTP {exc.response.status_code}"
@@ -171,6 +176,10 @@ class IndexClient:
             os.replace(tmp, final)
         except httpx.HTTPError as exc:
             raise DownloadError(url, self._reason(exc, url)) from None
+        except OSError as exc:
+            if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+                raise DiskFull(str(dest_dir), filename) from None
+            raise
         finally:
             if os.path.exists(tmp):
                 os.unlink(tmp)
@@ -187,8 +196,7 @@ class IndexClient:
                     self._status_error(response) or f"HTTP {response.status_code}",
                     status=response.status_code,
                 )
-            for chunk in response.iter_bytes(1 << 16):
-                out.write(chunk)
+            copy_bounded(response, out, download_limit(self.network.settings.environ))
 
     def _reason(self, exc: httpx.HTTPError, url: str) -> str:
         return self.network.explain(exc, url)

@@ -35,3 +35,15 @@ class HashMismatch(PipkeyError):
             if algo in got:
                 lines.append(f"       got {algo}: {got[algo]}")
         super().__init__("\n".join(lines))
+
+
+class DiskFull(PipkeyError):
+    """No space left where a download or the cache is written (ENOSPC, EDQUOT)."""
+
+    hint = (
+        "nothing was installed; free some space, point --cache-dir (PIPKEY_CACHE_DIR) at a disk "
+        "with room, or pass --no-cache"
+    )
+
+    def __init__(self, where: str, what: str) -> None:
+        super().__init__(f"no space left on the device holding {where} while writing {what}")

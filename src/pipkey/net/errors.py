@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from pipkey.auth.redact import redact_text
+from pipkey.net.bounds import BoundExceeded
 from pipkey.net.proxy import ProxyChoice, proxy_origin
 from pipkey.net.tls import TrustSource
 
@@ -42,6 +43,8 @@ def explain(
             "its key), PIP_CLIENT_CERT, or client-cert in pip.conf"
         )
     text = redact_text(str(exc))
+    if isinstance(exc, BoundExceeded | httpx.DecodingError):
+        return text  # says what was bounded, for which URL, and what to change
     if isinstance(exc, httpx.ProxyError):
         return _proxy(text, proxy)
     if proxy is not None and isinstance(exc, httpx.ConnectError):

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 
 import httpx
 
+from pipkey.net.bounds import BoundExceeded, read_bounded
 from pipkey.net.settings import DEFAULT_RETRIES
 
 RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
@@ -63,7 +64,7 @@ def parse_retry_after(value: str | None, now: float | None = None) -> float | No
 
 def retryable_error(exc: Exception) -> bool:
     """A transport failure a second try may fix (not TLS trust, not a proxy refusal)."""
-    if isinstance(exc, httpx.ProxyError | httpx.UnsupportedProtocol):
+    if isinstance(exc, httpx.ProxyError | httpx.UnsupportedProtocol | BoundExceeded):
         return False
     if _tls_refusal(exc):
         return False
@@ -118,7 +119,7 @@ class RetryTransport(httpx.BaseTransport):
             try:
                 response = self.inner.handle_request(request)
                 if not request.extensions.get(STREAM):
-                    response.read()
+                    response = read_bounded(response, request)
             except Exception as exc:
                 if not retryable_error(exc):
                     raise

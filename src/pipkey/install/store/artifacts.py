@@ -31,6 +31,7 @@ from pipkey.index.errors import HashMismatch
 from pipkey.index.models import DistFile, Link, file_hashes
 from pipkey.install.store.cache import BuiltCache, WheelCache
 from pipkey.install.store.unpacked import Unpacked, UnpackedCache, unpack
+from pipkey.net.bounds import METADATA_LIMIT
 from pipkey.resolve.errors import MetadataError, SourceBuildUnsupported
 from pipkey.resolve.metadata import read_wheel_metadata
 
@@ -272,7 +273,7 @@ class Artifacts:
         return self.cache.get(link.sha256, link.filename)
 
     def _fetch_metadata(self, link: Link) -> bytes:
-        data = self.client.get_bytes(link.metadata_url)
+        data = self.client.get_bytes(link.metadata_url, max_bytes=METADATA_LIMIT)
         for algo, expected in link.metadata or ():
             if (
                 algo in ("sha256", "sha384", "sha512")

@@ -6,9 +6,12 @@ name and renamed into place, so a crash never leaves a half file under a valid k
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import os
 import shutil
 import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,6 +20,39 @@ import platformdirs
 
 def default_cache_dir() -> Path:
     return Path(platformdirs.user_cache_dir("pipkey"))
+
+
+STAGING_LOCK = ".in-use"
+STAGING_GRACE = 60.0  # seconds: a directory this young may not have its lock yet
+_HELD: dict[Path, int] = {}
+
+
+def sweep_dead_staging(parent: Path) -> None:
+    """Remove staging directories under ``parent`` whose run is gone (their lock is free)."""
+    try:
+        children = list(parent.iterdir())
+    except OSError:
+        return
+    for child in children:
+        if child in _HELD or not child.is_dir():
+            continue
+        try:
+            fd = os.open(child / STAGING_LOCK, os.O_RDONLY)
+        except FileNotFoundError:
+            with contextlib.suppress(OSError):
+                if time.time() - child.stat().st_mtime > STAGING_GRACE:
+                    shutil.rmtree(child, ignore_errors=True)
+            continue
+        except OSError:
+            continue
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            continue  # a live run's
+        else:
+            shutil.rmtree(child, ignore_errors=True)
+        finally:
+            os.close(fd)
 
 
 @dataclass(frozen=True)
@@ -53,9 +89,18 @@ class WheelCache:
         return final
 
     def staging(self) -> Path:
-        """A directory on the cache's file system for downloads in flight (renames stay cheap)."""
-        (self.root / "tmp").mkdir(parents=True, exist_ok=True)
-        return Path(tempfile.mkdtemp(dir=self.root / "tmp"))
+        """A directory on the cache's file system for downloads in flight (renames stay cheap).
+
+        It holds a lock for as long as this process lives; directories of runs that died
+        (SIGKILL, power loss: their ``.part`` downloads) are swept here first."""
+        parent = self.root / "tmp"
+        parent.mkdir(parents=True, exist_ok=True)
+        sweep_dead_staging(parent)
+        made = Path(tempfile.mkdtemp(dir=parent))
+        fd = os.open(made / STAGING_LOCK, os.O_WRONLY | os.O_CREAT, 0o600)
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        _HELD[made] = fd  # released when the process ends, however it ends
+        return made
 
 
 @dataclass(frozen=True)

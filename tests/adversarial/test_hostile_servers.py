@@ -263,4 +263,3 @@ def test_a_full_cache_disk_is_a_clear_error(
     one_line_error(result.stderr)
     assert "no space left" in result.stderr.lower(), result.stderr
     assert not (venv / "lib").exists() or not list((venv / "lib").glob("*/site-packages/victim"))
-

@@ -15,9 +15,9 @@ from pipkey.install.env.check import check
 @click.command("check")
 @existing_target_options
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable report.")
-def check_(python: str | None, target: Path | None, as_json: bool) -> None:
+def check_(python: str | None, target: Path | None, system: bool, as_json: bool) -> None:
     """Verify installed distributions: files in RECORD, requirements, orphaned files."""
-    report = check(environment_for(python, target))
+    report = check(environment_for(python, target, system))
     if as_json:
         click.echo(json.dumps(report.as_dict(), indent=2))
     else:

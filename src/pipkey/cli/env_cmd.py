@@ -1,19 +1,26 @@
-"""``pipkey uninstall / list``: commands on an environment as it is, with no index."""
+"""``pipkey uninstall / list``: commands on an environment as it is (``list --outdated``
+asks the configured indexes)."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import click
+from packaging.utils import canonicalize_name
 
 from pipkey.cli.install_cmd import _reporter
+from pipkey.cli.options import ConfigFlags, index_options
 from pipkey.cli.targets import environment_for, existing_target_options
 
 
 @click.command("uninstall")
-@click.argument("packages", nargs=-1, required=True)
+@click.argument("packages", nargs=-1)
 @existing_target_options
+@click.option("-r", "--requirement", "requirement_files", multiple=True,
+              type=click.Path(path_type=Path, exists=True, dir_okay=False),
+              help="Uninstall every package a requirements file names. Repeatable.")  # fmt: skip
 @click.option(
     "-y", "--yes", is_flag=True, help="Accepted for pip compatibility; pipkey never asks."
 )
@@ -23,51 +30,118 @@ def uninstall(
     packages: tuple[str, ...],
     python: str | None,
     target: Path | None,
+    system: bool,
+    requirement_files: tuple[Path, ...],
     yes: bool,
 ) -> None:
     """Remove installed distributions (every file their RECORD lists)."""
+    names = [*packages, *_names_in(requirement_files)]
+    if not names:
+        raise click.UsageError("give a package to uninstall, or -r FILE")
     reporter = _reporter(ctx)
-    env = environment_for(python, target)
+    env = environment_for(python, target, system)
     from pipkey.install import commands
 
-    commands.uninstall(packages, env, reporter)
+    commands.uninstall(names, env, reporter)
+
+
+def _names_in(files: tuple[Path, ...]) -> list[str]:
+    """The project names of the requirements files' lines (pip's ``uninstall -r``)."""
+    if not files:
+        return []
+    from packaging.requirements import InvalidRequirement, Requirement
+
+    from pipkey.resolve.reqfile import RequirementsFileError, RequirementsFiles
+
+    reqs = RequirementsFiles()
+    for path in files:
+        reqs.read(path)
+    names = []
+    for line in reqs.lines:
+        try:
+            names.append(Requirement(line.text).name)
+        except InvalidRequirement:
+            raise RequirementsFileError(
+                f"{line.origin}: {line.text!r} names no project (uninstall takes names)"
+            ) from None
+    return names
 
 
 @click.command("list")
 @existing_target_options
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["columns", "json", "freeze"]),
-    default="columns",
-    show_default=True,
-)
-def list_(python: str | None, target: Path | None, fmt: str) -> None:
+@click.option("--format", "fmt", type=click.Choice(["columns", "json", "freeze"]),
+              default="columns", show_default=True)  # fmt: skip
+@click.option("-o", "--outdated", is_flag=True, help="Only packages with a newer version.")
+@click.option("-e", "--editable", "editable_only", is_flag=True, help="Only editable installs.")
+@click.option("--exclude-editable", is_flag=True, help="Leave out editable installs.")
+@click.option("--exclude", multiple=True, metavar="PKG", help="Leave out PKG.")
+@click.option("--pre", is_flag=True, help="With --outdated: count pre-releases.")
+@click.option("--no-input", is_flag=True, default=None, help="Never prompt for credentials.")
+@index_options
+@click.pass_context
+def list_(ctx: click.Context, /, config_flags: ConfigFlags, **kw: Any) -> None:
     """List installed distributions."""
-    env = environment_for(python, target)
-    dists = sorted(env.installed.values(), key=lambda d: d.name)
+    from pipkey.install.env.installed import Dist, dists
+
+    env = environment_for(kw["python"], kw["target"], kw["system"])
+    skip = {canonicalize_name(p) for p in kw["exclude"]}
+    shown: list[Dist] = []
+    for dist in sorted(dists(env).values(), key=lambda d: d.name):
+        editable = dist.editable_location is not None
+        if dist.name in skip or (kw["editable_only"] and not editable):
+            continue
+        if kw["exclude_editable"] and editable:
+            continue
+        shown.append(dist)
+    latest: dict[str, Any] = {}
+    if kw["outdated"]:
+        latest = _latest(ctx, config_flags, kw, env, [d for d in shown if not d.origin])
+        shown = [
+            d for d in shown if d.name in latest and latest[d.name].version > d.installed.version
+        ]
+    _render(shown, latest, kw["fmt"], outdated=kw["outdated"])
+
+
+def _latest(ctx: click.Context, config_flags: ConfigFlags, kw: dict[str, Any], env: Any,
+            candidates: list[Any]) -> dict[str, Any]:  # fmt: skip
+    from pipkey.install.versions import latest_versions
+
+    overrides = {**config_flags.overrides, "no_input": kw["no_input"]}
+    settings = ConfigFlags(overrides, config_flags.isolated).load(cwd=Path.cwd())
+    names = [d.name for d in candidates]
+    return latest_versions(settings, names, env.target, _reporter(ctx), pre=kw["pre"])
+
+
+def _render(shown: list[Any], latest: dict[str, Any], fmt: str, *, outdated: bool) -> None:
     if fmt == "json":
-        click.echo(
-            json.dumps(
-                [
-                    {
-                        "name": d.raw_name or d.name,
-                        "version": str(d.version),
-                        "installer": d.installer,
-                    }
-                    for d in dists
-                ]
-            )
-        )
-    elif fmt == "freeze":
-        for d in dists:
-            click.echo(f"{d.raw_name or d.name}=={d.version}")
-    else:
-        width = max([len(d.raw_name or d.name) for d in dists] + [7])
-        click.echo(f"{'Package':<{width}}  Version")
-        click.echo(f"{'-' * width}  -------")
-        for d in dists:
-            click.echo(f"{d.raw_name or d.name:<{width}}  {d.version}")
+        rows = []
+        for d in shown:
+            row = {"name": d.display_name, "version": str(d.installed.version)}
+            if d.editable_location is not None:
+                row["editable_project_location"] = d.editable_location
+            if outdated:
+                row |= {"latest_version": str(latest[d.name].version),
+                        "latest_filetype": latest[d.name].kind}  # fmt: skip
+            rows.append(row)
+        click.echo(json.dumps(rows))
+        return
+    if fmt == "freeze":
+        for d in shown:
+            click.echo(f"{d.display_name}=={d.installed.version}")
+        return
+    header = ["Package", "Version"]
+    table = [[d.display_name, str(d.installed.version)] for d in shown]
+    if outdated:
+        header += ["Latest", "Type"]
+        for row, d in zip(table, shown, strict=True):
+            row += [str(latest[d.name].version), latest[d.name].kind]
+    elif any(d.editable_location is not None for d in shown):
+        header.append("Editable project location")
+        for row, d in zip(table, shown, strict=True):
+            row.append(d.editable_location or "")
+    widths = [max(len(r[i]) for r in [header, *table]) for i in range(len(header))]
+    for row in [header, ["-" * w for w in widths], *table]:
+        click.echo(" ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
 
 
 COMMANDS = [uninstall, list_]

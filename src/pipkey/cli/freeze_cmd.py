@@ -17,6 +17,7 @@ from pipkey.cli.targets import environment_for, existing_target_options
 def freeze(
     python: str | None,
     target: Path | None,
+    system: bool,
     include_all: bool,
     exclude_editable: bool,
     exclude: tuple[str, ...],
@@ -24,7 +25,7 @@ def freeze(
     """Print installed distributions as requirements (Name==version, Name @ url, -e path)."""
     from pipkey.install.env.installed import freeze_lines
 
-    env = environment_for(python, target)
+    env = environment_for(python, target, system)
     for line in freeze_lines(
         env, include_all=include_all, exclude_editable=exclude_editable, exclude=exclude
     ):

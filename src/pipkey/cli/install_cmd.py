@@ -14,6 +14,7 @@ import click
 from packaging.version import Version
 
 from pipkey.cli.build_options import BuildFlags, build_options
+from pipkey.cli.install_flags import InstallFlags, install_flags
 from pipkey.cli.options import ConfigFlags, index_options
 from pipkey.cli.reqfiles import index_overrides, read_requirements
 from pipkey.cli.resolve_options import resolve_options, with_resolve_options
@@ -145,6 +146,7 @@ def _prepare(
 
 
 @click.command("install")
+@install_flags
 @build_options
 @_resolution_options
 @resolve_options()
@@ -187,17 +189,39 @@ def _prepare(
 def install(ctx: click.Context, config_flags: ConfigFlags, **kw: Any) -> None:
     """Install packages (specifiers, wheel paths or URLs, -r files) into an environment."""
     reporter = _reporter(ctx)
+    flags: InstallFlags = kw["flags"]
     policy = Policy(
-        upgrade=kw["upgrade"], reinstall=kw["reinstall"], pre=kw["pre"], no_deps=kw["no_deps"]
+        upgrade=kw["upgrade"],
+        reinstall=kw["reinstall"],
+        pre=kw["pre"],
+        no_deps=kw["no_deps"],
+        reinstall_packages=flags.reinstall_packages,
+        builds=not flags.other_target,  # a build here would be for this Python, not that one
     )
+    kw["requirement_files"], project_lines = flags.split_pyprojects(kw["requirement_files"])
     settings, request, use_cache = _prepare(config_flags, kw, policy)
-    interpreter, target_dir = interpreter_for(kw["python"], kw["target"])
+    if project_lines:
+        request = replace(request, lines=[*request.lines, *project_lines])
+    interpreter, target_dir = interpreter_for(kw["python"], kw["target"], kw["system"])
     cache_dir = Path(settings.cache_dir or default_cache_dir()) if use_cache else None
-    env = introspect_in_background(interpreter, target_dir=target_dir, cache_dir=cache_dir)
+    env: Environment | Future[Environment]
+    plain = flags.layout.default and not flags.other_target
+    if plain and not flags.values["require_virtualenv"]:
+        env = introspect_in_background(interpreter, target_dir=target_dir, cache_dir=cache_dir)
+    else:
+        from pipkey.install.env.layout import apply
+
+        found = introspect(interpreter, target_dir=target_dir, cache_dir=cache_dir)
+        env = flags.check_environment(apply(found, flags.layout), target_dir)
     # The audit waits for the target's facts: worth it only when they are cached (no
     # subprocess); otherwise introspection overlaps building the session, as before.
-    audit = cache_dir is not None and facts.known(cache_dir, interpreter, target_dir)
-    if audit and not kw["dry_run"] and _already_satisfied(request, env, reporter, kw):
+    audit = (
+        isinstance(env, Future)
+        and cache_dir is not None
+        and not (kw["dry_run"] or flags.values["exact"] or flags.values["report"])
+        and facts.known(cache_dir, interpreter, target_dir)
+    )
+    if audit and isinstance(env, Future) and _already_satisfied(request, env, reporter, kw):
         return
     from pipkey.install import commands  # the HTTP client, resolver and installer: only now
 
@@ -209,6 +233,7 @@ def install(ctx: click.Context, config_flags: ConfigFlags, **kw: Any) -> None:
         use_cache=use_cache,
         dry_run=kw["dry_run"],
         break_system_packages=kw["break_system_packages"],
+        options=flags.options,
     )
 
 

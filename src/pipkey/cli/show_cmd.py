@@ -15,11 +15,13 @@ from pipkey.cli.targets import environment_for, existing_target_options
 @click.argument("packages", nargs=-1, required=True)
 @existing_target_options
 @click.option("-f", "--files", "files", is_flag=True, help="List each package's files.")
-def show(python: str | None, target: Path | None, packages: tuple[str, ...], files: bool) -> None:
+def show(
+    python: str | None, target: Path | None, system: bool, packages: tuple[str, ...], files: bool
+) -> None:
     """Show metadata of installed packages: version, location, requires, required-by."""
     from pipkey.install.env.installed import Graph, dists
 
-    env = environment_for(python, target)
+    env = environment_for(python, target, system)
     nodes = dists(env)
     graph = Graph.of(nodes, env.markers)
     missing = [p for p in packages if canonicalize_name(p) not in nodes]

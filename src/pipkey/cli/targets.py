@@ -19,7 +19,11 @@ from pipkey.install.store import default_cache_dir
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-def interpreter_for(python: str | None, target: Path | None) -> tuple[str, Path | None]:
+def interpreter_for(
+    python: str | None, target: Path | None, system: bool = False
+) -> tuple[str, Path | None]:
+    if system and not python:
+        python = system_interpreter()
     if target is not None:
         try:
             interpreter = find_interpreter(python, dict(os.environ), Path.cwd())
@@ -30,12 +34,31 @@ def interpreter_for(python: str | None, target: Path | None) -> tuple[str, Path 
     return find_interpreter(python, dict(os.environ), Path.cwd()), None
 
 
-def environment_for(python: str | None, target: Path | None) -> Environment:
-    interpreter, target_dir = interpreter_for(python, target)
+def system_interpreter() -> str:
+    """uv's ``--system``: the first ``python3``/``python`` on PATH that is not a virtual
+    environment's (PEP 668's refusal still applies to it)."""
+    for directory in os.environ.get("PATH", "").split(os.pathsep):
+        if not directory or (Path(directory).parent / "pyvenv.cfg").is_file():
+            continue
+        for name in ("python3", "python", "python.exe"):
+            candidate = Path(directory) / name
+            if candidate.is_file() and os.access(candidate, os.X_OK):
+                return str(candidate)
+    raise TargetError("--system: no Python interpreter on PATH (outside virtual environments)")
+
+
+def environment_for(python: str | None, target: Path | None, system: bool = False) -> Environment:
+    interpreter, target_dir = interpreter_for(python, target, system)
     return introspect(interpreter, target_dir=target_dir, cache_dir=default_cache_dir())
 
 
 def target_options(func: F) -> F:
+    func = click.option(
+        "--system",
+        is_flag=True,
+        envvar=env_vars("system"),
+        help="Act on the first Python on PATH instead of a virtual environment (as uv).",
+    )(func)
     func = click.option(
         "-p",
         "--python",

@@ -22,6 +22,7 @@ from pipkey.cli.targets import environment_for, existing_target_options
 def tree(
     python: str | None,
     target: Path | None,
+    system: bool,
     depth: int,
     reverse: bool,
     packages: tuple[str, ...],
@@ -31,7 +32,7 @@ def tree(
     """Draw the dependency tree of the environment (roots: what nothing else requires)."""
     from pipkey.install.env.installed import Graph, dists
 
-    env = environment_for(python, target)
+    env = environment_for(python, target, system)
     pruned = {canonicalize_name(p) for p in prune}
     nodes = {name: dist for name, dist in dists(env).items() if name not in pruned}
     graph = Graph.of(nodes, env.markers)

@@ -30,10 +30,10 @@ from pipkey.install.pipeline import (
     stage_wheels,
 )
 from pipkey.install.report import Reporter
-from pipkey.install.request import Request
+from pipkey.install.request import InstallOptions, Request
 from pipkey.install.session import Session
 from pipkey.install.store.unpacked import Unpacked
-from pipkey.resolve.candidates import Candidate, Installed
+from pipkey.resolve.candidates import Candidate, Installed, Req
 from pipkey.resolve.inputs import index_project
 from pipkey.text import count
 
@@ -65,6 +65,7 @@ def install(
     use_cache: bool = True,
     dry_run: bool = False,
     break_system_packages: bool = False,
+    options: InstallOptions | None = None,
 ) -> Outcome:
     """``env`` may still be being introspected (a Future): the session is built and the root
     projects' pages are requested meanwhile; errors about the target still come first."""
@@ -99,9 +100,12 @@ def install(
         chosen, seconds = resolve_for(
             session, request, env.target, env.installed, roots, constraints
         )
-        resolution_plan = make_plan(chosen, env, reinstall=request.policy.reinstall)
+        options = options or InstallOptions()
+        resolution_plan = _planned(chosen, env, request, options)
         reporter.line(f"Resolved {count(len(chosen), 'package')} in {seconds:.2f}s")
         outcome = Outcome(resolution_plan, len(chosen), seconds)
+        if options.report is not None:
+            _write_report(session, resolution_plan, roots, env, options.report)
         if dry_run:
             _report_plan(reporter, resolution_plan, dry_run=True)
             return outcome
@@ -114,16 +118,68 @@ def install(
                 if repaired(env, reporter):
                     still_installed(resolution_plan, rescan(env))
                 current = rescan(env)
-                fresh = make_plan(chosen, current, reinstall=request.policy.reinstall)
+                fresh = _planned(chosen, current, request, options)
                 if fresh != resolution_plan:
                     resolution_plan = outcome.plan = fresh
                 requested = frozenset(r.name for r in roots)
-                Commit(current, requested=requested).run(
-                    resolution_plan, outcome.wheels, reporter.detail
-                )
+                commit = Commit(current, link_mode=options.link_mode, requested=requested)
+                commit.run(resolution_plan, outcome.wheels, reporter.detail)
         _report_plan(reporter, resolution_plan, dry_run=False)
         outcome.keyring_calls = session.auth.keyring_calls
+    _after_commit(env, resolution_plan, options, reporter)
     return outcome
+
+
+def _planned(
+    chosen: Sequence[Candidate], env: Environment, request: Request, options: InstallOptions
+) -> Plan:
+    """``--exact`` (uv): also remove what the resolution left out (pip, setuptools and wheel
+    stay, as ``sync`` keeps them)."""
+    if options.exact:
+        from pipkey.install.sync import exact_plan
+
+        return exact_plan(chosen, env)
+    return make_plan(chosen, env, reinstall=request.policy.reinstalls)
+
+
+def _write_report(
+    session: Session, plan: Plan, roots: Sequence[Req], env: Environment, path: Path
+) -> None:
+    from pipkey.install import installation_report
+
+    installs = [(c, session.artifacts.metadata(c.link).result())
+                for c in plan.install if c.link is not None]  # fmt: skip
+    installation_report.write(installation_report.build(installs, roots, env.markers), path)
+
+
+def _after_commit(
+    env: Environment, plan: Plan, options: InstallOptions, reporter: Reporter
+) -> None:
+    if not (options.compile_bytecode or options.strict):
+        return
+    current = rescan(env)
+    if options.compile_bytecode and plan.install:
+        from pipkey.install.bytecode import compile_installed
+
+        names = {c.name for c in plan.install}
+        compiled = compile_installed(env, [d for n, d in current.installed.items() if n in names])
+        reporter.detail(f"byte-compiled {count(compiled, 'file')}")
+    if options.strict:
+        from pipkey.install.env.check import check
+
+        problems = check(current)
+        if problems.missing_requirements or problems.conflicts:
+            lines = [line for line in problems.lines() if " requires " in line]
+            raise InconsistentEnvironment(
+                "the environment is not consistent after the install:\n  "
+                + "\n  ".join(lines or problems.lines())
+            )
+
+
+class InconsistentEnvironment(PipkeyError):
+    """``--strict``: a requirement of an installed distribution is missing or mismatched."""
+
+    hint = "install the missing requirements, or run without --strict"
 
 
 def _overlapped_session(

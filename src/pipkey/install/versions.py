@@ -50,3 +50,36 @@ def versions(settings: Settings, project: str, target: Target, reporter: Reporte
         raise error
     locations = tuple(a.location for a in found.answers)
     return Offer(str(found.name), tuple(sorted(usable, reverse=True)), locations)
+
+
+@dataclass(frozen=True)
+class Latest:
+    version: Version
+    kind: str  # "wheel" or "sdist": what the newest version ships (pip's list -o "Type")
+
+
+def latest_versions(settings: Settings, names: list[str], target: Target, reporter: Reporter,
+                    *, pre: bool = False) -> dict[str, Latest]:  # fmt: skip
+    """``list --outdated``: the newest installable version of each name (one session, every
+    page requested at once); a project no index knows is left out."""
+    out: dict[str, Latest] = {}
+    with Session(settings, reporter) as session:
+        session.finder.prefetch(names)
+        for name in names:
+            found = session.finder.find(name)
+            if found.failure is not None:
+                answers = [f"{a.location}: {a.describe()}" for a in found.answers]
+                raise IndexLookupFailed(name, answers)
+            best: tuple[Version, str] | None = None
+            for dist in found.files:
+                if dist.link.is_yanked or not dist.link.python_ok(target.python_version):
+                    continue
+                if dist.kind == "wheel" and target.wheel_rank(dist.tags) is None:
+                    continue
+                if dist.version.is_prerelease and not pre:
+                    continue
+                if best is None or (dist.version, dist.kind) > best:
+                    best = (dist.version, dist.kind)
+            if best is not None:
+                out[name] = Latest(*best)
+    return out

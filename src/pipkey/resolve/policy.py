@@ -27,6 +27,11 @@ class Policy:
     exclude_newer: datetime | None = None  # files uploaded after this are left out (uv)
     upgrade_packages: frozenset[str] = frozenset()  # normalized names (-P / --upgrade-package)
     overrides: tuple[str, ...] = ()  # requirement lines that replace every other (--override)
+    reinstall_packages: frozenset[str] = frozenset()  # normalized names (--reinstall-package)
+
+    def reinstalls(self, name: str) -> bool:
+        """``--reinstall`` for all, ``--reinstall-package P`` for P only (as uv)."""
+        return self.reinstall or name in self.reinstall_packages
 
     def sdist_ok(self, name: str) -> bool:
         return self.builds and not ({":all:", name} & self.only_binary)

@@ -143,7 +143,9 @@ class Provider(AbstractProvider[Req, Candidate, str]):
     def _speculate_one(self, name: NormalizedName) -> None:
         try:
             inst = self.installed.get(name)
-            if inst is not None and not (self.policy.upgrading(name) or self.policy.reinstall):
+            if inst is not None and not (
+                self.policy.upgrading(name) or self.policy.reinstalls(name)
+            ):
                 requires = inst.requires
             else:
                 table = self.table(name)
@@ -298,7 +300,7 @@ class Provider(AbstractProvider[Req, Candidate, str]):
                 raise BinaryOnly(name, str(sdist_ok[0]))
         candidates = [Candidate(name, v, files[v].link, extras) for v in wanted]
         inst = self.installed.get(name) if installed else None
-        if inst is None or self.policy.reinstall:
+        if inst is None or self.policy.reinstalls(name):
             return candidates
         keep = Candidate(name, inst.version, None, extras, installed=inst)
         rest = [c for c in candidates if c.version != inst.version]

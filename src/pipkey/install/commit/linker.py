@@ -2,9 +2,11 @@
 RECORD — the binary-distribution format's install steps, without re-reading the archive.
 
 Files are hardlinked from the unpacked cache (``link_mode="hardlink"``, uv's default on Linux)
-and copied when the cache is on another file system or with ``copy``. A ``.data/scripts`` file
-whose first line is ``#!python`` gets the target interpreter's shebang (so it is written, not
-linked); console and GUI entry points become launcher scripts (``installer`` makes them).
+and copied when the cache is on another file system or with ``copy``; ``symlink`` links to the
+cache (uv's mode of that name: cleaning the cache then breaks the environment). A
+``.data/scripts`` file whose first line is ``#!python`` gets the target interpreter's shebang
+(so it is written, not linked); console and GUI entry points become launcher scripts
+(``installer`` makes them).
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from installer.utils import construct_record_file, fix_shebang, parse_entrypoint
 from pipkey.install.commit.launchers import LauncherKind
 from pipkey.install.store.unpacked import BadWheel, Unpacked, UnpackedFile
 
-LINK_MODES = ("hardlink", "copy")
+LINK_MODES = ("hardlink", "copy", "symlink")
 _SCHEME_KEYS = ("purelib", "platlib", "headers", "scripts", "data")
 
 
@@ -112,6 +114,11 @@ class Linker:
     def _place(self, source: Path, target: Path) -> None:
         """Noted in ``written`` once created, never before: a file that was already there (a
         conflict) is not ours to remove on undo."""
+        if self.link_mode == "symlink":
+            # uv's --link-mode=symlink: the environment then depends on the cache staying put
+            os.symlink(source.resolve(), target)
+            self.written.append(target)
+            return
         if self.link_mode == "hardlink":
             try:
                 os.link(source, target)

@@ -45,14 +45,21 @@ class Plan:
     keep: tuple[Candidate, ...]
 
 
-def make_plan(chosen: Sequence[Candidate], env: Environment, *, reinstall: bool = False) -> Plan:
+def make_plan(
+    chosen: Sequence[Candidate],
+    env: Environment,
+    *,
+    reinstall: bool | Callable[[str], bool] = False,
+) -> Plan:
     """What to change; planned again under the lock, where a concurrent run may have done
-    part of it already (same version now installed → nothing to do for that one)."""
+    part of it already (same version now installed → nothing to do for that one).
+    ``reinstall``: for all, or a predicate on the name (``--reinstall-package``)."""
     install, remove, keep = [], [], []
     for cand in chosen:
         current = env.installed.get(cand.name)
         same = current is not None and current.version == cand.version
-        if cand.installed is not None or (same and not reinstall and not cand.direct):
+        again = reinstall(cand.name) if callable(reinstall) else reinstall
+        if cand.installed is not None or (same and not again and not cand.direct):
             keep.append(cand)
             continue
         install.append(cand)

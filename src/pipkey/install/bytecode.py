@@ -1,0 +1,28 @@
+"""``--compile-bytecode`` (uv) / ``--compile`` (pip): byte-compile what was just installed, with
+the target interpreter (its own magic number and optimisation rules), so the first import does
+not pay for it. Files that do not compile (Python 2 leftovers, templates) are skipped, as pip
+and uv skip them; uninstall already removes the ``__pycache__`` files of RECORD's ``.py``."""
+
+from __future__ import annotations
+
+import subprocess
+from collections.abc import Iterable
+
+from pipkey.install.commit.uninstall import listed_paths
+from pipkey.install.env.environment import Environment
+from pipkey.resolve.candidates import Installed
+
+
+def compile_installed(env: Environment, dists: Iterable[Installed]) -> int:
+    """Compile every ``.py`` that the RECORDs of ``dists`` list; returns how many were given."""
+    sources = [str(p) for d in dists for p in listed_paths(d) if p.suffix == ".py" and p.is_file()]
+    if not sources:
+        return 0
+    subprocess.run(
+        [env.executable, "-I", "-m", "compileall", "-q", "-i", "-"],
+        input="\n".join(sources) + "\n",
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    return len(sources)

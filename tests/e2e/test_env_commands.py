@@ -135,3 +135,11 @@ def test_tree_marks_a_repeated_subtree(world: World) -> None:
     assert "app v1.0" in lines
     assert any(line.endswith("lib v1.0 (*)") for line in lines)
     assert lines[-1] == "(*) Package tree already displayed"
+
+
+@pytest.mark.parametrize("args", [(), ("--editable",), ("--exclude-editable",)])
+def test_list_prints_what_pip_list_prints(world: World, args: tuple[str, ...]) -> None:
+    """Columns as pip's, with the 'Editable project location' column when one is editable."""
+    ours = pipkey(world, "list", *args)
+    assert ours.returncode == 0, ours.stderr
+    assert ours.stdout == pip(world, "list", *args)

@@ -76,6 +76,9 @@ def _names_in(files: tuple[Path, ...]) -> list[str]:
 @click.option("--exclude-editable", is_flag=True, help="Leave out editable installs.")
 @click.option("--exclude", multiple=True, metavar="PKG", help="Leave out PKG.")
 @click.option("--pre", is_flag=True, help="With --outdated: count pre-releases.")
+@click.option("-f", "--find-links", "find_links", multiple=True, metavar="DIR|URL",
+              help="With --outdated: also look here.")  # fmt: skip
+@click.option("--no-index", is_flag=True, help="With --outdated: ignore every index.")
 @click.option("--no-input", is_flag=True, default=None, help="Never prompt for credentials.")
 @index_options
 @click.pass_context
@@ -106,7 +109,8 @@ def _latest(ctx: click.Context, config_flags: ConfigFlags, kw: dict[str, Any], e
             candidates: list[Any]) -> dict[str, Any]:  # fmt: skip
     from pipkey.install.versions import latest_versions
 
-    overrides = {**config_flags.overrides, "no_input": kw["no_input"]}
+    overrides = {**config_flags.overrides, "no_input": kw["no_input"],
+                 "find_links": list(kw["find_links"]), "no_index": kw["no_index"]}  # fmt: skip
     settings = ConfigFlags(overrides, config_flags.isolated).load(cwd=Path.cwd())
     names = [d.name for d in candidates]
     return latest_versions(settings, names, env.target, _reporter(ctx), pre=kw["pre"])

@@ -51,7 +51,9 @@ def _audit(
     policy = request.policy
     if policy.upgrade or policy.reinstall or request.require_hashes or request.editables:
         return None
-    if policy.upgrade_packages or policy.overrides:  # -P / --override: the resolver decides
+    if (
+        policy.upgrade_packages or policy.overrides or policy.reinstall_packages
+    ):  # the resolver decides
         return None
     texts: list[str] = list(request.inputs)
     for line in request.lines:

@@ -29,6 +29,8 @@ def _walk(command: click.Command) -> list[click.Command]:
 # an install setting (pip's own list/uninstall/freeze do not read it either).
 READERS = ("uninstall", "list", "check", "freeze", "show", "tree")
 EXEMPT = {(command, "target") for command in READERS}
+# An install's PIP_REQUIREMENT must not make `uninstall` remove what it names.
+EXEMPT.add(("uninstall", "requirement"))
 
 
 def test_every_mapped_flag_on_every_command_reads_its_variables() -> None:

@@ -13,6 +13,7 @@ from packaging.utils import canonicalize_name
 from pipkey.cli.install_cmd import _reporter
 from pipkey.cli.options import ConfigFlags, index_options
 from pipkey.cli.targets import environment_for, existing_target_options
+from pipkey.config.env_flags import env_vars
 
 
 @click.command("uninstall")
@@ -75,7 +76,7 @@ def _names_in(files: tuple[Path, ...]) -> list[str]:
 @click.option("-e", "--editable", "editable_only", is_flag=True, help="Only editable installs.")
 @click.option("--exclude-editable", is_flag=True, help="Leave out editable installs.")
 @click.option("--exclude", multiple=True, metavar="PKG", help="Leave out PKG.")
-@click.option("--pre", is_flag=True, help="With --outdated: count pre-releases.")
+@click.option("--pre", is_flag=True, envvar=env_vars("pre"), help="With --outdated: pre-releases.")
 @click.option("-f", "--find-links", "find_links", multiple=True, metavar="DIR|URL",
               help="With --outdated: also look here.")  # fmt: skip
 @click.option("--no-index", is_flag=True, help="With --outdated: ignore every index.")

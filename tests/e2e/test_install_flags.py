@@ -192,3 +192,21 @@ def test_list_outdated_and_uninstall_r(tmp_path: Path, venv: Path, wheels: Path)
     removed = run_pipkey("uninstall", "-p", venv, "-r", tmp_path / "gone.txt")
     assert removed.returncode == 0, removed.stderr
     assert run_pipkey("freeze", "-p", venv).stdout == ""
+
+
+def test_directory_and_project_find_the_project_s_venv(tmp_path: Path, wheels: Path) -> None:
+    """uv's --project: config and .venv from DIR, relative arguments from the cwd; --directory
+    (UV_WORKING_DIRECTORY): change into DIR first."""
+    project = tmp_path / "proj"
+    project.mkdir()
+    assert run_pipkey("venv", cwd=project).returncode == 0
+    (tmp_path / "reqs.txt").write_text("core==1.0\n")
+    done = run_pipkey("install", "--project", "proj", "--no-index", "-f", wheels, "-r",
+                      "reqs.txt", cwd=tmp_path)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    frozen = run_pipkey("--directory", "proj", "freeze", cwd=tmp_path)
+    assert frozen.stdout == "core==1.0\n", frozen.stderr
+    env = {**os.environ, "UV_WORKING_DIRECTORY": str(project)}
+    assert run_pipkey("freeze", cwd=tmp_path, env=env).stdout == "core==1.0\n"
+    missing = run_pipkey("freeze", "--directory", "nowhere", cwd=tmp_path)
+    assert missing.returncode == 2 and "cannot change into nowhere" in missing.stderr

@@ -16,6 +16,7 @@ import click
 from pipkey import __version__
 from pipkey.auth.errors import PipkeyError
 from pipkey.auth.redact import redact_text
+from pipkey.cli.workdir import workdir_options
 
 
 class _RedactingFilter(logging.Filter):
@@ -127,6 +128,7 @@ def _global_options() -> list[click.Option]:
             help="Colour in output (default auto; NO_COLOR is honoured).",
             **common,
         ),
+        *workdir_options(),
     ]
 
 

@@ -12,6 +12,7 @@ import click
 from packaging.utils import canonicalize_name
 
 from pipkey.cli.options import ConfigFlags, index_options
+from pipkey.cli.workdir import project_dir
 from pipkey.config.env_flags import env_vars
 
 
@@ -58,9 +59,9 @@ def compile_(ctx: click.Context, /, config_flags: ConfigFlags, **kw: Any) -> Non
                                      *files.extra_index_urls]  # fmt: skip
     overrides["find_links"] = list(files.find_links)
     overrides["no_index"] = files.no_index
-    settings = ConfigFlags(overrides, config_flags.isolated).load(cwd=Path.cwd())
+    settings = ConfigFlags(overrides, config_flags.isolated).load(cwd=project_dir())
     try:
-        interpreter = find_interpreter(kw["python"], dict(os.environ), Path.cwd())
+        interpreter = find_interpreter(kw["python"], dict(os.environ), project_dir())
     except TargetError:
         if kw["python"]:
             raise

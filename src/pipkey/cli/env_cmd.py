@@ -13,6 +13,7 @@ from packaging.utils import canonicalize_name
 from pipkey.cli.install_cmd import _reporter
 from pipkey.cli.options import ConfigFlags, index_options
 from pipkey.cli.targets import environment_for, existing_target_options
+from pipkey.cli.workdir import project_dir
 from pipkey.config.env_flags import env_vars
 
 
@@ -112,7 +113,7 @@ def _latest(ctx: click.Context, config_flags: ConfigFlags, kw: dict[str, Any], e
 
     overrides = {**config_flags.overrides, "no_input": kw["no_input"],
                  "find_links": list(kw["find_links"]), "no_index": kw["no_index"]}  # fmt: skip
-    settings = ConfigFlags(overrides, config_flags.isolated).load(cwd=Path.cwd())
+    settings = ConfigFlags(overrides, config_flags.isolated).load(cwd=project_dir())
     names = [d.name for d in candidates]
     return latest_versions(settings, names, env.target, _reporter(ctx), pre=kw["pre"])
 

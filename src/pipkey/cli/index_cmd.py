@@ -5,13 +5,13 @@ from __future__ import annotations
 import json
 import os
 import sys
-from pathlib import Path
 from typing import Any
 
 import click
 from packaging.utils import canonicalize_name
 
 from pipkey.cli.options import ConfigFlags, index_options
+from pipkey.cli.workdir import project_dir
 from pipkey.config.env_flags import env_vars
 
 
@@ -41,9 +41,9 @@ def versions(ctx: click.Context, /, config_flags: ConfigFlags, **kw: Any) -> Non
 
     overrides = {**config_flags.overrides, "no_input": kw["no_input"],
                  "find_links": list(kw["find_links"]), "no_index": kw["no_index"]}  # fmt: skip
-    settings = ConfigFlags(overrides, config_flags.isolated).load(cwd=Path.cwd())
+    settings = ConfigFlags(overrides, config_flags.isolated).load(cwd=project_dir())
     try:
-        interpreter = find_interpreter(kw["python"], dict(os.environ), Path.cwd())
+        interpreter = find_interpreter(kw["python"], dict(os.environ), project_dir())
     except TargetError:
         if kw["python"]:
             raise

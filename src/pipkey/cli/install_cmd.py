@@ -19,6 +19,7 @@ from pipkey.cli.options import ConfigFlags, index_options
 from pipkey.cli.reqfiles import index_overrides, read_requirements
 from pipkey.cli.resolve_options import resolve_options, with_resolve_options
 from pipkey.cli.targets import interpreter_for, target_options
+from pipkey.cli.workdir import project_dir
 from pipkey.config import INDEX_STRATEGIES, Settings
 from pipkey.config.env_flags import env_vars
 from pipkey.index.target import parse_python_version, synthetic_target
@@ -124,7 +125,7 @@ def _prepare(
     overrides["index_strategy"] = kw["index_strategy"]
     overrides["cache_dir"] = str(kw["cache_dir"]) if kw["cache_dir"] else None
     settings = ConfigFlags(overrides, config_flags.isolated).load(
-        cwd=Path.cwd(), environ=os.environ
+        cwd=project_dir(), environ=os.environ
     )
     build: BuildFlags | None = kw.get("build")
     policy = replace(
@@ -311,7 +312,7 @@ def download(ctx: click.Context, config_flags: ConfigFlags, **kw: Any) -> None:
     reporter = _reporter(ctx)
     policy = Policy(pre=kw["pre"], no_deps=kw["no_deps"])
     settings, request, use_cache = _prepare(config_flags, kw, policy)
-    interpreter = kw["python"] and find_interpreter(kw["python"], dict(os.environ), Path.cwd())
+    interpreter = kw["python"] and find_interpreter(kw["python"], dict(os.environ), project_dir())
     base = introspect(interpreter or sys.executable).target
     target = synthetic_target(
         base,

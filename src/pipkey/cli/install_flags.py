@@ -110,20 +110,24 @@ class InstallFlags:
     def other_target(self) -> bool:
         return bool(self.values["install_python_version"] or self.values["install_platforms"])
 
-    def split_pyprojects(self, files: tuple[Path, ...]) -> tuple[list[Path], list[Line]]:
+    def split_pyprojects(
+        self, files: tuple[str | Path, ...]
+    ) -> tuple[list[str | Path], list[Line]]:
         """``-r pyproject.toml`` (uv): its dependencies, extras and groups become lines; other
         files stay requirements files. --extra/--group without one is an error, not ignored."""
         from pipkey.install.compile import project_requirements
 
-        kept, lines = [], []
-        pyprojects = [f for f in files if f.name == "pyproject.toml"]
+        kept: list[str | Path] = []
+        lines: list[Line] = []
+        pyprojects = [Path(f) for f in files if _is_pyproject(f)]
         asked = self.values["extras"] or self.values["groups"] or self.values["all_extras"]
         if asked and not pyprojects:
             raise TargetError("--extra, --all-extras and --group need -r pyproject.toml")
-        for path in files:
-            if path.name != "pyproject.toml":
-                kept.append(path)
+        for given in files:
+            if not _is_pyproject(given):
+                kept.append(given)
                 continue
+            path = Path(given)
             extras = list(self.values["extras"])
             if self.values["all_extras"]:
                 extras = _all_extras(path)
@@ -154,6 +158,10 @@ class InstallFlags:
                                  platforms=self.values["install_platforms"])  # fmt: skip
         return replace(env, tags=other.tags, version=other.python_version,
                        markers=dict(other.markers))  # fmt: skip
+
+
+def _is_pyproject(given: str | Path) -> bool:
+    return "://" not in str(given) and Path(given).name == "pyproject.toml"
 
 
 def _all_extras(pyproject: Path) -> list[str]:

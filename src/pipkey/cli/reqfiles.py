@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from pipkey.cli.options import ConfigFlags
+from pipkey.cli.workdir import project_dir
 from pipkey.resolve.reqfile import RequirementsFiles, is_url
 
 
@@ -27,7 +28,7 @@ def _fetcher(config_flags: ConfigFlags, no_input: bool | None) -> Iterator[Any]:
             from pipkey.install.session import Session
 
             overrides = {**config_flags.overrides, "no_input": no_input}
-            settings = ConfigFlags(overrides, config_flags.isolated).load(cwd=Path.cwd())
+            settings = ConfigFlags(overrides, config_flags.isolated).load(cwd=project_dir())
             sessions.append(Session(settings, Reporter.for_flags({})))
         data: bytes = sessions[0].client.get_bytes(url)
         return data

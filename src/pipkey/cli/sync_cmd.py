@@ -14,6 +14,7 @@ from pipkey.cli.install_cmd import _prepare, _reporter
 from pipkey.cli.options import ConfigFlags, index_options
 from pipkey.cli.project_options import selection_from, selection_options
 from pipkey.cli.reqfiles import index_overrides, read_requirements
+from pipkey.cli.workdir import project_dir as working_project
 from pipkey.config.env_flags import env_vars
 from pipkey.config.loader import with_member_indexes
 from pipkey.install.compile import LockRequest, lock, project_requirements
@@ -82,7 +83,7 @@ def sync_(ctx: click.Context, config_flags: ConfigFlags, **kw: Any) -> None:
     if kw["locked"] and kw["frozen"]:
         raise LockError("--locked and --frozen exclude each other")
     selection = selection_from(kw)
-    lock_path, workspace = _lock_and_workspace(given, Path.cwd())
+    lock_path, workspace = _lock_and_workspace(given, working_project())
     project_dir = workspace.root if workspace is not None else lock_path.parent
     overrides = dict(config_flags.overrides)
     overrides["no_input"] = kw["no_input"]
@@ -147,7 +148,7 @@ def _sync_requirements(ctx: click.Context, config_flags: ConfigFlags, kw: dict[s
         "no_cache": kw["no_cache"],
     }
     settings, request, use_cache = _prepare(config_flags, prepared, Policy())
-    interpreter = find_interpreter(kw["python"], dict(os.environ), Path.cwd())
+    interpreter = find_interpreter(kw["python"], dict(os.environ), working_project())
     sync_requirements(
         settings,
         request,
@@ -189,7 +190,7 @@ def _sync_requirements(ctx: click.Context, config_flags: ConfigFlags, kw: dict[s
 @click.pass_context
 def lock_(ctx: click.Context, config_flags: ConfigFlags, **kw: Any) -> None:
     """Resolve pyproject.toml (or -r requirements.in) for the target and write a lock."""
-    cwd = Path.cwd()
+    cwd = working_project()
     overrides = {**config_flags.overrides, "no_input": kw["no_input"]}
     overrides["cache_dir"] = str(kw["cache_dir"]) if kw["cache_dir"] else None
     if kw["requirement_file"] is not None:

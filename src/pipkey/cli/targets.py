@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 
 import click
 
+from pipkey.cli.workdir import project_dir
 from pipkey.config.env_flags import env_vars
 from pipkey.install.env import Environment, TargetError, find_interpreter, introspect
 from pipkey.install.store import default_cache_dir
@@ -26,12 +27,12 @@ def interpreter_for(
         python = system_interpreter()
     if target is not None:
         try:
-            interpreter = find_interpreter(python, dict(os.environ), Path.cwd())
+            interpreter = find_interpreter(python, dict(os.environ), project_dir())
         except TargetError:
             interpreter = sys.executable
         target.mkdir(parents=True, exist_ok=True)
         return interpreter, target.resolve()
-    return find_interpreter(python, dict(os.environ), Path.cwd()), None
+    return find_interpreter(python, dict(os.environ), project_dir()), None
 
 
 def system_interpreter() -> str:

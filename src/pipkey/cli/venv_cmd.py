@@ -9,6 +9,7 @@ from typing import Any
 import click
 
 from pipkey.cli.options import ConfigFlags, index_options
+from pipkey.cli.workdir import project_dir
 from pipkey.config.env_flags import env_vars
 
 
@@ -63,7 +64,7 @@ def _seed(config_flags: ConfigFlags, kw: dict[str, Any], python: Path, reporter:
         "pip", "setuptools", "wheel"]  # fmt: skip
     overrides = {**config_flags.overrides, "no_input": kw["no_input"],
                  "cache_dir": str(kw["cache_dir"]) if kw["cache_dir"] else None}  # fmt: skip
-    settings = ConfigFlags(overrides, config_flags.isolated).load(cwd=Path.cwd())
+    settings = ConfigFlags(overrides, config_flags.isolated).load(cwd=project_dir())
     # the seed set only: pip vendors what it needs (wheel's own dependency is left to the user)
     request = Request(inputs=tuple(seeds), policy=Policy(no_deps=True))
     commands.install(settings, request, env, reporter)

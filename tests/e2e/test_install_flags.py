@@ -210,3 +210,20 @@ def test_directory_and_project_find_the_project_s_venv(tmp_path: Path, wheels: P
     assert run_pipkey("freeze", cwd=tmp_path, env=env).stdout == "core==1.0\n"
     missing = run_pipkey("freeze", "--directory", "nowhere", cwd=tmp_path)
     assert missing.returncode == 2 and "cannot change into nowhere" in missing.stderr
+
+
+def test_constraints_from_pip_conf_and_pip_constraint(
+    tmp_path: Path, venv: Path, wheels: Path
+) -> None:
+    (tmp_path / "c.txt").write_text("core==1.0\n")
+    conf = tmp_path / "pip.conf"
+    conf.write_text(f"[install]\nconstraint = {tmp_path / 'c.txt'}\n")
+    from_conf = pipkey(
+        venv, wheels, "--dry-run", "core", env={**os.environ, "PIP_CONFIG_FILE": str(conf)}
+    )
+    assert " + core==1.0" in from_conf.stderr, from_conf.stderr
+    env = {**os.environ, "PIP_CONSTRAINT": str(tmp_path / "c.txt")}
+    assert " + core==1.0" in pipkey(venv, wheels, "--dry-run", "core", env=env).stderr
+    isolated = pipkey(venv, wheels, "--dry-run", "--isolated", "core",
+                      env={**os.environ, "PIP_CONFIG_FILE": str(conf)})  # fmt: skip
+    assert " + core==1.1" in isolated.stderr

@@ -116,8 +116,13 @@ def _prepare(
     config_flags: ConfigFlags, kw: dict[str, Any], policy: Policy
 ) -> tuple[Settings, Request, bool]:
     """Read requirements files first: their index lines are settings like flags are."""
+    constraints = list(kw["constraint_files"])
+    if not constraints:  # pip.conf's `constraint` key, as pip reads it (below -c and PIP_*)
+        from pipkey.config.pip_config import pip_constraints
+
+        constraints = pip_constraints(os.environ, isolated=config_flags.isolated)
     files = read_requirements(
-        config_flags, kw["requirement_files"], kw["constraint_files"], no_input=kw["no_input"]
+        config_flags, kw["requirement_files"], constraints, no_input=kw["no_input"]
     )
     overrides = index_overrides(config_flags.overrides, files, find_links=kw["find_links"])
     overrides["no_index"] = kw["no_index"] or files.no_index

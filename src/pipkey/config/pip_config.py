@@ -112,3 +112,19 @@ def _section_fragment(
             where = f"{path}:{line}" if line else str(path)
             assign(fragment, key, raw, where=where)
     return fragment
+
+
+def pip_constraints(environ: Mapping[str, str], *, isolated: bool) -> list[str]:
+    """pip.conf's ``constraint`` key (``-c``'s long name): whitespace-separated files, from the
+    highest section of the last file that sets it (pip's precedence). ``PIP_CONSTRAINT`` is
+    read with the flag itself (:mod:`pipkey.config.env_flags`)."""
+    if isolated:
+        return []
+    parsed = [(path, *_parse(path)) for path in pip_files(environ)]
+    for section in _SECTIONS:
+        for _path, parser, _lines in reversed(parsed):
+            if parser.has_section(section):
+                options = {_normalize(name): value for name, value in parser.items(section)}
+                if options.get("constraint", "").strip():
+                    return options["constraint"].split()
+    return []

@@ -6,6 +6,8 @@ fix. The hostile server (tests/support/hostile.py) plays what no real server doe
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import signal
 import subprocess
@@ -24,9 +26,11 @@ from tests.support.hostile import (
     drip,
     endless,
     file_href,
+    fixed,
     gzip_bomb,
     gzip_bomb_body,
     html_page,
+    send,
     serve_file,
 )
 from tests.support.wheels import build_wheel
@@ -263,3 +267,118 @@ def test_a_full_cache_disk_is_a_clear_error(
     one_line_error(result.stderr)
     assert "no space left" in result.stderr.lower(), result.stderr
     assert not (venv / "lib").exists() or not list((venv / "lib").glob("*/site-packages/victim"))
+
+
+# -- page oddities --------------------------------------------------------------------------------
+
+
+def _json_page(files: list[dict[str, Any]]) -> Any:
+    body = json.dumps({"meta": {"api-version": "1.1"}, "name": "victim", "files": files})
+    return fixed(200, body.encode(), content_type="application/vnd.pypi.simple.v1+json")
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_an_unknown_hash_algorithm_on_a_pep691_page_is_ignored_not_a_traceback(
+    venv: Path, packages_dir: Path, hostile: HostileServer
+) -> None:
+    """PEP 691 lets a client choose which of the hashes it checks; a name hashlib does not know
+    (``blake3``) used to crash the download check."""
+    wheel = build_wheel(packages_dir, "victim", "1.0")
+    entry = {
+        "filename": wheel.name,
+        "url": f"/files/{wheel.name}",
+        "hashes": {"blake3": "00" * 32, "sha256": _sha256(wheel)},
+    }
+    hostile.route("/simple/victim/", _json_page([entry]))
+    hostile.route(f"/files/{wheel.name}", serve_file(wheel))
+
+    result = install(venv, "--index-url", hostile.url, "victim")
+
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_a_pep691_page_with_only_an_unknown_hash_is_not_a_traceback(
+    venv: Path, packages_dir: Path, hostile: HostileServer
+) -> None:
+    wheel = build_wheel(packages_dir, "victim", "1.0")
+    entry = {"filename": wheel.name, "url": f"/files/{wheel.name}", "hashes": {"md6": "ab"}}
+    hostile.route("/simple/victim/", _json_page([entry]))
+    hostile.route(f"/files/{wheel.name}", serve_file(wheel))
+
+    result = install(venv, "--index-url", hostile.url, "victim")
+
+    assert "Traceback" not in result.stderr, result.stderr
+    assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.parametrize(
+    "filename",
+    ["../victim-1.0-py3-none-any.whl", "sub/victim-1.0-py3-none-any.whl", "/etc/victim.whl"],
+)
+def test_a_filename_with_a_slash_on_a_page_is_one_clear_line(
+    venv: Path, packages_dir: Path, hostile: HostileServer, filename: str
+) -> None:
+    """A PEP 691 ``filename`` is a name, never a path: one with ``/`` is left out (named in the
+    error), not written under the cache's staging directory or a crash."""
+    wheel = build_wheel(packages_dir, "victim", "1.0")
+    entry = {"filename": filename, "url": f"/files/{wheel.name}", "hashes": {}}
+    hostile.route("/simple/victim/", _json_page([entry]))
+    hostile.route(f"/files/{wheel.name}", serve_file(wheel))
+
+    result = install(venv, "--index-url", hostile.url, "victim")
+
+    assert result.returncode != 0
+    one_line_error(result.stderr)
+    assert "not a file name" in result.stderr, result.stderr
+    assert not (venv.parent / "victim-1.0-py3-none-any.whl").exists()
+
+
+def test_a_signed_file_url_with_a_query_string_is_used(
+    venv: Path, packages_dir: Path, hostile: HostileServer
+) -> None:
+    """Registries on S3/GCS hand out signed URLs (``…/x.whl?X-Amz-Signature=…``); the file name
+    is the path's last segment, and the query goes along to the download."""
+    wheel = build_wheel(packages_dir, "victim", "1.0")
+    href = f"/files/{wheel.name}?X-Amz-Expires=300&X-Amz-Signature=abc123#sha256={_sha256(wheel)}"
+
+    def signed(handler: Any) -> None:
+        if "X-Amz-Signature=abc123" in handler.path:
+            serve_file(wheel)(handler)
+        else:
+            send(handler, 403, b"signature missing\n")
+
+    hostile.route("/simple/victim/", html_page([anchor(href, wheel.name)]))
+    hostile.route(f"/files/{wheel.name}", signed)
+
+    result = install(venv, "--index-url", hostile.url, "victim")
+
+    assert result.returncode == 0, result.stderr
+    assert "Installed 1 package" in result.stderr + result.stdout
+
+
+def test_a_version_with_only_yanked_files_is_not_listed_as_found(
+    venv: Path, packages_dir: Path, hostile: HostileServer
+) -> None:
+    """``victim>=2`` when 2.0 is yanked and 1.0 is not: the error lists 1.0 as found and 2.0
+    as yanked — not 2.0 among the versions a user could install."""
+    old = build_wheel(packages_dir, "victim", "1.0")
+    new = build_wheel(packages_dir, "victim", "2.0")
+    page = html_page(
+        [
+            anchor(f"/files/{old.name}", old.name),
+            anchor(f"/files/{new.name}", new.name, data_yanked="broken build"),
+        ]
+    )
+    hostile.route("/simple/victim/", page)
+
+    result = install(venv, "--index-url", hostile.url, "victim>=2")
+
+    assert result.returncode != 0
+    one_line_error(result.stderr)
+    found = next(line for line in result.stderr.splitlines() if "versions found" in line)
+    assert "1.0" in found and "2.0" not in found, result.stderr
+    assert "victim 2.0 was yanked (reason: broken build)" in result.stderr

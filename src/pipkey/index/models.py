@@ -30,6 +30,22 @@ def _check_netloc(netloc: str) -> None:
     urlsplit(f"//{netloc}").port  # noqa: B018
 
 
+@functools.lru_cache(maxsize=64)
+def usable_hash(name: str) -> bool:
+    """Whether this Python can compute ``name`` (PEP 691 lets a client check the hashes it
+    knows and ignore the rest: ``blake3`` or a typo must not crash a download)."""
+    try:
+        hashlib.new(name)
+    except (ValueError, TypeError):
+        return False
+    return True
+
+
+def is_file_name(name: str) -> bool:
+    """A distribution's file name is a name, never a path (``../x.whl``, ``a/b.whl``)."""
+    return bool(name) and name not in (".", "..") and not any(c in name for c in "/\\\0")
+
+
 @dataclass(frozen=True)
 class Link:
     """One distribution file offered by an index, a find-links location or the user.
@@ -83,10 +99,14 @@ class Link:
                 (parts.scheme, parts.netloc, parts.path, parts.query, "" if not vcs else fragment)
             )
             name = filename or unquote(parts.path.rsplit("/", 1)[-1])
+        if not is_file_name(name) and not (name == "" and filename is None):
+            raise ValueError(f"{name!r} is not a file name")
         return Link(
             url=clean,
             filename=name,
-            hashes=tuple(sorted((k.lower(), v.lower()) for k, v in merged.items())),
+            hashes=tuple(
+                sorted((k.lower(), v.lower()) for k, v in merged.items() if usable_hash(k.lower()))
+            ),
             requires_python=requires_python or None,
             yanked=yanked,
             metadata=None if metadata is None else tuple(sorted(metadata.items())),

@@ -12,7 +12,7 @@ from typing import Any
 from urllib.parse import unquote, urljoin
 
 from pipkey.auth.redact import redact_url
-from pipkey.index.models import Link
+from pipkey.index.models import Link, is_file_name
 
 JSON_TYPE = "application/vnd.pypi.simple.v1+json"
 HTML_TYPE = "application/vnd.pypi.simple.v1+html"
@@ -136,7 +136,10 @@ class _AnchorParser(HTMLParser):
                 metadata = {algo: value}
         full = urljoin(self.base, href)
         text = "".join(self._text).strip()
-        filename = unquote(full.split("#", 1)[0].rsplit("/", 1)[-1]) or text
+        # the path's last segment: a signed URL's query (``?X-Amz-Signature=…``) is no part of it
+        filename = unquote(full.split("#", 1)[0].split("?", 1)[0].rsplit("/", 1)[-1]) or text
+        if not is_file_name(filename):
+            return  # a directory or parent link, or a name that is a path: not a file offered
         yanked = (attrs.get("data-yanked") or "") if "data-yanked" in attrs else None
         self.links.append(
             Link.from_url(

@@ -168,7 +168,12 @@ def _build_failure(provider: Provider, causes: Sequence[Cause]) -> Exception | N
 def _no_match(provider: Provider, req: Req, table: Table) -> NoMatchingDistribution:
     answers = [f"{a.location}: {a.describe()}" for a in table.found.answers]
     skipped = list(table.skipped)
-    versions = sorted({*table.wheels, *table.sdists}, reverse=True)
+    # a version whose every file is yanked is not "found": it is named as yanked below
+    versions = sorted(
+        {v for v, files in table.wheels.items() if any(not f.link.is_yanked for f in files)}
+        | {v for v, dist in table.sdists.items() if not dist.link.is_yanked},
+        reverse=True,
+    )
     if versions:
         skipped.insert(0, f"no version satisfies {req}; versions found: {_list(versions)}")
     for version, reason in yanked_in_range(provider, req.name, req):

@@ -64,6 +64,13 @@ class Server:
         """Usernames nginx saw, one per request ("" for anonymous): nginx only."""
         return [entry["user"] for entry in self.service.access_log_entries()]
 
+    def mark(self) -> int:
+        """How many requests nginx logged so far (the server is shared by the session)."""
+        return len(self.service.access_log_entries())
+
+    def entries_since(self, mark: int) -> list[dict[str, str]]:
+        return list(self.service.access_log_entries()[mark:])
+
 
 @pytest.fixture(scope="session")
 def peer_wheels(tmp_path_factory: pytest.TempPathFactory) -> Path:
@@ -167,3 +174,53 @@ def walk(
         statuses.append(page.status_code)
         statuses.append(client.get(str(page.url.join(HREF.findall(page.text)[0]))).status_code)
     return statuses
+
+
+@dataclass(frozen=True)
+class TLSServer:
+    """nginx with ``ssl`` from a CA made here, asking for a client certificate from that CA."""
+
+    ca: Any
+    service: Any
+    client_pem: Path
+
+    @property
+    def port(self) -> int:
+        return int(self.service.port)
+
+    def url(self, userinfo: str = f"alice:{PASSWORD}") -> str:
+        return f"https://{userinfo}@127.0.0.1:{self.port}/simple/"
+
+
+@pytest.fixture(scope="session")
+def mtls(open_pypi: Server, tmp_path_factory: pytest.TempPathFactory) -> Iterator[TLSServer]:
+    from tests.support.tls import TestCA
+
+    ca = TestCA(tmp_path_factory.mktemp("peer-ca"))
+    tls = ca.server(name="peer-mtls", client_ca=ca.bundle)
+    workdir = tmp_path_factory.mktemp("peer-nginx-mtls")
+    workdir.chmod(0o755)
+    with NginxAuth(open_pypi.root, USERS, workdir=workdir, tls=tls) as server:
+        yield TLSServer(ca, server, ca.client_pem("peer-client"))
+
+
+class ScriptedPrompter:
+    """The user at the terminal, scripted: answers the credential prompt and the save question
+    (the real terminal prompt is exercised on a pty in test_prompt_after_keyring.py)."""
+
+    def __init__(self, answer: tuple[str, str], save: bool = True) -> None:
+        self.answer = answer
+        self.save = save
+        self.asked: list[str] = []
+        self.save_offers: list[str] = []
+
+    def available(self) -> bool:
+        return True
+
+    def ask(self, what: str, username: str | None) -> tuple[str, str] | None:
+        self.asked.append(what)
+        return self.answer
+
+    def confirm_save(self, where: str) -> bool:
+        self.save_offers.append(where)
+        return self.save

@@ -20,7 +20,7 @@ from pipkey.auth.registry import identify, infer_username
 from pipkey.auth.settings import AuthSettings
 from pipkey.auth.sources import from_env, from_url, url_username_alone
 from pipkey.auth.store import CredentialStore
-from pipkey.auth.urls import service_names
+from pipkey.auth.urls import insecure_origin, service_names
 
 
 @dataclass(frozen=True)
@@ -54,6 +54,16 @@ class Chain:
         return Found(found, tuple(query.attempts), query.username)
 
     def _walk(self, query: Query, active: bool) -> Credentials | None:
+        url = query.target.clean_url
+        if insecure_origin(url, self.settings.trusted_hosts):
+            host = query.target.origin.netloc
+            query.note(
+                "policy",
+                "skipped",
+                f"plain http:// to {host}: credentials go only over https, to loopback, or to a "
+                f"--trusted-host (add `--trusted-host {host}` if this network is trusted)",
+            )
+            return None
         fallback = self._fallback_username(query.target)
         found = from_url(query) or from_env(query, self.settings.environ, fallback)
         if found:
@@ -64,7 +74,12 @@ class Chain:
         found = self.store(query) or self.netrc(query, active=active)
         if found or not active:
             return found
-        return self._from_keyring(query) or url_username_alone(query) or self._from_prompt(query)
+        found = self._from_keyring(query)
+        if found is None and not query.rejected:
+            # Only when no source had a password at all: after a refused one, an empty
+            # password would only blur which source to fix.
+            found = url_username_alone(query)
+        return found or self._from_prompt(query)
 
     def _fallback_username(self, target: Target) -> tuple[str, str] | None:
         """The username known without any source: configured for the index, else the one its

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from http import HTTPStatus
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 
@@ -20,15 +21,21 @@ from pipkey.auth.chain import Chain, Found
 from pipkey.auth.credentials import Credentials
 from pipkey.auth.discovery import Discovery
 from pipkey.auth.errors import Attempt, AuthError, CredentialsMissing, CredentialsRejected
-from pipkey.auth.keyrings import DisabledProvider, KeyringProvider, select_provider
+from pipkey.auth.keyrings import (
+    DisabledProvider,
+    KeyringProvider,
+    SubprocessProvider,
+    select_provider,
+)
 from pipkey.auth.netrcfile import NetrcSource, netrc_path
 from pipkey.auth.policy import Fail, Failure
 from pipkey.auth.prompt import Prompter, TerminalPrompter
 from pipkey.auth.query import Target
+from pipkey.auth.redact import redact_url
 from pipkey.auth.registry import identify
-from pipkey.auth.settings import AuthSettings
+from pipkey.auth.settings import AuthSettings, IndexAuth
 from pipkey.auth.store import CredentialStore
-from pipkey.auth.urls import best_match, same_origin_match, split_credentials
+from pipkey.auth.urls import best_match, insecure_origin, same_origin_match, split_credentials
 
 log = logging.getLogger("pipkey.auth")
 
@@ -59,6 +66,16 @@ class Authenticator:
         self._warned: set[str] = set()
         self._warn_sink = warn or log.warning
         self._indexes = {split_credentials(i.url)[0]: i for i in settings.indexes}
+        for link in settings.find_links:
+            if link.startswith(("http://", "https://")):
+                self._indexes.setdefault(split_credentials(link)[0], IndexAuth(link))
+        for index in settings.indexes:
+            if insecure_origin(split_credentials(index.url)[0], settings.trusted_hosts):
+                self.warn(
+                    f"index {redact_url(index.url)} uses plain http:// on a non-local host: "
+                    "anyone on the network can read and change what it serves, and pipkey "
+                    "sends it no credentials (use https, or --trusted-host if you must)"
+                )
         self.store = store or CredentialStore(
             settings.store_dir, timeout=settings.keyring_timeout, warn=self.warn
         )
@@ -102,6 +119,18 @@ class Authenticator:
     def keyring_calls(self) -> int:
         """Keyring lookups made so far in this run (for diagnostics and benchmarks)."""
         return int(getattr(self._provider, "calls", 0))
+
+    def learn_location(self, url: str) -> None:
+        """A redirect's ``Location`` carried credentials: they serve that origin for the rest
+        of the run (a file host handing out a signed user), not only the one request."""
+        parts = urlsplit(url)
+        if "@" not in parts.netloc:
+            return
+        base = f"{parts.scheme}://{parts.netloc}/"
+        clean = split_credentials(base)[0]
+        with self._entries_lock:
+            if clean not in self._indexes:
+                self._indexes = {**self._indexes, clean: IndexAuth(base)}
 
     def target(self, url: str) -> Target:
         clean = split_credentials(url)[0]
@@ -153,20 +182,41 @@ class Authenticator:
             return entry.full.credentials
 
     def accepted(self, target: Target, credentials: Credentials) -> None:
-        """The server took ``credentials``: offer to save prompted ones (as pip does)."""
+        """The server took ``credentials``: say once when they replaced refused URL credentials
+        (a stale URL in a config should not go unnoticed); offer to save prompted ones."""
+        entry = self._entry(target)
+        refused = [c for c in entry.rejected if c.source.kind == "url"]
+        if refused and credentials.source.kind != "url":
+            self.warn(
+                f"{target.display} refused the credentials in "
+                f"{refused[0].source.detail}; {credentials.describe()} worked instead — "
+                "update or remove the URL's credentials"
+            )
         if credentials.source.kind != "prompt":
             return
-        entry = self._entry(target)
         with entry.lock:
             if entry.save_offered or entry.full is None or entry.full.credentials != credentials:
                 return
             entry.save_offered = True
             where = target.index_url or str(target.origin)
-            if self.chain.prompter.confirm_save(f"pipkey's credential store for {where}"):
-                try:
-                    self.store.save(where, credentials)
-                except Exception as exc:  # saving is a convenience; the run goes on
-                    self.warn(f"could not save credentials: {type(exc).__name__}: {exc}")
+            provider = self._provider
+            if isinstance(provider, SubprocessProvider) and credentials.username is not None:
+                # Where the next pip or uv run looks too: the keyring, under the bare netloc
+                # (pip's choice); pipkey's store only when the CLI cannot take them.
+                service = target.origin.netloc
+                label = f"the keyring ({provider.label}, service {service})"
+                if not self.chain.prompter.confirm_save(label):
+                    return
+                problem = provider.save(service, credentials.username, credentials.password or "")
+                if problem is None:
+                    return
+                self.warn(f"keyring set failed ({problem}); saving to pipkey's store instead")
+            elif not self.chain.prompter.confirm_save(f"pipkey's credential store for {where}"):
+                return
+            try:
+                self.store.save(where, credentials)
+            except Exception as exc:  # saving is a convenience; the run goes on
+                self.warn(f"could not save credentials: {type(exc).__name__}: {exc}")
 
     def credentials_for(self, url: str) -> Credentials | None:
         """Credentials for ``url`` from every source (for helpers like the Bazel protocol)."""

@@ -73,6 +73,8 @@ class EngineAuth(httpx.Auth):
             if response.status_code not in REDIRECT_STATUSES or "location" not in response.headers:
                 return
             request = _follow(request, response)
+            if request.url.userinfo:
+                self.engine.learn_location(str(request.url))
         raise httpx.TooManyRedirects(f"more than {MAX_REDIRECTS} redirects", request=request)
 
     def _exchange(self, request: httpx.Request) -> Generator[Step, Any, httpx.Response]:

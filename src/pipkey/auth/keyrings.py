@@ -236,6 +236,30 @@ class SubprocessProvider(_Base):
             check=False,
         )
 
+    def save(self, service: str, username: str, password: str) -> str | None:
+        """``keyring set SERVICE USER`` with the password on stdin (the CLI reads a pipe), as pip
+        saves prompted credentials; None when saved, else why not."""
+        if username.startswith("-"):
+            return f"username {username!r} starts with '-'"
+        try:
+            proc = subprocess.run(
+                [self.executable, "--", "set", service, username],
+                input=password + "\n",
+                capture_output=True,
+                text=True,
+                encoding="utf-8",
+                errors="replace",
+                timeout=self.timeout,
+                env=self._env,
+                check=False,
+            )
+        except (OSError, subprocess.TimeoutExpired) as exc:
+            return f"{self.label} could not be run: {type(exc).__name__}"
+        if proc.returncode != 0:
+            lines = proc.stderr.strip().splitlines()
+            return redact_text(lines[-1] if lines else f"exit status {proc.returncode}")
+        return None
+
     def _lookup(self, service: str, username: str | None) -> KeyringAnswer:
         if username is not None and username.startswith("-"):
             # A URL-derived username (``http://--disable@host/``) must never become an option of

@@ -37,7 +37,15 @@ class IndexAuth:
 
 @dataclass(frozen=True)
 class AuthSettings:
+    """``find_links`` are the find-links page URLs (``--find-links``): each is its own
+    location for credentials, like an index — its own URL's credentials serve it and the files
+    it lists, never a same-host index's. ``trusted_hosts`` (``--trusted-host``,
+    ``--allow-insecure-host``) may receive credentials over plain ``http://``; other hosts only
+    over https or on loopback."""
+
     indexes: tuple[IndexAuth, ...] = ()
+    find_links: tuple[str, ...] = ()
+    trusted_hosts: tuple[str, ...] = ()  # --trusted-host: credentials may go there over http
     keyring_provider: KeyringProviderName = "auto"
     keyring_path: str | None = None
     keyring_timeout: float = DEFAULT_KEYRING_TIMEOUT

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from pipkey.auth.credentials import Credentials, Source
 from pipkey.auth.query import Query
 from pipkey.auth.redact import redact_url
-from pipkey.auth.urls import split_credentials
+from pipkey.auth.urls import decode_userinfo, split_credentials
 
 
 def from_url(query: Query) -> Credentials | None:
@@ -20,6 +20,16 @@ def from_url(query: Query) -> Credentials | None:
         if username is None and password is None:
             continue
         detail = f"URL {redact_url(url)}"
+        try:
+            decode_userinfo(url)
+        except UnicodeDecodeError:
+            query.note(
+                "url",
+                "refused",
+                f"{detail}: its credentials are not valid UTF-8 once percent-decoded "
+                "(e.g. %FF); fix the URL — nothing was sent",
+            )
+            return None
         if username is None:
             username = ""  # uv's https://:TOKEN@host/ is sent as Basic ":TOKEN"
         creds = Credentials(username, password, source=Source("url", detail))

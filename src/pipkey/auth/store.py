@@ -20,7 +20,7 @@ from typing import Any, Literal
 from pipkey.auth.credentials import Credentials, Source
 from pipkey.auth.deadline import Timeout, call_with_timeout
 from pipkey.auth.query import Query
-from pipkey.auth.urls import best_match, strip_credentials
+from pipkey.auth.urls import is_under, strip_credentials
 
 Storage = Literal["file", "keyring"]
 TOKEN_USERNAME = "__pipkey_token__"
@@ -106,10 +106,18 @@ class CredentialStore:
             )
         return out
 
-    def find(self, url: str) -> StoredEntry | None:
-        entries = {e.url: e for e in self.entries()}
-        match = best_match(strip_credentials(url), entries)
-        return entries[match] if match is not None else None
+    def find(self, url: str, username: str | None = None) -> StoredEntry | None:
+        """The login for the longest stored URL ``url`` falls under; with ``username``, the
+        longest one for that user — a shorter prefix stored for them beats a longer one
+        stored for someone else (uv's ``test_username_prefix_url_match``)."""
+        clean = strip_credentials(url)
+        under = [e for e in self.entries() if is_under(clean, e.url)]
+        if username is not None:
+            mine = [e for e in under if e.kind == "token" or e.username == username]
+            under = mine or under
+        if not under:
+            return None
+        return max(under, key=lambda e: len(e.url.rstrip("/")))
 
     def secret(self, entry: StoredEntry) -> str | None:
         if entry.storage == "file":
@@ -134,7 +142,7 @@ class CredentialStore:
 
     def __call__(self, query: Query) -> Credentials | None:
         try:
-            entry = self.find(query.target.index_url or query.target.url)
+            entry = self.find(query.target.index_url or query.target.url, query.username)
         except StoreError as exc:
             query.note(self.kind, "error", str(exc))
             self._warn(str(exc))  # every other login is off until it is fixed: say so, once
@@ -186,13 +194,22 @@ class CredentialStore:
             kind,
             secret if storage == "file" else None,
         )
-        kept = [e for e in self.entries() if e.url != url]
+        # One login per URL and user: a second user's login keeps the first one's.
+        kept = [e for e in self.entries() if (e.url, e.username) != (url, entry.username)]
         self._write([*kept, entry])
         return entry
 
-    def delete(self, url: str) -> StoredEntry | None:
+    def delete(self, url: str, username: str | None = None) -> StoredEntry | None:
+        """Forget the login for ``url`` (``username``'s, when several users logged in)."""
         url = strip_credentials(url)
-        entry = next((e for e in self.entries() if e.url == url), None)
+        entry = next(
+            (
+                e
+                for e in self.entries()
+                if e.url == url and (username is None or e.username == username)
+            ),
+            None,
+        )
         if entry is None:
             return None
         if entry.storage == "keyring":
@@ -204,7 +221,7 @@ class CredentialStore:
                 call_with_timeout(
                     lambda: keyring.delete_password(entry.url, user), self.timeout, "keyring delete"
                 )
-        self._write([e for e in self.entries() if e.url != url])
+        self._write([e for e in self.entries() if e is not entry and e != entry])
         return entry
 
     def _write(self, entries: list[StoredEntry]) -> None:

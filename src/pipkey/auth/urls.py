@@ -3,6 +3,7 @@ keyring service names. Pure functions, no I/O."""
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Iterable
 from dataclasses import dataclass
 from urllib.parse import unquote, urlsplit, urlunsplit
@@ -49,6 +50,40 @@ def split_credentials(url: str) -> tuple[str, str | None, str | None]:
     user, sep, password = userinfo.partition(":")
     clean = urlunsplit((parts.scheme, hostport, parts.path, parts.query, parts.fragment))
     return clean, (unquote(user) if user else None), (unquote(password) if sep else None)
+
+
+def is_loopback(host: str) -> bool:
+    host = host.lower().strip("[]")
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def insecure_origin(url: str, trusted_hosts: Iterable[str]) -> bool:
+    """True when credentials must not go to ``url``: plain http to a host that is neither
+    loopback nor trusted (``host`` or ``host:port``), as pip's secure-origin rule."""
+    o = origin(url)
+    if o.scheme != "http" or is_loopback(o.host):
+        return False
+    netloc = f"{o.host}:{o.port}"
+    return not any(h.lower() in (o.host, netloc) for h in trusted_hosts)
+
+
+def decode_userinfo(url: str) -> tuple[str | None, str | None]:
+    """The URL's username and password, percent-decoded strictly: ``%FF`` (not UTF-8) raises
+    ``UnicodeDecodeError`` instead of becoming U+FFFD — a credential the user never wrote."""
+    parts = urlsplit(url)
+    if "@" not in parts.netloc:
+        return None, None
+    userinfo = parts.netloc.rpartition("@")[0]
+    user, sep, password = userinfo.partition(":")
+    return (
+        unquote(user, errors="strict") if user else None,
+        unquote(password, errors="strict") if sep else None,
+    )
 
 
 def strip_credentials(url: str) -> str:

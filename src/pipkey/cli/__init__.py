@@ -54,8 +54,56 @@ COMMAND_MODULES = {
 }
 
 
+# pip's general options, typed before the command (`pipkey --cert X install …`, as `pip --cert X
+# install …`): moved behind the command path, where the commands define them.
+_GENERAL_WITH_VALUE = frozenset(
+    {"--cert", "--client-cert", "--proxy", "--trusted-host", "--allow-insecure-host",
+     "--retries", "--timeout", "--keyring-provider", "--cache-dir", "--index-url", "-i",
+     "--extra-index-url"}
+)  # fmt: skip
+_GENERAL_FLAGS = frozenset(
+    {"--no-input", "--isolated", "--no-config", "--native-tls", "--no-proxy-env", "--no-cache",
+     "--no-cache-dir"}
+)  # fmt: skip
+_GROUP_WITH_VALUE = frozenset({"--color"})
+
+
 class _Group(click.Group):
     """Render user errors once, here, and exit with their code; load commands lazily."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if ctx.parent is None:
+            args = self._general_options_after_command(ctx, args)
+        return super().parse_args(ctx, args)
+
+    def _general_options_after_command(self, ctx: click.Context, args: list[str]) -> list[str]:
+        front: list[str] = []
+        moved: list[str] = []
+        i = 0
+        while i < len(args) and args[i].startswith("-") and args[i] != "--":
+            name = args[i].split("=", 1)[0]
+            takes_value = "=" not in args[i] and (
+                name in _GENERAL_WITH_VALUE or name in _GROUP_WITH_VALUE
+            )
+            width = 2 if takes_value else 1
+            chunk = args[i : i + width]
+            if name in _GENERAL_WITH_VALUE or name in _GENERAL_FLAGS:
+                moved += chunk
+            else:
+                front += chunk
+            i += width
+        if not moved or i >= len(args):
+            return [*front, *moved, *args[i:]]
+        path = [args[i]]
+        command = self.get_command(ctx, args[i])
+        j = i + 1
+        while isinstance(command, click.Group) and j < len(args):
+            sub = command.get_command(ctx, args[j])
+            if sub is None:
+                break
+            path.append(args[j])
+            command, j = sub, j + 1
+        return [*front, *path, *moved, *args[j:]]
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted({*COMMAND_MODULES, *self.commands})

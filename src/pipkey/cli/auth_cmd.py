@@ -9,16 +9,18 @@ import sys
 from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
+from urllib.parse import urlsplit
 
 import click
 import httpx
 
 from pipkey.auth import Authenticator, Credentials, PipkeyError, Source, redact_url
 from pipkey.auth.doctor import IndexReport, diagnose
+from pipkey.auth.redact import redact_text
 from pipkey.auth.registry import infer_username
 from pipkey.auth.settings import IndexAuth
 from pipkey.auth.store import CredentialStore, StoreError
-from pipkey.auth.urls import split_credentials
+from pipkey.auth.urls import decode_userinfo, insecure_origin, split_credentials
 from pipkey.cli.netinfo import NetworkSection, network_section
 from pipkey.cli.options import ConfigFlags, index_options
 from pipkey.config import PYPI_URL, Settings
@@ -97,6 +99,11 @@ def auth() -> None:
     help="auto: the OS keyring when a real backend exists, else the 0600 file store.",
 )
 @click.option("--check", is_flag=True, help="Verify the credentials against the index first.")
+@click.option(
+    "--allow-http",
+    is_flag=True,
+    help="Store credentials for a plain http:// URL on a non-local host anyway.",
+)
 @index_options
 def login(
     config_flags: ConfigFlags,
@@ -106,6 +113,7 @@ def login(
     token_stdin: bool,
     storage: str,
     check: bool,
+    allow_http: bool,
 ) -> None:
     """Store credentials for INDEX_OR_URL (a configured index name, or a URL).
 
@@ -115,18 +123,20 @@ def login(
         raise UsageError("--password-stdin and --token-stdin exclude each other")
     settings = config_flags.load()
     index = _resolve(settings, index_or_url)
-    url, url_user, _ = split_credentials(index.url)
+    url, url_user, url_password = _login_url(index.url, username, allow_http, settings)
     interactive = sys.stdin.isatty() and not settings.no_input
     source = Source("login", "pipkey auth login")
     if token_stdin:
         creds = Credentials(token=_read_stdin_secret(), source=source)
     else:
-        username = username or index.username or url_user or infer_username(url, os.environ)
+        username = username or url_user or index.username or infer_username(url, os.environ)
         if username is None:
             if not interactive:
                 raise UsageError("no username: pass --username (or configure one for the index)")
             username = click.prompt("Username", err=True)
-        if password_stdin:
+        if url_password is not None and not password_stdin:
+            password = url_password
+        elif password_stdin:
             password = _read_stdin_secret()
         elif interactive:
             password = getpass.getpass("Password: ", stream=sys.stderr)
@@ -147,9 +157,43 @@ def login(
         entry = store.save(url, creds, storage=None if storage == "auto" else storage)  # type: ignore[arg-type]
     except StoreError as exc:
         raise PipkeyError(str(exc)) from exc
+    except Exception as exc:  # the keyring library: a backend that cannot load or store
+        raise PipkeyError(
+            f"could not store the credentials in the OS keyring: {type(exc).__name__}: "
+            f"{redact_text(str(exc).strip().splitlines()[0] if str(exc).strip() else '')}",
+        ) from None
     where = "the OS keyring" if entry.storage == "keyring" else str(store.path)
     who = f"user {entry.username!r}" if entry.username else "a token"
     click.echo(f"saved {who} for {url} in {where}")
+
+
+def _login_url(
+    raw: str, username: str | None, allow_http: bool, settings: Settings
+) -> tuple[str, str | None, str | None]:
+    """The URL to store under, and the username/password it carries — validated first:
+    http(s) only, UTF-8 credentials, no ``--username`` contradicting the URL's, and no plain
+    http to a non-local host unless asked (``--allow-http``) or trusted (``--trusted-host``)."""
+    scheme = urlsplit(raw).scheme.lower()
+    if scheme not in ("http", "https"):
+        raise UsageError(f"{redact_url(raw)}: only http:// and https:// URLs take credentials")
+    try:
+        decode_userinfo(raw)
+    except UnicodeDecodeError:
+        raise UsageError(
+            f"{redact_url(raw)}: the credentials in the URL are not valid UTF-8 once "
+            "percent-decoded (e.g. %FF)"
+        ) from None
+    url, url_user, url_password = split_credentials(raw)
+    if username is not None and url_user is not None and username != url_user:
+        raise UsageError(
+            f"--username {username!r} contradicts the URL's username {url_user!r}: give one"
+        )
+    if not allow_http and insecure_origin(url, settings.trusted_hosts):
+        raise UsageError(
+            f"{url} is plain http:// on a non-local host: pipkey never sends credentials "
+            "there; use https, or pass --allow-http (with --trusted-host HOST when installing)"
+        )
+    return url, url_user, url_password
 
 
 def _check(settings: Settings, url: str, creds: Credentials) -> int:
@@ -164,12 +208,13 @@ def _check(settings: Settings, url: str, creds: Credentials) -> int:
 
 @auth.command()
 @click.argument("index_or_url")
+@click.option("-u", "--username", help="Whose login to remove, when several users logged in.")
 @index_options
-def logout(config_flags: ConfigFlags, index_or_url: str) -> None:
+def logout(config_flags: ConfigFlags, index_or_url: str, username: str | None) -> None:
     """Remove stored credentials for INDEX_OR_URL."""
     settings = config_flags.load()
-    url = split_credentials(_resolve(settings, index_or_url).url)[0]
-    entry = _store(settings).delete(url)
+    url, url_user, _ = split_credentials(_resolve(settings, index_or_url).url)
+    entry = _store(settings).delete(url, username or url_user)
     if entry is None:
         raise PipkeyError(f"no stored credentials for {url}")
     click.echo(f"removed credentials for {url}")
@@ -312,6 +357,14 @@ def helper(config_flags: ConfigFlags, protocol: str, operation: str) -> None:
             raise TypeError
     except (ValueError, KeyError, TypeError) as exc:
         raise UsageError('expected JSON {"uri": "https://…"} on standard input') from exc
+    try:
+        parts = urlsplit(uri)
+        valid = parts.scheme in ("http", "https") and bool(parts.hostname)
+        parts.port  # noqa: B018 - raises on a bad port
+    except ValueError:
+        valid = False
+    if not valid:
+        raise UsageError(f"not an http(s) URL with a host: {redact_text(uri)!r}")
     settings = config_flags.load()
     engine = _engine(settings, no_input=True)
     creds = engine.credentials_for(uri)

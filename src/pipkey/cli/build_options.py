@@ -36,6 +36,11 @@ def _names(values: tuple[str, ...]) -> frozenset[str]:
     return frozenset(out)
 
 
+def config_names(values: tuple[str, ...]) -> frozenset[str]:
+    """``no-binary`` / ``only-binary`` names from configuration (pip.conf), as the flags'."""
+    return _names(values)
+
+
 def _settings(values: tuple[str, ...]) -> dict[str, str | list[str]]:
     settings: dict[str, str | list[str]] = {}
     for value in values:

@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 import click
 from packaging.version import Version
 
-from pipkey.cli.build_options import BuildFlags, build_options
+from pipkey.cli.build_options import BuildFlags, build_options, config_names
 from pipkey.cli.install_flags import InstallFlags, install_flags
 from pipkey.cli.options import ConfigFlags, index_options
 from pipkey.cli.reqfiles import index_overrides, read_requirements
@@ -136,8 +136,12 @@ def _prepare(
     policy = replace(
         policy,
         pre=policy.pre or files.pre,
-        only_binary=frozenset(files.only_binary) | (build.only_binary if build else frozenset()),
-        no_binary=frozenset(files.no_binary) | (build.no_binary if build else frozenset()),
+        only_binary=frozenset(files.only_binary)
+        | (build.only_binary if build else frozenset())
+        | config_names(settings.only_binary),
+        no_binary=frozenset(files.no_binary)
+        | (build.no_binary if build else frozenset())
+        | config_names(settings.no_binary),
     )
     policy = with_resolve_options(policy, kw)
     request = Request(

@@ -69,6 +69,12 @@ _OPTIONS = (
         help="Proxy for every request, http://[user:password@]host:port (else HTTPS_PROXY…).",
     ),
     click.option(
+        "--no-proxy-env",
+        "no_proxy_env",
+        is_flag=True,
+        help="Ignore HTTP(S)_PROXY/ALL_PROXY (same as --proxy '').",
+    ),
+    click.option(
         "--trusted-host",
         "trusted_hosts",
         multiple=True,
@@ -150,6 +156,8 @@ def index_options(func: F) -> F:
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         overrides = {name: kwargs.pop(name) for name in _NAMES}
+        if kwargs.pop("no_proxy_env") and not overrides.get("proxy"):
+            overrides["proxy"] = ""
         kwargs["config_flags"] = ConfigFlags(overrides, bool(kwargs.pop("isolated")))
         return func(*args, **kwargs)
 

@@ -66,11 +66,14 @@ def index_overrides(
     overrides: Mapping[str, Any], files: RequirementsFiles, *, find_links: Iterable[str] = ()
 ) -> dict[str, Any]:
     """A file's ``--index-url`` (unless the command line names one), ``--extra-index-url``,
-    ``--find-links`` and ``--no-index`` as settings — the same for install, sync and lock."""
+    ``--find-links``, ``--trusted-host`` and ``--no-index`` as settings — the same for install,
+    sync and lock."""
     out = dict(overrides)
     if files.index_url and not (out.get("index_url") or out.get("default_index")):
         out["index_url"] = files.index_url
     out["extra_index_urls"] = [*(out.get("extra_index_urls") or ()), *files.extra_index_urls]
     out["find_links"] = [*find_links, *files.find_links]
     out["no_index"] = bool(out.get("no_index")) or files.no_index
+    if files.trusted_hosts:
+        out["trusted_hosts"] = [*(out.get("trusted_hosts") or ()), *files.trusted_hosts]
     return out

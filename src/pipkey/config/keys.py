@@ -38,8 +38,11 @@ FILE_KEYS: dict[str, str] = {
     "retries": "retries",
     "timeout": "timeout",
     "native_tls": "native-tls",
+    "no_binary": "no-binary",
+    "only_binary": "only-binary",
 }
 HOST_LISTS = ("trusted_host", "allow_insecure_host")
+BINARY_LISTS = ("no_binary", "only_binary")  # package names, ":all:" or ":none:" (pip.conf)
 
 
 def named_index(entry: str, *, where: str, key: str) -> Index:
@@ -80,6 +83,9 @@ def assign(
         fragment.lists.setdefault(
             key, [Sourced(values.host(h, where=where, key=label), where) for h in hosts]
         )
+    elif key in BINARY_LISTS:
+        names = [n for v in values.text_list(raw, where=where, key=label) for n in v.split(",")]
+        fragment.lists.setdefault(key, [Sourced(n.strip(), where) for n in names if n.strip()])
     elif key == "find_links":
         links = values.text_list(raw, where=where, key=label)
         fragment.lists.setdefault(
@@ -103,7 +109,12 @@ def _scalar(key: str, raw: object, where: str, base: Path | None) -> object:
     if key == "retries":
         return values.count(raw, where=where, key=label)
     if key == "proxy":
-        return values.text(raw, where=where, key=label)
+        # An empty proxy is a value: no proxy at all, not even the environment's (--proxy '').
+        return (
+            ""
+            if isinstance(raw, str) and not raw.strip()
+            else values.text(raw, where=where, key=label)
+        )
     raw_text = values.text(raw, where=where, key=label)
     path = values.user_path(raw_text, where=where, key=label)
     relative_to_file = key in ("cache_dir", "cert", "client_cert") or "/" in raw_text

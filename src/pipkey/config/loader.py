@@ -32,7 +32,7 @@ from typing import Any
 from pipkey.config.environment import env_fragment
 from pipkey.config.errors import ConfigError
 from pipkey.config.fragment import INDEX_LISTS, Fragment, layered
-from pipkey.config.keys import HOST_LISTS, assign
+from pipkey.config.keys import BINARY_LISTS, HOST_LISTS, assign
 from pipkey.config.locations import (
     DocumentCache,
     Found,
@@ -195,10 +195,15 @@ def _settings(command_line: Fragment, families: Mapping[str, Fragment]) -> Setti
         provenance["find_links"] = ", ".join(dict.fromkeys(link.origin for link in find_links))
 
     kwargs: dict[str, Any] = {"trusted_hosts": _hosts(command_line, families, provenance)}
+    for key in BINARY_LISTS:
+        names = next((f.lists[key] for f in families.values() if key in f.lists), [])
+        kwargs[key] = tuple(dict.fromkeys(n.value for n in names))
+        if names:
+            provenance[key] = ", ".join(dict.fromkeys(n.origin for n in names))
     for key in _SCALARS:
         value = everything.scalars.get(key)
         provenance[key] = value.origin if value else "default"
-        if value:
+        if value and value.value is not None:  # None: emptied by a higher pip.conf
             kwargs[key] = value.value
     sources = _pins(families, index_family, indexes, notes)
     provenance.update({f"sources.{pkg}": origin for pkg, (_, origin) in sources.items()})

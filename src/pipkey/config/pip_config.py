@@ -21,8 +21,9 @@ if TYPE_CHECKING:  # parsed only when a pip.conf exists
 
 from pipkey.config.environment import FAMILIES, env_fragment
 from pipkey.config.errors import ConfigError
-from pipkey.config.fragment import Fragment, layered
-from pipkey.config.keys import FILE_KEYS, assign
+from pipkey.config.fragment import LIST_KEYS, Fragment, layered
+from pipkey.config.keys import BINARY_LISTS, FILE_KEYS, HOST_LISTS, assign
+from pipkey.config.values import Sourced
 
 _SECTIONS = ("install", "download", "global")  # highest first
 _SECTION = re.compile(r"^\s*\[([^\]]+)\]")
@@ -104,13 +105,17 @@ def _section_fragment(
 ) -> Fragment:
     fragment = Fragment()
     options = {_normalize(name): value for name, value in parser.items(section)}
-    for key in FAMILIES["PIP"]:
+    for key in (*FAMILIES["PIP"], *BINARY_LISTS):
         option = FILE_KEYS[key]
-        raw = options.get(option, "")
+        if option not in options:
+            continue
+        raw = options[option]
+        line = lines.get((section, option))
+        where = f"{path}:{line}" if line else str(path)
         if raw.strip():
-            line = lines.get((section, option))
-            where = f"{path}:{line}" if line else str(path)
             assign(fragment, key, raw, where=where)
+        else:
+            _set_empty(fragment, key, where)
     return fragment
 
 
@@ -128,3 +133,14 @@ def pip_constraints(environ: Mapping[str, str], *, isolated: bool) -> list[str]:
                 if options.get("constraint", "").strip():
                     return options["constraint"].split()
     return []
+
+
+def _set_empty(fragment: Fragment, key: str, where: str) -> None:
+    """``proxy =`` in a higher-priority file overrides a lower file's value, as in pip: the key
+    is set here, to nothing (a list key to an empty list, a scalar back to its default)."""
+    if key in (*LIST_KEYS, *HOST_LISTS, *BINARY_LISTS):
+        fragment.lists.setdefault(key, [])
+    elif key == "index_url":
+        return  # no index URL means the default one: nothing to override with
+    else:
+        fragment.scalars.setdefault(key, Sourced(None, where))

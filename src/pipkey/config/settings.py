@@ -34,6 +34,7 @@ class Index:
     keyring_service: str | None = None
     origin: str = "default"  # provenance: "flag --index-url", "env UV_INDEX", "/p/x.toml:12"
     username_origin: str | None = None  # where ``username`` came from (file:line or env var)
+    ignore_error_codes: frozenset[int] = frozenset()  # uv: these statuses fall through
 
     def auth(self) -> IndexAuth:
         return IndexAuth(
@@ -72,6 +73,8 @@ class Settings:
     client_cert: str | None = None
     proxy: str | None = None
     trusted_hosts: tuple[str, ...] = ()
+    no_binary: tuple[str, ...] = ()  # from config files (pip.conf): merged with the flags
+    only_binary: tuple[str, ...] = ()
     retries: int = DEFAULT_RETRIES
     timeout: float = DEFAULT_TIMEOUT
     native_tls: bool = False
@@ -96,6 +99,8 @@ class Settings:
     def auth_settings(self, environ: Mapping[str, str]) -> AuthSettings:
         return AuthSettings(
             indexes=tuple(index.auth() for index in self.indexes),
+            find_links=self.find_links,
+            trusted_hosts=self.trusted_hosts,
             keyring_provider=self.keyring_provider,
             keyring_path=self.keyring_path,
             keyring_timeout=self.keyring_timeout,

@@ -41,6 +41,7 @@ _SCHEMAS: dict[Dialect, _Schema] = {
             "authenticate",
             "username",
             "keyring-service",
+            "ignore-error-codes",
         ),
         strict=True,
     ),
@@ -57,7 +58,7 @@ _SCHEMAS: dict[Dialect, _Schema] = {
             "native_tls",
             "allow_insecure_host",
         ),
-        index_fields=("name", "url", "default", "explicit", "authenticate"),
+        index_fields=("name", "url", "default", "explicit", "authenticate", "ignore-error-codes"),
         strict=False,
     ),
 }
@@ -179,11 +180,28 @@ def _index_entry(doc: TomlDocument, path: tuple[Key, ...], entry: object, schema
         fields["keyring_service"] = values.text(
             entry["keyring-service"], where=at("keyring-service"), key="keyring-service"
         )
+    if "ignore-error-codes" in entry:
+        fields["ignore_error_codes"] = _status_codes(
+            entry["ignore-error-codes"], at("ignore-error-codes")
+        )
     if fields.get("explicit") and "name" not in fields:
         raise values.fail(
             where, "explicit", "an explicit index needs a name (packages are pinned to it by name)"
         )
     return Index(origin=where, **fields)
+
+
+def _status_codes(value: object, where: str) -> frozenset[int]:
+    """uv's ``ignore-error-codes``: HTTP statuses (100-599) after which the search goes on to
+    the next index as if the project were not there — an explicit opt-in to fall through."""
+    if not isinstance(value, list) or not all(
+        isinstance(code, int) and not isinstance(code, bool) and 100 <= code <= 599
+        for code in value
+    ):
+        raise values.fail(
+            where, "ignore-error-codes", f"{value!r} is not a list of HTTP status codes (100-599)"
+        )
+    return frozenset(value)
 
 
 def _read_pins(

@@ -30,6 +30,7 @@ class Answer:
     location: str  # redacted index URL or find-links location
     page: PageResult
     matched: int  # files for this project on that page
+    ignored: bool = False  # a failure the index's ignore-error-codes lets through (uv)
 
     def describe(self) -> str:
         if self.page.ok:
@@ -46,13 +47,14 @@ class Found:
     @property
     def failure(self) -> Answer | None:
         """The answer that stopped the search, if one failed (auth, connection, server error)."""
-        return next((a for a in self.answers if a.page.failed), None)
+        return next((a for a in self.answers if a.page.failed and not a.ignored), None)
 
 
 @dataclass(frozen=True)
 class Location:
     url: str
     flat: bool  # find-links: one page listing files of many projects
+    ignore_error_codes: frozenset[int] = frozenset()  # uv: statuses that fall through
 
 
 class Finder:
@@ -73,7 +75,7 @@ class Finder:
                     chosen.append(index)
             elif not index.explicit:
                 chosen.append(index)
-        return [Location(_project_url(i.url, name), False) for i in chosen]
+        return [Location(_project_url(i.url, name), False, i.ignore_error_codes) for i in chosen]
 
     def prefetch(self, names: Sequence[str]) -> None:
         """Start fetching the pages the search will ask first, without waiting."""
@@ -98,7 +100,7 @@ class Finder:
         for loc in locations:
             found = self._collect(loc, name, answers)
             files.extend(found)
-            if answers[-1].page.failed:
+            if answers[-1].page.failed and not answers[-1].ignored:
                 break
             if self.strategy == "first-index" and found:
                 break
@@ -113,7 +115,8 @@ class Finder:
             dist = DistFile.parse(link)
             if dist is not None and dist.name == name:
                 found.append(dist)
-        answers.append(Answer(redact_url(loc.url), page, len(found)))
+        ignored = page.failed and page.status in loc.ignore_error_codes
+        answers.append(Answer(redact_url(loc.url), page, len(found), ignored))
         return found
 
 

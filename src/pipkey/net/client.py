@@ -108,7 +108,7 @@ class Network:
             ctx = self._contexts.get(insecure)
             if ctx is None:
                 ctx = (
-                    insecure_context()
+                    insecure_context(self.settings.client_cert)
                     if insecure
                     else ssl_context(self.trust, self.settings.client_cert)
                 )

@@ -3,7 +3,8 @@
 Sources, highest first: ``--proxy`` / ``PIPKEY_PROXY`` / ``PIP_PROXY`` / pip.conf ``proxy`` (one
 proxy for every scheme, as pip's ``--proxy``), then the standard variables: ``https_proxy`` /
 ``HTTPS_PROXY`` for https, ``http_proxy`` / ``HTTP_PROXY`` for http, ``all_proxy`` /
-``ALL_PROXY`` for both (lower case first, as curl and requests read them). ``NO_PROXY`` /
+``ALL_PROXY`` for both (lower case first, as curl and requests read them). An empty ``--proxy ''``
+(or ``--no-proxy-env``) means no proxy at all: the variables are not read. ``NO_PROXY`` /
 ``no_proxy`` lists hosts reached directly: ``*``, ``host``, ``.domain`` or ``domain`` (the
 domain and its subdomains), ``host:port``, and IP networks (``10.0.0.0/8``).
 """
@@ -47,7 +48,7 @@ class Proxies:
         if proxy:
             choice = ProxyChoice(normalize_proxy_url(proxy, origin), origin)
             by_scheme = dict.fromkeys(_SCHEMES, choice)
-        else:
+        elif proxy is None:  # "" (--proxy '', --no-proxy-env): no proxy, not even the env's
             for scheme in _SCHEMES:
                 for name in (
                     f"{scheme}_proxy",

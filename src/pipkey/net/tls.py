@@ -99,9 +99,18 @@ def ssl_context(source: TrustSource, client_cert: str | None = None) -> ssl.SSLC
     return ctx
 
 
-def insecure_context() -> ssl.SSLContext:
-    """For ``--trusted-host`` / ``--allow-insecure-host`` only: no verification at all."""
+def insecure_context(client_cert: str | None = None) -> ssl.SSLContext:
+    """For ``--trusted-host`` / ``--allow-insecure-host`` only: the server is not verified, but
+    pipkey still shows its own client certificate (a trusted host may require one, as pip's
+    ``--trusted-host`` keeps ``--client-cert``)."""
     ctx = ssl.create_default_context()
     ctx.check_hostname = False
     ctx.verify_mode = ssl.CERT_NONE
+    if client_cert:
+        try:
+            ctx.load_cert_chain(client_cert)
+        except (OSError, ssl.SSLError) as exc:
+            raise TLSConfigError(
+                f"client certificate {client_cert} cannot be used: {exc}"
+            ) from None
     return ctx

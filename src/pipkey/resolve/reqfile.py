@@ -19,7 +19,7 @@ from pipkey.auth.errors import PipkeyError
 from pipkey.auth.redact import redact_url
 
 _ENV = re.compile(r"\$\{([A-Z0-9_]+)\}")
-_IGNORED = {"--prefer-binary", "--trusted-host", "--use-feature"}
+_IGNORED = {"--prefer-binary", "--use-feature"}
 
 
 class RequirementsFileError(PipkeyError):
@@ -41,6 +41,7 @@ class RequirementsFiles:
     index_url: str | None = None
     extra_index_urls: list[str] = field(default_factory=list)
     find_links: list[str] = field(default_factory=list)
+    trusted_hosts: list[str] = field(default_factory=list)
     no_index: bool = False
     pre: bool = False
     require_hashes: bool = False
@@ -144,6 +145,8 @@ class RequirementsFiles:
             # As pip: a relative path that exists next to the file means that one.
             beside = None if isinstance(path, str) else path.parent / value()
             self.find_links.append(str(beside) if beside and beside.exists() else value())
+        elif option == "--trusted-host":
+            self.trusted_hosts.append(value())
         elif option == "--no-index":
             self.no_index = True
         elif option == "--pre":

@@ -123,7 +123,7 @@ def install(
                     resolution_plan = outcome.plan = fresh
                 requested = frozenset(r.name for r in roots)
                 commit = Commit(current, link_mode=options.link_mode, requested=requested)
-                commit.run(resolution_plan, outcome.wheels, reporter.detail)
+                commit.run(resolution_plan, outcome.wheels, reporter.detail, reporter.warn)
         _report_plan(reporter, resolution_plan, dry_run=False)
         outcome.keyring_calls = session.auth.keyring_calls
     _after_commit(env, resolution_plan, options, reporter)
@@ -263,7 +263,7 @@ def uninstall(names: Sequence[str], env: Environment, reporter: Reporter) -> lis
         current = rescan(env)
         dists = [current.installed[n] for n in wanted if n in current.installed]
         if dists:
-            Commit(current).run(Plan((), tuple(dists), ()), {}, reporter.detail)
+            Commit(current).run(Plan((), tuple(dists), ()), {}, reporter.detail, reporter.warn)
     for dist in dists:
         reporter.line(f" - {dist.raw_name or dist.name}=={dist.version}")
     return dists

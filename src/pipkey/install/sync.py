@@ -291,7 +291,7 @@ def _sync_locked(
                 "nothing was changed by this run: run `pipkey sync` again"
             )
         plan = exact_plan(wanted, current, unchanged, exact=exact)
-        Commit(current).run(plan, unpacked, reporter.detail)
+        Commit(current).run(plan, unpacked, reporter.detail, reporter.warn)
     _report(reporter, plan, dry_run)
     return plan
 
@@ -320,7 +320,7 @@ def sync_requirements(
             repaired(env, reporter)
             current = rescan(env)
             plan = exact_plan(wanted, current)
-            Commit(current).run(plan, unpacked, reporter.detail)
+            Commit(current).run(plan, unpacked, reporter.detail, reporter.warn)
     _report(reporter, plan, dry_run)
     return plan
 

@@ -22,11 +22,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pipkey.install.commit.journal_file import Entries, JournalError, decode, encode
 from pipkey.install.commit.uninstall import prune
 from pipkey.install.env.environment import JOURNAL_NAME
 from pipkey.text import count
-
-_FORMAT = 1
 
 
 @dataclass(frozen=True)
@@ -57,6 +56,7 @@ class Journal:
     keep: frozenset[Path] = frozenset()  # scheme directories: never pruned
     state: str = "pending"
     started: float = field(default_factory=time.time)
+    roots: frozenset[Path] = frozenset()  # scheme directories outside the environment's root
 
     @classmethod
     def begin(
@@ -66,8 +66,9 @@ class Journal:
         moves: Sequence[tuple[Path, Path]],
         creates: Iterable[Path],
         keep: frozenset[Path],
+        roots: frozenset[Path] = frozenset(),
     ) -> Journal:
-        journal = cls(path, stash, list(moves), list(creates), keep)
+        journal = cls(path, stash, list(moves), list(creates), keep, roots=roots)
         journal._write()
         return journal
 
@@ -105,15 +106,8 @@ class Journal:
         return recovery
 
     def _write(self) -> None:
-        data = {
-            "format": _FORMAT,
-            "state": self.state,
-            "started": self.started,
-            "stash": str(self.stash),
-            "keep": sorted(str(k) for k in self.keep),
-            "moves": [[str(a), str(b)] for a, b in self.moves],
-            "creates": [str(p) for p in self.creates],
-        }
+        entries = Entries(self.state, self.started, self.stash, self.moves, self.creates, self.keep)
+        data = encode(self.path.parent, entries, self.roots)
         tmp = self.path.with_name(self.path.name + ".tmp")
         with open(tmp, "w", encoding="utf-8") as out:
             json.dump(data, out)
@@ -123,31 +117,28 @@ class Journal:
         _fsync_dir(self.path.parent)
 
 
-def load(path: Path) -> Journal | None:
-    """The leftover journal at ``path``; an unreadable one (killed while first written, before
-    its rename) never exists under the final name, so anything there is complete."""
+def load(path: Path, roots: frozenset[Path] = frozenset()) -> Journal | None:
+    """The leftover journal at ``path``, checked (see journal_file.py): one killed while first
+    written never exists under the final name, so anything there is complete — or damaged by
+    something else, and then refused with the recovery step."""
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8", errors="replace")
     except FileNotFoundError:
         return None
-    except (OSError, ValueError) as exc:
-        raise OSError(f"{path} is damaged ({exc}); move it away to continue") from None
-    return Journal(
-        path,
-        Path(data["stash"]),
-        [(Path(a), Path(b)) for a, b in data["moves"]],
-        [Path(p) for p in data["creates"]],
-        frozenset(Path(k) for k in data["keep"]),
-        data["state"],
-        float(data["started"]),
-    )
+    except OSError as exc:
+        raise JournalError(
+            f"the journal of an interrupted pipkey run, {path}, cannot be read: {exc}",
+            f"fix its permissions, or move it aside (`mv {path} {path}.damaged`)",
+        ) from None
+    e = decode(path, text, roots)
+    return Journal(path, e.stash, e.moves, e.creates, e.keep, e.state, e.started, roots)
 
 
-def recover(base: Path) -> Recovery | None:
+def recover(base: Path, roots: frozenset[Path] = frozenset()) -> Recovery | None:
     """Repair after a killed run; call with the environment lock held."""
     path = base / JOURNAL_NAME
     path.with_name(path.name + ".tmp").unlink(missing_ok=True)  # never took effect
-    journal = load(path)
+    journal = load(path, roots)
     return journal.rollback() if journal is not None else None
 
 

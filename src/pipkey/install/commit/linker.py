@@ -23,9 +23,10 @@ from pathlib import Path
 
 from installer.records import Hash, RecordEntry
 from installer.scripts import Script
-from installer.utils import construct_record_file, fix_shebang, parse_entrypoints
+from installer.utils import construct_record_file, fix_shebang
 
 from pipkey.install.commit.launchers import LauncherKind
+from pipkey.install.commit.scripts import check_script_name, entry_point_scripts
 from pipkey.install.store.unpacked import BadWheel, Unpacked, UnpackedFile
 
 LINK_MODES = ("hardlink", "copy", "symlink")
@@ -95,6 +96,8 @@ class Linker:
                 key, _, rest = item.path[len(data_prefix) :].partition("/")
                 if key not in _SCHEME_KEYS or not rest:
                     raise BadWheel(f"{wheel.filename}: unknown .data directory in {item.path!r}")
+                if key == "scripts" and "/" not in rest:
+                    check_script_name(wheel, rest, "the script")
                 yield item, Path(self.scheme[key]) / rest, key
             elif item.path == f"{wheel.dist_info}/RECORD" or item.path.endswith(
                 (".dist-info/RECORD.jws", ".dist-info/RECORD.p7s")
@@ -104,11 +107,7 @@ class Linker:
                 yield item, Path(self.scheme[root_key]) / item.path, root_key
 
     def _scripts(self, wheel: Unpacked) -> Iterator[tuple[str, bytes]]:
-        entry_points = wheel.root / wheel.dist_info / "entry_points.txt"
-        if not entry_points.is_file():
-            return
-        text = entry_points.read_text(encoding="utf-8")
-        for name, module, attr, section in parse_entrypoints(text):
+        for name, module, attr, section in entry_point_scripts(wheel):
             yield Script(name, module, attr, section).generate(self.interpreter, self.launcher)
 
     def _place(self, source: Path, target: Path) -> None:

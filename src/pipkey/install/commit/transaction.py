@@ -23,7 +23,7 @@ from pipkey.install.commit.journal import JOURNAL_NAME, Journal, Recovery, recov
 from pipkey.install.commit.launchers import launcher_kind
 from pipkey.install.commit.linker import Linker
 from pipkey.install.commit.shared import Owners, label, share
-from pipkey.install.commit.uninstall import prune, record_paths
+from pipkey.install.commit.uninstall import Bounds, prune, record_paths
 from pipkey.install.commit.wheel import extra_files
 from pipkey.install.env.environment import Environment
 from pipkey.install.store.unpacked import Unpacked
@@ -70,7 +70,15 @@ def make_plan(
 
 def repair(env: Environment) -> Recovery | None:
     """Finish or undo a transaction a killed run left behind (environment lock held)."""
-    return recover(env.target_dir or env.prefix)
+    base = env.target_dir or env.prefix
+    return recover(base, outside_roots(env.scheme(), base))
+
+
+def outside_roots(scheme: Mapping[str, str], base: Path) -> frozenset[Path]:
+    """Scheme directories not under the environment's root (a system Python's site-packages
+    outside its prefix): the only other places a journal may name."""
+    dirs = {Path(os.path.normpath(p)) for p in scheme.values()}
+    return frozenset(d for d in dirs if d != base and base not in d.parents)
 
 
 def has_leftover(env: Environment) -> bool:
@@ -90,6 +98,7 @@ class Commit:
         plan: Plan,
         wheels: Mapping[Candidate, Unpacked],
         on_step: Callable[[str], None] = lambda _: None,
+        on_warning: Callable[[str], None] | None = None,
     ) -> None:
         scheme = self.env.scheme()
         keep = frozenset(Path(p) for p in scheme.values())
@@ -110,14 +119,23 @@ class Commit:
         creates = list(dict.fromkeys(path for paths in planned for path in paths))
         leaving = {d.name for d in plan.remove}
         staying = Owners(d for d in self.env.installed.values() if d.name not in leaving)
-        listed = dict.fromkeys(p for dist in plan.remove for p in record_paths(dist))
+        bounds = Bounds(base, outside_roots(scheme, base))
+        listed = dict.fromkeys(
+            p for dist in plan.remove for p in self._owned(dist, bounds, on_warning or on_step)
+        )
         if listed:
             listed = self._unshared(listed, staying, set(creates), base, on_step)
         originals = [p for p in listed if _exists(p)]
         originals += self._blocking(creates, set(originals), staying, base, on_step)
         stash = Path(tempfile.mkdtemp(prefix=".pipkey-stash-", dir=base))
         moves = [(path, stash / str(i)) for i, path in enumerate(originals)]
-        journal = Journal.begin(base / JOURNAL_NAME, stash, moves, creates, keep)
+        try:
+            journal = Journal.begin(
+                base / JOURNAL_NAME, stash, moves, creates, keep, outside_roots(scheme, base)
+            )
+        except BaseException:
+            stash.rmdir()
+            raise
         try:
             for original, hidden in moves:
                 _move(original, hidden)
@@ -146,6 +164,14 @@ class Commit:
                 raise InstallError(f"installing failed: {type(exc).__name__}: {exc}") from exc
             raise
         journal.finish()
+
+    @staticmethod
+    def _owned(dist: Installed, bounds: Bounds, warn: Callable[[str], None]) -> list[Path]:
+        skipped: list[str] = []
+        paths = record_paths(dist, bounds, skipped)
+        for entry in skipped:
+            warn(f"{label(dist)}: its RECORD lists {entry!r}, outside the environment: left alone")
+        return paths
 
     def _extra(self, cand: Candidate, wheel: Unpacked) -> dict[str, bytes]:
         requested = self.requested is None or cand.name in self.requested

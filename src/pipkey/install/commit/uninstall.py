@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import csv
 import os
-import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,10 +19,37 @@ class UninstallError(PipkeyError):
     pass
 
 
-def record_paths(dist: Installed) -> list[Path]:
-    """Every file RECORD lists (plus the .pyc files Python made from its .py files)."""
+@dataclass(frozen=True)
+class Bounds:
+    """Where an environment's files may be: under its root, or under a scheme directory that
+    lies outside it (a system Python's site-packages). A RECORD naming anything else — an
+    absolute path, ``../`` out of the root, a path through a symlink leading out — is not the
+    distribution's to delete (uv skips such entries with a warning, and so does pipkey)."""
+
+    base: Path
+    roots: frozenset[Path] = frozenset()
+    _real: dict[Path, bool] = field(default_factory=dict, compare=False, repr=False)
+
+    def contains(self, path: Path) -> bool:
+        if not any(path == r or r in path.parents for r in (self.base, *self.roots)):
+            return False
+        parent = path.parent
+        known = self._real.get(parent)
+        if known is None:
+            real = Path(os.path.realpath(parent))
+            targets = {Path(os.path.realpath(r)) for r in (self.base, *self.roots)}
+            known = any(real == r or r in real.parents for r in targets)
+            self._real[parent] = known
+        return known
+
+
+def record_paths(
+    dist: Installed, bounds: Bounds | None = None, skipped: list[str] | None = None
+) -> list[Path]:
+    """Every file RECORD lists (plus the .pyc files Python made from its .py files); entries
+    outside ``bounds`` are left out and noted in ``skipped``."""
     paths: list[Path] = []
-    for path in listed_paths(dist):
+    for path in listed_paths(dist, bounds, skipped):
         paths.append(path)
         if path.suffix == ".py":
             cache = path.parent / "__pycache__"
@@ -32,7 +58,9 @@ def record_paths(dist: Installed) -> list[Path]:
     return paths
 
 
-def listed_paths(dist: Installed) -> list[Path]:
+def listed_paths(
+    dist: Installed, bounds: Bounds | None = None, skipped: list[str] | None = None
+) -> list[Path]:
     """Every file RECORD lists, RECORD included (no file system access beyond reading it)."""
     dist_info = Path(dist.dist_info)
     record = dist_info / "RECORD"
@@ -43,51 +71,25 @@ def listed_paths(dist: Installed) -> list[Path]:
         )
     base = dist_info.parent
     paths: list[Path] = []
-    with record.open(newline="", encoding="utf-8") as fh:
-        for row in csv.reader(fh):
-            if row and row[0]:
-                paths.append(Path(os.path.normpath(base / row[0])))
+    try:
+        with record.open(newline="", encoding="utf-8", errors="surrogateescape") as fh:
+            rows = list(csv.reader(fh))
+    except (OSError, csv.Error) as exc:
+        raise UninstallError(
+            f"cannot read the RECORD of {dist.raw_name or dist.name} {dist.version}: {exc}"
+        ) from None
+    for row in rows:
+        if not row or not row[0]:
+            continue
+        path = Path(os.path.normpath(base / row[0]))
+        if bounds is not None and not bounds.contains(path):
+            if skipped is not None:
+                skipped.append(row[0])
+            continue
+        paths.append(path)
     if record not in paths:
         paths.append(record)
     return paths
-
-
-@dataclass
-class Stash:
-    """Removed files, held aside until commit (delete) or rollback (restore)."""
-
-    root: Path
-    keep: frozenset[Path] = frozenset()  # scheme directories: never pruned even when empty
-    moved: list[tuple[Path, Path]] = field(default_factory=list)
-
-    def remove(self, dist: Installed) -> int:
-        count = 0
-        for path in record_paths(dist):
-            if not path.exists() and not path.is_symlink():
-                continue
-            hidden = self.root / str(len(self.moved))
-            os.replace(path, hidden) if _same_fs(path, self.root) else shutil.move(path, hidden)
-            self.moved.append((path, hidden))
-            count += 1
-        prune({p.parent for p, _ in self.moved} | {Path(dist.dist_info)}, self.keep)
-        return count
-
-    def restore(self) -> None:
-        for original, hidden in reversed(self.moved):
-            original.parent.mkdir(parents=True, exist_ok=True)
-            shutil.move(hidden, original)
-        self.moved.clear()
-
-    def discard(self) -> None:
-        shutil.rmtree(self.root, ignore_errors=True)
-        self.moved.clear()
-
-
-def _same_fs(a: Path, b: Path) -> bool:
-    try:
-        return a.lstat().st_dev == b.stat().st_dev
-    except OSError:
-        return False
 
 
 def prune(dirs: set[Path], keep: frozenset[Path]) -> None:

@@ -16,7 +16,10 @@ from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 
 from pipkey.auth.errors import PipkeyError
-from pipkey.install.commit.uninstall import record_paths
+from pipkey.install.commit.journal import load
+from pipkey.install.commit.journal_file import JournalError
+from pipkey.install.commit.transaction import outside_roots
+from pipkey.install.commit.uninstall import Bounds, record_paths
 from pipkey.install.env.environment import JOURNAL_NAME, Environment
 from pipkey.text import count
 
@@ -32,6 +35,8 @@ class Report:
     conflicts: dict[str, list[str]] = field(default_factory=dict)  # dist → "req (have X)"
     orphans: list[str] = field(default_factory=list)
     interrupted: bool = False
+    journal_problem: str | None = None  # a leftover journal pipkey refuses, with its recovery
+    outside: dict[str, list[str]] = field(default_factory=dict)  # dist → RECORD entries
 
     @property
     def ok(self) -> bool:
@@ -42,6 +47,7 @@ class Report:
             or self.conflicts
             or self.orphans
             or self.interrupted
+            or self.outside
         )
 
     def as_dict(self) -> dict[str, Any]:
@@ -53,12 +59,24 @@ class Report:
             "conflicting_requirements": self.conflicts,
             "orphans": self.orphans,
             "interrupted_transaction": self.interrupted,
+            "journal_problem": self.journal_problem,
+            "record_entries_outside": self.outside,
         }
 
     def lines(self) -> list[str]:
         out: list[str] = []
-        if self.interrupted:
-            out.append("an interrupted pipkey run left a journal: any install repairs it")
+        if self.journal_problem is not None:
+            out.append(self.journal_problem)
+        elif self.interrupted:
+            out.append(
+                "an interrupted pipkey run left a journal: the next install, uninstall or sync "
+                "on this environment repairs it"
+            )
+        for dist, entries in self.outside.items():
+            out.append(
+                f"{dist}: RECORD lists {len(entries)} path(s) outside the environment "
+                f"(never touched by pipkey): {', '.join(entries[:5])}"
+            )
         for dist, paths in self.missing_files.items():
             shown = ", ".join(paths[:5]) + (f" (+{len(paths) - 5} more)" if len(paths) > 5 else "")
             out.append(f"{dist}: {count(len(paths), 'file')} listed in RECORD missing: {shown}")
@@ -75,15 +93,25 @@ def check(env: Environment) -> Report:
     report = Report()
     base = env.target_dir or env.prefix
     report.interrupted = (base / JOURNAL_NAME).exists()
+    roots = outside_roots(env.scheme(), base)
+    if report.interrupted:
+        try:
+            load(base / JOURNAL_NAME, roots)
+        except JournalError as exc:
+            report.journal_problem = f"{exc}\n  to recover: {exc.recovery}"
+    bounds = Bounds(base, roots)
     claimed: set[Path] = set()
     for dist in sorted(env.installed.values(), key=lambda d: d.name):
         label = f"{dist.raw_name or dist.name} {dist.version}"
+        skipped: list[str] = []
         try:
-            paths = record_paths(dist)
+            paths = record_paths(dist, bounds, skipped)
         except PipkeyError:
             report.no_record.append(label)
             claimed.add(Path(dist.dist_info))
             continue
+        if skipped:
+            report.outside[label] = skipped
         claimed.update(paths)
         claimed.add(Path(dist.dist_info))
         gone = [str(p) for p in paths if not p.exists() and p.suffix != ".pyc"]

@@ -35,7 +35,11 @@ from pipkey.resolve.policy import Policy
 @click.command("sync")
 @click.argument("lockfile", required=False, type=click.Path(path_type=Path))
 @click.option(
-    "-p", "--python", metavar="PATH", envvar=env_vars("python"), help="Interpreter or venv to sync."
+    "-p",
+    "--python",
+    metavar="PATH",
+    envvar=env_vars("sync-python"),
+    help="Interpreter or venv to sync.",
 )
 @click.option(
     "--locked",

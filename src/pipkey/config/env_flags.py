@@ -44,6 +44,9 @@ ENV_FLAGS: Mapping[str, tuple[str, ...]] = {
     ),
     # which environment
     "python": ("PIPKEY_PYTHON", "UV_PYTHON", "PIP_PYTHON"),
+    # `sync --python` names the environment to change; uv's UV_PYTHON only picks the
+    # interpreter a project's .venv is made from, so it must never redirect a sync there
+    "sync-python": ("PIPKEY_PYTHON",),
     "system": ("PIPKEY_SYSTEM_PYTHON", "UV_SYSTEM_PYTHON"),
     "break-system-packages": (
         "PIPKEY_BREAK_SYSTEM_PACKAGES",

@@ -53,6 +53,23 @@ _WAIT = "Waiting for another pipkey run…"
 KEPT_TOOLS = frozenset(canonicalize_name(n) for n in ("pip", "setuptools", "wheel"))
 
 
+class SystemTarget(PipkeyError):
+    exit_code = 2
+    hint = (
+        "sync a virtual environment (the project's .venv by default, or --python .venv); "
+        "an exact sync removes everything the lock does not name"
+    )
+
+
+def refuse_system(env: Environment) -> None:
+    """An exact sync into an externally managed interpreter (PEP 668: the OS's own Python)
+    would remove the system's packages: never, whatever the flags."""
+    if env.externally_managed:
+        raise SystemTarget(
+            f"{env.executable} is externally managed (PEP 668): pipkey sync will not change it"
+        )
+
+
 class StaleLock(PipkeyError):
     exit_code = 2
     hint = "update the lock (`uv lock`), or pass --frozen to install it as it is"
@@ -216,6 +233,7 @@ def sync(
     dry_run: bool = False,
 ) -> Plan:
     lock = read_lock(request.lock_path)
+    refuse_system(env)
     env = repaired_first(env, reporter)
     with ExitStack() as stack:
         opened: list[Session] = []
@@ -307,6 +325,7 @@ def sync_requirements(
 ) -> Plan:
     """pip-sync semantics for a requirements file: resolve it (``--hash`` lines make every
     package need one), then install exactly that set."""
+    refuse_system(env)
     env = repaired_first(env, reporter)
     roots, constraints, hashes = roots_and_constraints(request, env.markers)
     with Session(settings, reporter, use_cache=use_cache, required_hashes=hashes) as session:

@@ -6,7 +6,9 @@ everything else supports it. No secret is ever part of a report.
 
 from __future__ import annotations
 
+import contextlib
 import subprocess
+import sys
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from http import HTTPStatus
@@ -14,6 +16,7 @@ from typing import Any
 
 import httpx
 
+from pipkey.auth import plugin_output
 from pipkey.auth.deadline import call_with_timeout
 from pipkey.auth.discovery import find_keyring
 from pipkey.auth.engine import Authenticator
@@ -196,7 +199,12 @@ def diagnose(
     warnings: list[str] = []
     target = engine.target(url)
     index_url = target.index_url or target.clean_url
-    found = engine.chain.lookup(target, active=True)
+    # A plugin's own stderr (gcloud's "ERROR: (gcloud.config.config-helper)" lines) is kept for
+    # -v — unless a password prompt may need the terminal's stderr during the lookup.
+    may_prompt = not engine.settings.no_input and sys.stdin.isatty() and sys.stderr.isatty()
+    chatter: list[str] = []
+    with contextlib.nullcontext() if may_prompt else plugin_output.fd_captured(chatter):
+        found = engine.chain.lookup(target, active=True)
     creds = found.credentials
     registry = identify(index_url)
     keyring = keyring_report(engine)
@@ -221,7 +229,8 @@ def diagnose(
     if ok:
         headline = f"OK {shown}: {meaning}, using {using}{tool_dir_note}"
     elif creds is None and status in (401, 403):
-        keyring_skip = next(
+        broken = getattr(engine.keyring(), "broken", None)  # said here, not as a warning
+        keyring_skip = broken or next(
             (a.detail for a in found.attempts if a.source == "keyring" and a.outcome == "skipped"),
             None,
         )

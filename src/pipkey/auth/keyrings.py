@@ -7,6 +7,7 @@ once and is skipped for the rest of the run.
 from __future__ import annotations
 
 import json
+import logging
 import re
 import subprocess
 import threading
@@ -24,6 +25,8 @@ from pipkey.auth.settings import KeyringProviderName
 
 Warn = Callable[[str], None]
 _LEGACY_USAGE = re.compile(r"unrecognized arguments|invalid choice")
+
+log = logging.getLogger("pipkey.auth.keyring")
 
 
 @dataclass(frozen=True)
@@ -58,11 +61,20 @@ class _Base:
         self.calls = 0
         self.seconds = 0.0
 
+    @property
+    def broken(self) -> str | None:
+        """Why keyring was switched off for this run (a crash, a timeout), if it was."""
+        return self._broken
+
     def _disable(self, reason: str) -> None:
+        """Remember why keyring is unusable; said only with -v here. The user sees the reason
+        where it matters: in the error of a request that needed credentials and got none (the
+        attempt's detail) — not on a run that never needed keyring, or got credentials from
+        another source (issue 21: the broken-backend warning only when keyring was needed)."""
         with self._lock:
             if self._broken is None:
                 self._broken = reason
-                self._warn(f"{reason}; keyring is skipped for the rest of this run")
+                log.info("%s; keyring is skipped for the rest of this run", reason)
 
     def _answer(self, service: str, username: str, password: str) -> KeyringAnswer:
         user = f", user {username}" if username else ""
@@ -318,7 +330,7 @@ class SubprocessProvider(_Base):
             return KeyringAnswer(None, "miss")
         last = redact_text(stderr.splitlines()[-1]) if stderr else f"exit status {proc.returncode}"
         self._disable(f"{self.label} reports a broken backend: {last}")
-        return KeyringAnswer(None, "error", last)
+        return KeyringAnswer(None, "error", f"reports a broken backend: {last}")
 
 
 def select_provider(

@@ -88,3 +88,32 @@ def error_line(lines: list[str]) -> str | None:
         if "[Error]" in line or line.lstrip().lower().startswith("error"):
             return line.strip()[:300]
     return None
+
+
+@contextmanager
+def fd_captured(lines: list[str]) -> Iterator[None]:
+    """Collect what anything writes to file descriptor 2 — a plugin's own subprocess included
+    (gcloud's ``ERROR: (gcloud.config.config-helper) …`` when google-auth asks it) — into
+    ``lines`` (redacted), logged at info level: shown with ``-v`` only.
+
+    The whole process's fd 2 is redirected while this runs: for sequential diagnostics
+    (``auth doctor``), never around concurrent work."""
+    import os
+    import tempfile
+
+    sys.stderr.flush()
+    saved = os.dup(2)
+    with tempfile.TemporaryFile(mode="w+b") as sink:
+        os.dup2(sink.fileno(), 2)
+        try:
+            yield
+        finally:
+            sys.stderr.flush()
+            os.dup2(saved, 2)
+            os.close(saved)
+            sink.seek(0)
+            for line in sink.read().decode("utf-8", "replace").splitlines():
+                if line.strip():
+                    shown = redact_text(line.rstrip())
+                    lines.append(shown)
+                    log.info("plugin output: %s", shown)

@@ -195,12 +195,15 @@ def test_pipkey_lock_is_read_back_by_pipkey_and_by_uv(
     theirs_venv = tmp_path / "uv-target"
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(theirs_venv)], check=True)
     env = uv_env({"UV_INDEX_PRIVATE_USERNAME": "alice", "UV_INDEX_PRIVATE_PASSWORD": PASSWORD})
+    # The lock keeps every group (PEP 751 markers) and names dev as default: pipkey installs
+    # the default groups as PEP 751 says; `uv pip sync` needs them named.
     proc = subprocess.run(
-        [uv_bin(), "pip", "sync", "--python", str(theirs_venv), "pylock.toml"],
+        [uv_bin(), "pip", "sync", "--python", str(theirs_venv), "pylock.toml", "--group", "dev"],
         cwd=mine, env=env, capture_output=True, text=True,
     )  # fmt: skip
     assert proc.returncode == 0, proc.stderr
-    assert installed(target) == installed(theirs_venv) == {"alpha", "beta", "zeta", "gamma"}
+    expected = {"alpha", "beta", "zeta", "gamma", "delta"}
+    assert installed(target) == installed(theirs_venv) == expected
 
 
 @pytest.mark.parametrize(

@@ -9,18 +9,22 @@ from typing import Any
 
 import click
 from packaging.utils import canonicalize_name
+from packaging.version import Version
 
 from pipkey.cli.install_cmd import _prepare, _reporter
 from pipkey.cli.options import ConfigFlags, index_options
 from pipkey.cli.project_options import selection_from, selection_options
 from pipkey.cli.reqfiles import index_overrides, read_requirements
+from pipkey.cli.resolve_options import resolve_options, with_resolve_options
 from pipkey.cli.workdir import project_dir as working_project
 from pipkey.config.env_flags import env_vars
 from pipkey.config.loader import with_member_indexes
-from pipkey.install.compile import LockRequest, lock, project_requirements
+from pipkey.index.target import parse_python_version
+from pipkey.install.compile import LockRequest, lock, project_info, project_requirements
 from pipkey.install.env import TargetError, find_interpreter, introspect
 from pipkey.install.sync import (
     SyncRequest,
+    both_locks,
     find_lock,
     project_venv,
     read_lock,
@@ -125,6 +129,8 @@ def _lock_and_workspace(given: Path | None, cwd: Path) -> tuple[Path, Workspace 
     if given is None:
         workspace = find_workspace(cwd)
         if workspace is not None and workspace.lock_path.is_file():
+            if (workspace.lock_path.parent / "pylock.toml").is_file():
+                raise both_locks(workspace.lock_path.parent)  # either may be the stale one
             return workspace.lock_path, workspace
         lock_path = find_lock(None, cwd).resolve()
     else:
@@ -190,11 +196,39 @@ def _sync_requirements(ctx: click.Context, config_flags: ConfigFlags, kw: dict[s
               help="Let P move off its pin.")  # fmt: skip
 @click.option("--no-input", is_flag=True, default=None, help="Never prompt for credentials.")
 @click.option("--cache-dir", type=click.Path(path_type=Path), help="Wheel cache directory.")
+@click.option(
+    "--python-version",
+    "python_versions",
+    multiple=True,
+    metavar="X.Y",
+    help="Lock for these Python versions only (default: all requires-python allows).",
+)
+@click.option(
+    "--python-platform",
+    "python_platforms",
+    multiple=True,
+    metavar="P",
+    help="Lock for these platforms only: linux, macos, windows, or uv's target "
+    "triples (x86_64-unknown-linux-gnu, aarch64-apple-darwin, ...).",
+)
+@click.option(
+    "--universal",
+    is_flag=True,
+    help="With -r: lock for every Python and platform (a project always is).",
+)
+@resolve_options(upgrade_package=False)
 @index_options
 @click.pass_context
 def lock_(ctx: click.Context, config_flags: ConfigFlags, **kw: Any) -> None:
-    """Resolve pyproject.toml (or -r requirements.in) for the target and write a lock."""
+    """Resolve pyproject.toml (or -r requirements.in) and write a lock.
+
+    A project's lock is universal: one pylock.toml for every Python version its
+    requires-python allows on Linux, macOS and Windows (as uv's lock), with the project itself
+    and its dependency groups. With -r, the lock is for the interpreter (--python) unless
+    --universal, --python-version or --python-platform is given.
+    """
     cwd = working_project()
+    project = None
     overrides = {**config_flags.overrides, "no_input": kw["no_input"]}
     overrides["cache_dir"] = str(kw["cache_dir"]) if kw["cache_dir"] else None
     if kw["requirement_file"] is not None:
@@ -204,9 +238,10 @@ def lock_(ctx: click.Context, config_flags: ConfigFlags, **kw: Any) -> None:
         lines, requires_python = list(files.lines), None
         overrides = index_overrides(overrides, files)
     else:
-        lines, requires_python = project_requirements(
-            cwd / "pyproject.toml", kw["extras"], kw["groups"]
-        )
+        project = project_info(cwd / "pyproject.toml")
+        pylock = kw["output"].suffix != ".txt"
+        groups = project.groups if project and pylock else kw["groups"]
+        lines, requires_python = project_requirements(cwd / "pyproject.toml", kw["extras"], groups)
     settings = ConfigFlags(overrides, config_flags.isolated).load(cwd=cwd)
     try:
         interpreter = find_interpreter(kw["python"], dict(os.environ), cwd)
@@ -218,8 +253,26 @@ def lock_(ctx: click.Context, config_flags: ConfigFlags, **kw: Any) -> None:
         requires_python,
         upgrade=kw["upgrade"],
         upgrade_packages=frozenset(canonicalize_name(p) for p in kw["upgrade_packages"]),
+        policy=with_resolve_options(Policy(), kw),
+        universal=bool(
+            project is not None
+            or kw["universal"]
+            or kw["python_versions"]
+            or kw["python_platforms"]
+        ),
+        pythons=tuple(_minor(v) for v in kw["python_versions"]),
+        platforms=tuple(kw["python_platforms"]),
+        project=project,
     )
     lock(settings, request, introspect(interpreter).target, _reporter(ctx), python=interpreter)
+
+
+def _minor(text: str) -> Version:
+    try:
+        version = parse_python_version(text)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--python-version") from None
+    return Version(f"{version.major}.{version.minor}")
 
 
 COMMANDS = [sync_, lock_]

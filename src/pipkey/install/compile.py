@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from packaging.utils import NormalizedName, canonicalize_name
+from packaging.version import Version
 
 from pipkey import __version__
 from pipkey.auth.urls import strip_credentials
@@ -30,10 +31,24 @@ from pipkey.install.session import Session
 from pipkey.lock.model import LockError
 from pipkey.lock.pylock import Pinned, is_pylock, read_pylock, write_pylock
 from pipkey.resolve.candidates import Candidate
+from pipkey.resolve.policy import Policy
 from pipkey.resolve.reqfile import Line
 from pipkey.text import count
 
 _PIN = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._-]*)==([^\s;\\]+)")
+
+
+@dataclass(frozen=True)
+class ProjectInfo:
+    """What a lock keeps of the project itself: its entry (a packaged project is installed
+    editable by sync, as uv does; a project without [build-system] is not installed) and its
+    dependency groups."""
+
+    name: str
+    version: str | None
+    packaged: bool
+    groups: tuple[str, ...] = ()
+    default_groups: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -43,6 +58,11 @@ class LockRequest:
     requires_python: str | None = None
     upgrade: bool = False
     upgrade_packages: frozenset[NormalizedName] = field(default_factory=frozenset)
+    policy: Policy = field(default_factory=Policy)
+    universal: bool = False  # one lock for every Python and platform of the matrix
+    pythons: tuple[Version, ...] = ()  # --python-version: narrow the matrix
+    platforms: tuple[str, ...] = ()  # --python-platform
+    project: ProjectInfo | None = None
 
 
 def project_requirements(
@@ -74,11 +94,30 @@ def project_requirements(
     return lines, project.get("requires-python")
 
 
+def project_info(pyproject: Path) -> ProjectInfo | None:
+    """The project (from :mod:`pipkey.project`) and every dependency group, with uv's
+    default groups."""
+    from pipkey.project.pyproject import read_pyproject
+
+    project = read_pyproject(pyproject)
+    if project.name is None:
+        return None
+    groups = tuple(project.dependency_groups)
+    default = project.default_groups()
+    defaults = groups if default == "all" else tuple(g for g in default if g in groups)
+    return ProjectInfo(project.name, project.version, project.packaged, groups, defaults)
+
+
 def existing_pins(output: Path) -> dict[NormalizedName, str]:
     if not output.is_file():
         return {}
     if is_pylock(output):
-        return {p.name: str(p.version) for p in read_pylock(output).packages if p.version}
+        seen: dict[NormalizedName, set[str]] = {}
+        for package in read_pylock(output).packages:
+            if package.version is not None and package.source == "registry":
+                seen.setdefault(package.name, set()).add(str(package.version))
+        # a package locked at two versions (for different environments) is not pinned
+        return {name: next(iter(vs)) for name, vs in seen.items() if len(vs) == 1}
     pins = {}
     for raw in output.read_text(encoding="utf-8").splitlines():
         match = _PIN.match(raw.strip())
@@ -103,7 +142,12 @@ def lock(
         for name, version in pins.items()
         if name not in request.upgrade_packages
     ]
-    resolve_request = Request(lines=[*request.requirements, *kept])
+    resolve_request = Request(lines=[*request.requirements, *kept], policy=request.policy)
+    if request.universal:
+        from pipkey.install.lock_universal import lock_universal
+
+        lock_universal(settings, request, resolve_request, target, reporter, python=python)
+        return []
     roots, constraints, _hashes = roots_and_constraints(resolve_request, target.markers)
     if not roots:
         raise LockError("nothing to lock: no requirements")
@@ -137,6 +181,24 @@ def lock(
     _write(request, pinned)
     reporter.line(f"Wrote {request.output} ({count(len(pinned), 'package')})")
     return pinned
+
+
+def pin_direct(session: Session, cand: Candidate) -> Pinned:
+    """A ``name @ URL`` file (hashed here) or a git requirement (pinned to its commit)."""
+    assert cand.link is not None
+    if cand.link.is_vcs:
+        return _pinned_vcs(session, cand)
+    path = stage_wheels(session, [cand])[cand]
+    return Pinned(
+        name=cand.name,
+        version=str(cand.version),
+        index=None,
+        url=cand.link.url,
+        filename=cand.link.filename,
+        sha256=file_hashes(str(path), ("sha256",))["sha256"],
+        size=path.stat().st_size,
+        direct=True,
+    )
 
 
 def _pinned_vcs(session: Session, cand: Candidate) -> Pinned:

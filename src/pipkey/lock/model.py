@@ -80,6 +80,7 @@ class Lock:
     manifest_groups: Mapping[str, tuple[Dep, ...]] = field(default_factory=dict)
     manifest_requirements: tuple[Dep, ...] = ()
     manifest: Mapping[str, Any] = field(default_factory=dict)
+    environments: tuple[Marker, ...] = ()  # pylock.toml: where the lock may be installed
 
     def by_name(self, name: NormalizedName) -> list[LockedPackage]:
         return [p for p in self.packages if p.name == name]

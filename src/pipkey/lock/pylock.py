@@ -14,7 +14,7 @@ its URL, size and sha256 — and the index it came from; never a credential.
 from __future__ import annotations
 
 import tomllib
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -56,6 +56,10 @@ def read_pylock(path: Path) -> Lock:
     if not isinstance(entries, list):
         raise LockError(f"{path}: [[packages]] must be an array of tables")
     packages = tuple(_package(path, entry, i) for i, entry in enumerate(entries))
+    try:
+        environments = tuple(Marker(m) for m in data.get("environments", []))
+    except (InvalidMarker, TypeError) as exc:
+        raise LockError(f"{path}: invalid environments marker: {exc}") from None
     return Lock(
         path,
         "pylock",
@@ -64,6 +68,7 @@ def read_pylock(path: Path) -> Lock:
         extras=tuple(data.get("extras", [])),
         groups=tuple(data.get("dependency-groups", [])),
         default_groups=tuple(data.get("default-groups", [])),
+        environments=environments,
     )
 
 
@@ -170,42 +175,103 @@ class Pinned:
     vcs: tuple[str, str, str | None] | None = None  # git: (repository URL, commit, subdirectory)
 
 
+@dataclass(frozen=True)
+class PinnedFile:
+    filename: str
+    url: str
+    sha256: str
+    size: int | None = None
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One ``[[packages]]`` entry: a registry package with its files (wheels, then at most one
+    sdist) and the marker saying where it applies — or the project's own directory."""
+
+    name: str
+    version: str | None
+    index: str | None
+    marker: str | None
+    files: tuple[PinnedFile, ...] = ()
+    directory: str | None = None  # a path relative to the lock (the project: ".")
+    editable: bool = False
+
+
 def write_pylock(
-    path: Path, pins: Iterable[Pinned], *, requires_python: str | None, created_by: str
+    path: Path,
+    entries: Iterable[Entry | Pinned],
+    *,
+    requires_python: str | None,
+    created_by: str,
+    environments: Sequence[str] = (),
+    groups: Sequence[str] = (),
+    default_groups: Sequence[str] = (),
 ) -> None:
     import tomli_w
 
     doc: dict[str, Any] = {"lock-version": "1.0"}
+    if environments:
+        doc["environments"] = list(environments)
     if requires_python:
         doc["requires-python"] = requires_python
+    if groups:
+        doc["dependency-groups"] = list(groups)
+        doc["default-groups"] = [g for g in default_groups if g in groups]
     doc["created-by"] = created_by
-    packages = []
-    for pin in sorted(pins, key=lambda p: canonicalize_name(p.name)):
-        entry: dict[str, Any] = {"name": canonicalize_name(pin.name), "version": pin.version}
-        if pin.index:
-            entry["index"] = strip_credentials(pin.index)
-        if pin.vcs is not None:
-            repo, commit, subdirectory = pin.vcs
-            vcs = {"type": "git", "url": strip_credentials(repo), "commit-id": commit}
-            entry["vcs"] = {**vcs, **({"subdirectory": subdirectory} if subdirectory else {})}
-            entry.pop("index", None)
-            packages.append(entry)
-            continue
-        wheel: dict[str, Any] = {"name": pin.filename, "url": strip_credentials(pin.url)}
-        if pin.size is not None:
-            wheel["size"] = pin.size
-        wheel["hashes"] = {"sha256": pin.sha256}
-        if pin.direct:  # PEP 751: a direct URL is an archive, with no index
-            del wheel["name"]
-            entry.pop("index", None)
-            entry["archive"] = wheel
-        elif pin.filename.endswith((".tar.gz", ".zip")):
-            entry["sdist"] = wheel
-        else:
-            entry["wheels"] = [wheel]
-        packages.append(entry)
-    doc["packages"] = packages
+    items = [_pinned_table(e) if isinstance(e, Pinned) else _entry_table(e) for e in entries]
+    doc["packages"] = sorted(items, key=lambda t: (t["name"], Version(t.get("version") or "0")))
     text = tomli_w.dumps(doc)
     tmp = path.with_name(path.name + ".tmp")
     tmp.write_text(text, encoding="utf-8")
     tmp.replace(path)
+
+
+def _pinned_table(pin: Pinned) -> dict[str, Any]:
+    entry: dict[str, Any] = {"name": canonicalize_name(pin.name), "version": pin.version}
+    if pin.index:
+        entry["index"] = strip_credentials(pin.index)
+    if pin.vcs is not None:
+        repo, commit, subdirectory = pin.vcs
+        vcs = {"type": "git", "url": strip_credentials(repo), "commit-id": commit}
+        entry["vcs"] = {**vcs, **({"subdirectory": subdirectory} if subdirectory else {})}
+        entry.pop("index", None)
+        return entry
+    wheel: dict[str, Any] = {"name": pin.filename, "url": strip_credentials(pin.url)}
+    if pin.size is not None:
+        wheel["size"] = pin.size
+    wheel["hashes"] = {"sha256": pin.sha256}
+    if pin.direct:  # PEP 751: a direct URL is an archive, with no index
+        del wheel["name"]
+        entry.pop("index", None)
+        entry["archive"] = wheel
+    elif pin.filename.endswith((".tar.gz", ".zip")):
+        entry["sdist"] = wheel
+    else:
+        entry["wheels"] = [wheel]
+    return entry
+
+
+def _entry_table(item: Entry) -> dict[str, Any]:
+    entry: dict[str, Any] = {"name": canonicalize_name(item.name)}
+    if item.version:
+        entry["version"] = item.version
+    if item.marker:
+        entry["marker"] = item.marker
+    if item.directory is not None:
+        entry["directory"] = {"path": item.directory, "editable": item.editable}
+        return entry
+    if item.index:
+        entry["index"] = strip_credentials(item.index)
+    wheels = []
+    for file in item.files:
+        table: dict[str, Any] = {"name": file.filename, "url": strip_credentials(file.url)}
+        if file.size is not None:
+            table["size"] = file.size
+        table["hashes"] = {"sha256": file.sha256}
+        if file.filename.endswith(".whl"):
+            wheels.append(table)
+        else:
+            entry["sdist"] = table
+    if wheels:
+        entry["wheels"] = wheels
+    return entry

@@ -36,6 +36,13 @@ def select(lock: Lock, target: InstallTarget, env: Target) -> list[LockedPackage
             f"{lock.path}: requires-python {lock.requires_python} does not include this "
             f"interpreter's Python {env.python_version}"
         )
+    if lock.environments and not any(m.evaluate(dict(env.markers)) for m in lock.environments):
+        made_for = "; ".join(str(m) for m in lock.environments)
+        raise LockError(
+            f"{lock.path} was not made for this environment "
+            f"({env.markers.get('sys_platform')}, {env.markers.get('platform_machine')}): "
+            f"its environments are {made_for}; lock again with --python-platform for it"
+        )
     if lock.kind == "uv.lock":
         return _walk_uv(lock, target, env)
     picked = _pylock(lock, target, env)

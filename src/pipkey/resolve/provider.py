@@ -12,6 +12,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any, Protocol
 
+from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.utils import NormalizedName, canonicalize_name
 from packaging.version import Version
 from resolvelib import AbstractProvider
@@ -39,6 +40,17 @@ class MetadataSource(Protocol):
     """Gives the METADATA bytes of a file (PEP 658 file, or read from the downloaded wheel)."""
 
     def metadata(self, link: Link) -> Future[bytes]: ...
+
+
+PYTHON = NormalizedName("<python>")  # the target interpreter, as a resolvelib identifier
+_PYTHON = Installed(PYTHON, Version("0"))
+
+
+def _specifier(text: str, where: str) -> SpecifierSet:
+    try:
+        return SpecifierSet(text)
+    except InvalidSpecifier:
+        raise MetadataError(f"{where} has an invalid Requires-Python {text!r}") from None
 
 
 class Provider(AbstractProvider[Req, Candidate, str]):
@@ -203,6 +215,9 @@ class Provider(AbstractProvider[Req, Candidate, str]):
         incompatibilities: Mapping[str, Iterator[Candidate]],
     ) -> list[Candidate]:
         reqs = list(requirements[identifier])
+        if identifier == PYTHON:  # Requires-Python from metadata: the target's version or none
+            python = Candidate(PYTHON, self.target.python_version, installed=_PYTHON)
+            return [python] if all(self.is_satisfied_by(r, python) for r in reqs) else []
         name = reqs[0].name if reqs else canonicalize_name(identifier.split("[", 1)[0])
         extras = reqs[0].extras if reqs else frozenset()
         reqs += self.constraints.get(name, ())
@@ -373,6 +388,10 @@ class Provider(AbstractProvider[Req, Candidate, str]):
                     f"{candidate.link.filename} contains metadata for {meta.name} {meta.version}"
                 )
             requires = meta.requires_dist
+            if meta.requires_python and not candidate.link.requires_python:
+                # The page did not say (PEP 503 data-requires-python): the metadata does.
+                out.append(Req(PYTHON, _specifier(meta.requires_python, where), origin=where,
+                               text=f"Python{meta.requires_python}"))  # fmt: skip
         for dep in dependencies(requires, dict(self.target.markers), candidate.extras, where):
             req = Req(
                 canonicalize_name(dep.name),
@@ -387,5 +406,5 @@ class Provider(AbstractProvider[Req, Candidate, str]):
                 self.parents.setdefault(req.id, set()).add(where)
             out.append(req)
         if speculate:
-            self.speculate(r.name for r in out)
+            self.speculate(r.name for r in out if r.name != PYTHON)
         return out

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
-from dataclasses import dataclass
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 
 from resolvelib import BaseReporter, ResolutionImpossible, ResolutionTooDeep, Resolver
 from resolvelib.structs import RequirementInformation
@@ -11,7 +11,7 @@ from resolvelib.structs import RequirementInformation
 from pipkey.resolve.candidates import Candidate, Req
 from pipkey.resolve.errors import ResolutionConflict
 from pipkey.resolve.explain import explain
-from pipkey.resolve.provider import Provider
+from pipkey.resolve.provider import PYTHON, Provider
 
 MAX_ROUNDS = 20_000
 
@@ -21,6 +21,20 @@ class Resolution:
     """The chosen distributions, one per project (extras folded into their base project)."""
 
     candidates: tuple[Candidate, ...]
+    # identifier → identifiers it depends on (None: the user's requirements), for locks
+    edges: Mapping[str | None, tuple[str, ...]] = field(default_factory=dict)
+
+    def reachable(self, starts: Iterable[str]) -> set[str]:
+        """Base names needed by the identifiers ``starts`` (them included)."""
+        seen: set[str] = set()
+        todo = list(starts)
+        while todo:
+            key = todo.pop()
+            if key in seen:
+                continue
+            seen.add(key)
+            todo.extend(self.edges.get(key, ()))
+        return {k.split("[", 1)[0] for k in seen}
 
 
 class _Conflicts(BaseReporter[Req, Candidate, str]):
@@ -49,5 +63,10 @@ def resolve(provider: Provider, roots: Sequence[Req]) -> Resolution:
         raise ResolutionConflict(
             [f"resolution gave up after {MAX_ROUNDS} rounds of backtracking"]
         ) from None
-    chosen = sorted((c for c in result.mapping.values() if not c.extras), key=lambda c: c.name)
-    return Resolution(tuple(chosen))
+    chosen = sorted(
+        (c for c in result.mapping.values() if not c.extras and c.name != PYTHON),
+        key=lambda c: c.name,
+    )
+    graph = result.graph
+    edges = {key: tuple(c for c in graph.iter_children(key) if c is not None) for key in graph}
+    return Resolution(tuple(chosen), edges)

@@ -1,0 +1,154 @@
+"""A universal lock: resolve once per environment of the matrix (Python minor x platform, see
+:mod:`pipkey.lock.environments`), then merge into one list of locked packages.
+
+A package chosen in every environment gets no environment marker; one chosen in some gets the
+marker naming those (two versions of one package in different environments become two
+entries with disjoint markers). A package only a dependency group needs gets
+``'G' in dependency_groups`` (PEP 751). Every wheel of the chosen version that fits any of
+those environments is listed, with the sdist when there is one.
+
+Hashes are the index's (PEP 503 fragment / PEP 691 ``hashes``), as uv's lock takes them: the
+lock names wheels for platforms this machine never downloads. A file whose index publishes no
+sha256 is downloaded and hashed here. ``sync`` checks every file against the lock's hash.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from packaging.utils import canonicalize_name
+from packaging.version import Version
+
+from pipkey.auth.errors import PipkeyError
+from pipkey.index.models import Link, file_hashes
+from pipkey.install.pipeline import roots_and_constraints
+from pipkey.install.request import Request
+from pipkey.install.session import Session
+from pipkey.lock.environments import Environment, marker_for
+from pipkey.lock.model import LockError
+from pipkey.lock.pylock import PinnedFile
+from pipkey.resolve.candidates import Candidate
+from pipkey.resolve.provider import Provider
+from pipkey.resolve.resolver import resolve
+
+_GROUP = re.compile(r": group (\S+)$")
+
+
+@dataclass
+class Merged:
+    name: str
+    version: Version
+    index: str | None
+    environments: list[Environment] = field(default_factory=list)
+    groups: set[str | None] = field(default_factory=set)  # None: needed without any group
+    files: dict[str, Link] = field(default_factory=dict)  # url → link (wheels, then sdist)
+
+    def marker(self, every: Sequence[Environment], *, groups: bool = True) -> str | None:
+        env = marker_for(self.environments, every)
+        group = None
+        if groups and None not in self.groups:
+            names = sorted(g for g in self.groups if g is not None)
+            group = " or ".join(f"'{g}' in dependency_groups" for g in names)
+        parts = [p for p in (env, group) if p]
+        if len(parts) == 2:
+            return " and ".join(f"({p})" if " or " in p else p for p in parts)
+        return parts[0] if parts else None
+
+
+def resolve_everywhere(
+    session: Session, request: Request, every: Sequence[Environment]
+) -> tuple[list[Merged], list[Candidate], float]:
+    started = time.monotonic()
+    merged: dict[tuple[str, Version], Merged] = {}
+    direct: dict[tuple[str, str], tuple[Candidate, list[Environment]]] = {}
+    for env in every:
+        roots, constraints, _ = roots_and_constraints(request, env.target.markers)
+        if not roots:
+            continue
+        provider = Provider(session.finder, env.target, session.artifacts,
+                            constraints=constraints, policy=request.policy)  # fmt: skip
+        try:
+            with session.reporter.status(f"Resolving for {env}…"):
+                try:
+                    resolution = resolve(provider, roots)
+                except PipkeyError as exc:
+                    raise _for_env(exc, env) from None
+        finally:
+            provider.close()
+        starts: dict[str | None, list[str]] = {}
+        for root in roots:
+            match = _GROUP.search(root.origin)
+            starts.setdefault(match.group(1) if match else None, []).append(root.id)
+        needed = {group: resolution.reachable(ids) for group, ids in starts.items()}
+        for cand in resolution.candidates:
+            if cand.link is None:
+                continue
+            if cand.link.is_directory:
+                raise LockError(
+                    f"{cand.name} comes from a local directory: "
+                    "pipkey lock does not support local directories yet"
+                )
+            if cand.direct or cand.link.is_vcs:  # name @ URL, git: the same in every environment
+                found = direct.setdefault((cand.name, cand.link.url), (cand, []))
+                found[1].append(env)
+                continue
+            entry = merged.setdefault(
+                (cand.name, cand.version),
+                Merged(cand.name, cand.version, _index_of(cand.link.origin, cand.name)),
+            )
+            entry.environments.append(env)
+            entry.groups |= {g for g, names in needed.items() if cand.name in names}
+            table = provider.table(cand.name)
+            for dist in table.wheels.get(cand.version, ()):
+                entry.files.setdefault(dist.link.url, dist.link)
+            sdist = table.sdists.get(cand.version)
+            if sdist is not None:
+                entry.files.setdefault(sdist.link.url, sdist.link)
+            entry.files.setdefault(cand.link.url, cand.link)
+    for cand, envs in direct.values():
+        if len(envs) != len(every):
+            raise LockError(
+                f"{cand.name} @ {cand.link.filename if cand.link else '?'} is needed in some "
+                "environments only: a universal lock of such a direct reference is not "
+                "supported yet (lock with --python-platform / --python-version)"
+            )
+    found = sorted(merged.values(), key=lambda m: (m.name, m.version))
+    return found, [c for c, _ in direct.values()], time.monotonic() - started
+
+
+def pinned_files(session: Session, entry: Merged) -> list[PinnedFile]:
+    """Every file of ``entry`` with its sha256 (the index's; downloaded and hashed when the
+    index gives none)."""
+    out = []
+    for link in entry.files.values():
+        sha256 = link.sha256
+        size = None
+        if sha256 is None:
+            path = session.artifacts.wheel(link).result()
+            sha256 = file_hashes(str(path), ("sha256",))["sha256"]
+            size = path.stat().st_size
+        out.append(PinnedFile(link.filename, link.url, sha256, size))
+    wheels = sorted((f for f in out if f.filename.endswith(".whl")), key=lambda f: f.filename)
+    return wheels + [f for f in out if not f.filename.endswith(".whl")]
+
+
+def _for_env(exc: PipkeyError, env: Environment) -> PipkeyError:
+    wrapped = PipkeyError(f"for {env}: {exc}")
+    wrapped.hint = exc.hint or (
+        "lock for fewer environments with --python-version / --python-platform, "
+        "or loosen the requirement"
+    )
+    wrapped.exit_code = exc.exit_code
+    return wrapped
+
+
+def _index_of(origin: str, name: str) -> str | None:
+    """The index a file came from (PEP 751 ``index``): the page's URL minus the project."""
+    if not origin.startswith(("http://", "https://")):
+        return None  # find-links directories and local files have no index
+    base = origin.rstrip("/")
+    head, _, last = base.rpartition("/")
+    return f"{head}/" if canonicalize_name(last) == name else f"{base}/"

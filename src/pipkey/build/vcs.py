@@ -27,6 +27,7 @@ from urllib.parse import unquote, urlsplit, urlunsplit
 
 from pipkey.auth.credentials import Credentials
 from pipkey.auth.redact import redact_text
+from pipkey.build.backend_env import backend_environ
 from pipkey.build.errors import BuildError
 
 
@@ -85,7 +86,8 @@ def parse_vcs_url(raw: str) -> VcsUrl:
 
 def clone(source: VcsUrl, dest: Path, *, credentials: Credentials | None) -> str:
     """Clone ``source`` into ``dest`` at its revision; return the commit id."""
-    env = {**os.environ, "GIT_TERMINAL_PROMPT": "0", "GIT_ASKPASS": "true"}
+    # git and what it runs (helpers, ssh) need none of pipkey's credential variables either
+    env = {**backend_environ(os.environ), "GIT_TERMINAL_PROMPT": "0", "GIT_ASKPASS": "true"}
     with _bound_to_origin(env, source, credentials):
         _git(["clone", "--quiet", "--", source.url, str(dest)], env, source)
         if source.revision:

@@ -241,3 +241,25 @@ def test_pip_aliases_are_the_same_commands(index: Index, venv: Path) -> None:
     assert run_pipkey("pip", "freeze", "-p", venv).stdout == "Widget==1.5\n"
     unknown = run_pipkey("pip", "wheel")
     assert unknown.returncode == 2 and "No such command 'wheel'" in unknown.stderr
+
+
+# -- -v trace -------------------------------------------------------------------------------------
+
+
+def test_verbose_traces_requests_auth_decisions_cache_and_timing(
+    tmp_path: Path, index: Index, venv: Path
+) -> None:
+    """Like uv's -v: each request with its answer and time, each auth decision, cache hits."""
+    args = ("install", "-p", venv, "gear", "--index-url", index.url, "--cache-dir", tmp_path / "c")
+    first = run_pipkey(*args, "-v")
+    assert first.returncode == 0, first.stderr
+    lines = first.stderr.splitlines()
+    assert any("pipkey.auth: auth" in line and "sending user 'alice'" in line for line in lines)
+    assert any("pipkey.net: GET" in line and "/simple/gear/ -> 200 in" in line for line in lines)
+    assert any("cache miss: gear-0.9-py3-none-any.whl" in line for line in lines)
+    assert any(line.lstrip().split("ms", 1)[0].isdigit() for line in lines)  # time since start
+    again = run_pipkey(*args, "--reinstall", "-v")
+    assert "cache hit: gear-0.9-py3-none-any.whl" in again.stderr
+    quiet = run_pipkey(*args, "--reinstall")
+    assert "pipkey.net" not in quiet.stderr and "cache hit" not in quiet.stderr
+    assert_no_secret(PASSWORD, first.stderr, again.stderr, username="alice")

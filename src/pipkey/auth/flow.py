@@ -8,6 +8,7 @@ own credentials still gets them.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncGenerator, Callable, Generator
 from dataclasses import dataclass
 from functools import partial
@@ -19,9 +20,11 @@ import httpx
 from pipkey.auth.credentials import Credentials
 from pipkey.auth.engine import Authenticator
 from pipkey.auth.policy import Done, Exchange, Fail, Lookup, Refresh, Send
+from pipkey.auth.redact import redact_url
 from pipkey.auth.registry import challenge_statuses
 from pipkey.auth.urls import origin, split_credentials
 
+log = logging.getLogger("pipkey.auth")
 MAX_REDIRECTS = 20
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 
@@ -90,13 +93,24 @@ class EngineAuth(httpx.Auth):
         while True:
             if isinstance(action, Send):
                 sent = action.credentials
+                _decided(url, f"sending {sent.describe()}" if sent else "sending no credentials")
                 _authorize(request, sent)
                 response = yield request
                 action = exchange.response(response.status_code)
             elif isinstance(action, Lookup):
-                action = exchange.credentials((yield _Call(lambda: engine.lookup(target))))
+                status = response.status_code if response is not None else None
+                _decided(
+                    url,
+                    f"answered {status}: looking up credentials"
+                    if status
+                    else f"authenticate = {authenticate}: looking up credentials first",
+                )
+                found = yield _Call(lambda: engine.lookup(target))
+                _decided(url, f"found {found.describe()}" if found else "no credentials found")
+                action = exchange.credentials(found)
             elif isinstance(action, Refresh):
                 rejected = action.rejected
+                _decided(url, f"{rejected.describe()} refused: asking the sources once more")
                 found = yield _Call(partial(engine.refresh, target, rejected))
                 action = exchange.credentials(found)
             elif isinstance(action, Done):
@@ -107,6 +121,13 @@ class EngineAuth(httpx.Auth):
             else:
                 assert isinstance(action, Fail)
                 raise engine.error(target, action)
+
+
+def _decided(url: str, what: str) -> None:
+    """``-v``: each authentication decision, per request (never a secret: sources and
+    usernames are described, URLs redacted)."""
+    if log.isEnabledFor(logging.INFO):
+        log.info("auth %s: %s", redact_url(url), what)
 
 
 def _authorize(request: httpx.Request, credentials: Credentials | None) -> None:

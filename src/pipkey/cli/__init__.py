@@ -147,6 +147,16 @@ class _Group(click.Group):
             sys.exit(1)
 
 
+class _TraceFormatter(logging.Formatter):
+    """-v / -vv lines carry the time since start and who speaks (``  312ms pipkey.net: GET …
+    -> 200 in 41 ms``), a readable trace like uv's -v; warnings and errors keep their label."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        if record.levelno >= logging.WARNING:
+            return f"{record.levelname}: {record.getMessage()}"
+        return f"{record.relativeCreated:7.0f}ms {record.name}: {record.getMessage()}"
+
+
 def _global(ctx: click.Context, param: click.Parameter, value: Any) -> None:
     """Global flags count wherever they are typed: ``pipkey -q install`` and ``pipkey install
     -q`` (what pip and uv users type) mean the same."""
@@ -188,6 +198,7 @@ def _configure_logging(obj: dict[str, Any]) -> None:
         logging.basicConfig(format="%(levelname)s: %(message)s")
         for handler in root.handlers:
             handler.addFilter(_RedactingFilter())
+            handler.setFormatter(_TraceFormatter())
     # Third-party code (keyring plugins log a warning per failed attempt, then raise) speaks
     # with -v only; what failed reaches the user once, as the attempt's outcome in our error.
     # (Called again for each flag as it is parsed, so every level is set every time.)

@@ -42,8 +42,10 @@ def _project_option(ctx: click.Context, param: click.Parameter, value: Any) -> N
 def workdir_options() -> list[click.Option]:
     common: dict[str, Any] = {"expose_value": False, "is_eager": True, "metavar": "DIR"}
     return [
-        click.Option(["--directory"], callback=_directory, envvar=env_vars("directory"),
+        click.Option(["--directory", "workdir_directory"], callback=_directory,
+                     envvar=env_vars("directory"),
                      help="Change into DIR before running the command.", **common),
-        click.Option(["--project"], callback=_project_option, envvar=env_vars("project"),
+        click.Option(["--project", "workdir_project"], callback=_project_option,
+                     envvar=env_vars("project"),
                      help="Look for the project, its config and .venv from DIR.", **common),
     ]  # fmt: skip

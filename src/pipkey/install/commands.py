@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import shutil
 import sys
+import time
 from collections.abc import Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass, field
@@ -109,7 +110,11 @@ def install(
         if dry_run:
             _report_plan(reporter, resolution_plan, dry_run=True)
             return outcome
+        staged = time.monotonic()
         outcome.wheels = stage(session, resolution_plan.install)
+        reporter.detail(
+            f"prepared {count(len(outcome.wheels), 'wheel')} in {time.monotonic() - staged:.2f}s"
+        )
         outcome.downloaded = len(session.artifacts.downloaded)
         if resolution_plan.install or resolution_plan.remove or has_leftover(env):
             with environment_lock(

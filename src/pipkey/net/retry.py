@@ -10,6 +10,7 @@ cannot change the answer.
 from __future__ import annotations
 
 import email.utils
+import logging
 import random
 import ssl
 import time
@@ -20,6 +21,8 @@ import httpx
 
 from pipkey.net.bounds import BoundExceeded, read_bounded
 from pipkey.net.settings import DEFAULT_RETRIES
+
+log = logging.getLogger("pipkey.net")
 
 RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
 # Retry-After is honoured up to this many seconds; a server asking for more is not worth waiting
@@ -116,11 +119,13 @@ class RetryTransport(httpx.BaseTransport):
         attempt = 0
         while True:
             attempt += 1
+            started = time.perf_counter()
             try:
                 response = self.inner.handle_request(request)
                 if not request.extensions.get(STREAM):
                     response = read_bounded(response, request)
             except Exception as exc:
+                _trace(request, _exc_label(exc), started, attempt)
                 if not retryable_error(exc):
                     raise
                 answers.append(_exc_label(exc))
@@ -131,6 +136,7 @@ class RetryTransport(httpx.BaseTransport):
                 self.sleep(self.policy.delay(attempt, None, self.rng))
                 continue
             answers.append(str(response.status_code))
+            _trace(request, str(response.status_code), started, attempt)
             if response.status_code in RETRY_STATUSES and self.policy.may_retry(attempt):
                 retry_after = response.headers.get("retry-after")
                 response.close()
@@ -142,6 +148,19 @@ class RetryTransport(httpx.BaseTransport):
 
     def close(self) -> None:
         self.inner.close()
+
+
+def _trace(request: httpx.Request, outcome: str, started: float, attempt: int) -> None:
+    """``-v``: every request with its answer and time, URL credentials masked (like uv -v)."""
+    if not log.isEnabledFor(logging.INFO):
+        return
+    from pipkey.auth.redact import redact_url
+
+    ms = (time.perf_counter() - started) * 1000
+    again = f" (attempt {attempt})" if attempt > 1 else ""
+    body = " headers" if request.extensions.get(STREAM) else ""
+    log.info("%s %s -> %s in %.0f ms%s%s", request.method, redact_url(str(request.url)),
+             outcome, ms, body, again)  # fmt: skip
 
 
 def _exc_label(exc: Exception) -> str:

@@ -7,6 +7,7 @@ requirements file demands, *before* it is used for anything — resolution inclu
 from __future__ import annotations
 
 import hashlib
+import logging
 import shutil
 import tempfile
 import threading
@@ -37,6 +38,8 @@ from pipkey.resolve.metadata import read_wheel_metadata
 
 T = TypeVar("T")
 U = TypeVar("U")
+
+log = logging.getLogger("pipkey.cache")
 
 
 def then(fut: Future[T], fn: Callable[[T], U]) -> Future[U]:
@@ -265,12 +268,15 @@ class Artifacts:
         hit = self.unpacked_cache.get(link.sha256)
         with self._lock:
             self._hits[link.sha256] = hit
+        log.info("cache %s: %s (unpacked wheels)", "hit" if hit else "miss", link.filename)
         return hit
 
     def _cached(self, link: Link) -> Path | None:
         if not self.use_cache or link.sha256 is None:
             return None
-        return self.cache.get(link.sha256, link.filename)
+        found = self.cache.get(link.sha256, link.filename)
+        log.info("cache %s: %s (wheels)", "hit" if found else "miss", link.filename)
+        return found
 
     def _fetch_metadata(self, link: Link) -> bytes:
         data = self.client.get_bytes(link.metadata_url, max_bytes=METADATA_LIMIT)

@@ -112,6 +112,7 @@ def index(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         build_wheel(packages, name, "1.0")
     build_wheel(packages, "newer", "1.0")
     build_wheel(packages, "newer", "2.0", requires_python=">=3.12")
+    build_wheel(packages, "linuxonly", "1.0", tag="cp312-cp312-manylinux_2_17_x86_64")
     server = PyPIServer(packages).start()
     try:
         yield server.url
@@ -256,3 +257,18 @@ def test_hashed_requirements_export_carries_markers_and_every_platforms_hashes(
     hashes = [line for line in after[:7] if line.startswith("    --hash=sha256:")]
     assert len(hashes) == 6  # every platform's wheel
     assert "devtool" not in text  # a requirements file cannot say "only with --group dev"
+
+
+def test_a_platform_without_a_fitting_wheel_is_left_out_with_a_warning(
+    index: str, tmp_path: Path
+) -> None:
+    """Only Linux x86_64 has a wheel (and there is no sdist): the lock covers that platform,
+    says which environments it left out, and names only that one in ``environments``."""
+    (tmp_path / "req.in").write_text("linuxonly\n")
+    made = run_pipkey("lock", "-r", "req.in", "--python-version", "3.12", "--index-url", index,
+                      cwd=tmp_path)  # fmt: skip
+    assert made.returncode == 0, made.stderr
+    assert "left out of the lock: Python 3.12 on windows-amd64" in made.stderr
+    data = tomllib.loads((tmp_path / "pylock.toml").read_text())
+    assert data["environments"] == ["sys_platform == 'linux' and platform_machine == 'x86_64'"]
+    assert [p["name"] for p in data["packages"]] == ["linuxonly"]

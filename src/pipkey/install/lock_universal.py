@@ -50,7 +50,9 @@ def lock_universal(
     with Session(settings, reporter) as session:
         if python is not None:
             attach_builder(session, python)  # sdist-only packages: metadata from a build
-        merged, direct, seconds = resolve_everywhere(session, resolve_request, every)
+        universe = resolve_everywhere(session, resolve_request, every)
+        merged, direct, seconds = universe.merged, universe.direct, universe.seconds
+        every = universe.environments
         reporter.line(
             f"Resolved {count(len(merged), 'package')} for "
             f"{count(len(every), 'environment')} in {seconds:.2f}s"

@@ -31,6 +31,7 @@ from pipkey.lock.environments import Environment, marker_for
 from pipkey.lock.model import LockError
 from pipkey.lock.pylock import PinnedFile
 from pipkey.resolve.candidates import Candidate
+from pipkey.resolve.errors import BinaryOnly, NoMatchingDistribution, ResolutionConflict
 from pipkey.resolve.provider import Provider
 from pipkey.resolve.resolver import resolve
 
@@ -60,10 +61,16 @@ class Merged:
 
 def resolve_everywhere(
     session: Session, request: Request, every: Sequence[Environment]
-) -> tuple[list[Merged], list[Candidate], float]:
+) -> Universe:
+    """Resolve for every environment. One that cannot be resolved where the same Python can
+    on another platform (a wheel missing for that platform) is left out of the lock with a
+    warning; a Python no platform resolves for is an error, as in uv (requires-python then
+    names a Python the requirements cannot serve)."""
     started = time.monotonic()
     merged: dict[tuple[str, Version], Merged] = {}
     direct: dict[tuple[str, str], tuple[Candidate, list[Environment]]] = {}
+    failed: dict[tuple[Version, str], PipkeyError] = {}
+    done: list[Environment] = []
     for env in every:
         roots, constraints, _ = roots_and_constraints(request, env.target.markers)
         if not roots:
@@ -74,10 +81,14 @@ def resolve_everywhere(
             with session.reporter.status(f"Resolving for {env}…"):
                 try:
                     resolution = resolve(provider, roots)
+                except (NoMatchingDistribution, BinaryOnly, ResolutionConflict) as exc:
+                    failed[env.key] = _for_env(exc, env)
+                    continue
                 except PipkeyError as exc:
                     raise _for_env(exc, env) from None
         finally:
             provider.close()
+        done.append(env)
         starts: dict[str | None, list[str]] = {}
         for root in roots:
             match = _GROUP.search(root.origin)
@@ -108,15 +119,42 @@ def resolve_everywhere(
             if sdist is not None:
                 entry.files.setdefault(sdist.link.url, sdist.link)
             entry.files.setdefault(cand.link.url, cand.link)
+    _check_failures(failed, done, every, session)
     for cand, envs in direct.values():
-        if len(envs) != len(every):
+        if len(envs) != len(done):
             raise LockError(
                 f"{cand.name} @ {cand.link.filename if cand.link else '?'} is needed in some "
                 "environments only: a universal lock of such a direct reference is not "
                 "supported yet (lock with --python-platform / --python-version)"
             )
     found = sorted(merged.values(), key=lambda m: (m.name, m.version))
-    return found, [c for c, _ in direct.values()], time.monotonic() - started
+    seconds = time.monotonic() - started
+    return Universe(found, [c for c, _ in direct.values()], done, seconds)
+
+
+@dataclass(frozen=True)
+class Universe:
+    merged: list[Merged]
+    direct: list[Candidate]
+    environments: list[Environment]  # the ones resolved (the lock's environments)
+    seconds: float
+
+
+def _check_failures(
+    failed: dict[tuple[Version, str], PipkeyError],
+    done: list[Environment],
+    every: Sequence[Environment],
+    session: Session,
+) -> None:
+    resolved = {e.python for e in done}
+    for env in every:
+        exc = failed.get(env.key)
+        if exc is None:
+            continue
+        if env.python not in resolved:
+            raise exc
+        first = str(exc).splitlines()[0]
+        session.reporter.warn(f"left out of the lock: {env} ({first})")
 
 
 def pinned_files(session: Session, entry: Merged) -> list[PinnedFile]:

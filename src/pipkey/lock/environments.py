@@ -197,7 +197,14 @@ def _platform_marker(where: list[Platform], every: list[Platform]) -> str | None
     return " or ".join(f"({p})" if " and " in p else p for p in parts)
 
 
-def environments_markers(every: Sequence[Environment]) -> list[str]:
-    """PEP 751 ``environments``: one marker per platform locked for."""
-    seen = [p for p in PLATFORMS if any(e.platform == p for e in every)]
-    return [p.marker for p in seen]
+def environments_markers(done: Sequence[Environment]) -> list[str]:
+    """PEP 751 ``environments``: one marker per platform locked for (with the Pythons it was
+    locked for, when a platform was left out for some)."""
+    pythons = sorted({e.python for e in done})
+    out = []
+    for plat in PLATFORMS:
+        on = sorted(e.python for e in done if e.platform == plat)
+        if on:
+            py = _python_marker(on, pythons)
+            out.append(plat.marker + (f" and ({py})" if py else ""))
+    return out

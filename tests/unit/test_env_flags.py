@@ -105,3 +105,14 @@ def test_env_vars_is_a_copy() -> None:
     names = env_vars("pre")
     names.append("X")
     assert "X" not in ENV_FLAGS["pre"]
+
+
+def test_docs_list_every_variable() -> None:
+    """docs/commands.md's table is the users' copy of ENV_FLAGS: it cannot drift."""
+    from pathlib import Path
+
+    text = (Path(__file__).parents[2] / "docs" / "commands.md").read_text()
+    for flag, names in ENV_FLAGS.items():
+        assert f"`--{flag}`" in text, flag
+        for name in names:
+            assert f"`{name}`" in text, name

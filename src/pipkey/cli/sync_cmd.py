@@ -201,6 +201,7 @@ def _sync_requirements(ctx: click.Context, config_flags: ConfigFlags, kw: dict[s
     "python_versions",
     multiple=True,
     metavar="X.Y",
+    envvar=env_vars("python-version"),
     help="Lock for these Python versions only (default: all requires-python allows).",
 )
 @click.option(

@@ -95,3 +95,22 @@ def test_a_macos_framework_user_layout_gets_posix_scripts(tmp_path: Path) -> Non
     assert script.read_text().startswith("#!/usr/local/bin/python3.12")
     assert Path(scheme["purelib"]) == base / "lib" / "python" / "site-packages"
     assert (Path(scheme["purelib"]) / "app" / "__init__.py").is_file()
+
+
+@pytest.mark.parametrize(
+    ("windows", "expected"), [(True, "Scripts/python.exe"), (False, "bin/python")]
+)
+def test_a_new_venv_s_interpreter_follows_the_platform_layout(
+    tmp_path: Path, windows: bool, expected: str
+) -> None:
+    from pipkey.venvpaths import venv_python
+
+    assert venv_python(tmp_path, windows=windows) == tmp_path / expected
+
+
+def test_an_existing_windows_venv_is_found_on_any_host(tmp_path: Path) -> None:
+    from pipkey.venvpaths import venv_python
+
+    (tmp_path / "Scripts").mkdir()
+    (tmp_path / "Scripts" / "python.exe").write_bytes(b"MZ")
+    assert venv_python(tmp_path, windows=False) == tmp_path / "Scripts" / "python.exe"

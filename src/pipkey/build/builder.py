@@ -24,6 +24,7 @@ from pyproject_hooks import BackendUnavailable, BuildBackendHookCaller, HookMiss
 from pipkey.build.backend_env import backend_environ, environ_secrets, mask_output
 from pipkey.build.errors import BuildCycle, BuildError
 from pipkey.build.project import build_system
+from pipkey.venvpaths import venv_python
 
 # (python executable of the build environment, requirement strings) → installed, or raises
 InstallRequirements = Callable[[str, Sequence[str]], None]
@@ -132,7 +133,7 @@ def _make_env(base_python: str, where: Path) -> str:
     )
     if proc.returncode != 0:
         raise BuildError(f"could not create a build environment: {proc.stderr.strip()}")
-    return str(where / "bin" / "python")
+    return str(venv_python(where))
 
 
 def _runner(output: list[str], scripts: str | None = None) -> Callable[..., None]:

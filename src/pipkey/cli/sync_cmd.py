@@ -34,6 +34,7 @@ from pipkey.install.sync import (
 from pipkey.lock.model import LockError
 from pipkey.project import Workspace, find_workspace, install_target
 from pipkey.resolve.policy import Policy
+from pipkey.venvpaths import venv_python
 
 
 @click.command("sync")
@@ -104,7 +105,7 @@ def sync_(ctx: click.Context, config_flags: ConfigFlags, **kw: Any) -> None:
     if kw["python"] or os.environ.get("VIRTUAL_ENV"):
         interpreter = find_interpreter(kw["python"], dict(os.environ), project_dir)
     else:
-        interpreter = str(project_venv(project_dir, lock.requires_python) / "bin" / "python")
+        interpreter = str(venv_python(project_venv(project_dir, lock.requires_python)))
     request = SyncRequest(
         lock_path,
         install_target(workspace, selection),

@@ -39,7 +39,8 @@ from packaging import tags, markers
 target = sys.argv[2] or None
 paths = sysconfig.get_paths()
 if target:
-    paths = {"purelib": target, "platlib": target, "scripts": os.path.join(target, "bin"),
+    scripts = os.path.join(target, "Scripts" if os.name == "nt" else "bin")
+    paths = {"purelib": target, "platlib": target, "scripts": scripts,
              "data": target, "include": os.path.join(target, "include")}
 search = [target] if target else sorted({paths["purelib"], paths["platlib"]})
 dists = []

@@ -227,3 +227,23 @@ def test_constraints_from_pip_conf_and_pip_constraint(
     isolated = pipkey(venv, wheels, "--dry-run", "--isolated", "core",
                       env={**os.environ, "PIP_CONFIG_FILE": str(conf)})  # fmt: skip
     assert " + core==1.1" in isolated.stderr
+
+
+def test_uv_python_as_a_version_picks_the_matching_venv_or_needs_system(
+    tmp_path: Path, wheels: Path
+) -> None:
+    """uv's UV_PYTHON=3.X: the active venv or .venv of that version; another version is no
+    guess into a system interpreter — only with --system (then python3.X on PATH)."""
+    version = f"{sys.version_info.major}.{sys.version_info.minor}"
+    assert run_pipkey("venv", cwd=tmp_path).returncode == 0
+    base = ("install", "--no-index", "-f", wheels, "--dry-run", "-v", "core")
+    env = {**os.environ, "UV_PYTHON": version}
+    found = run_pipkey(*base, cwd=tmp_path, env=env)
+    assert found.returncode == 0, found.stderr
+    assert f"target interpreter: {tmp_path / '.venv' / 'bin' / 'python'}" in found.stderr
+    other = run_pipkey(*base, cwd=tmp_path, env={**os.environ, "UV_PYTHON": "3.1"})
+    assert other.returncode == 2 and "pass --system" in other.stderr
+    path = os.pathsep.join([str(Path(BASE_PYTHON).parent), os.environ["PATH"]])
+    system = run_pipkey(*base, "--system", cwd=tmp_path, env={**env, "PATH": path})
+    assert system.returncode == 0, system.stderr
+    assert ".venv" not in system.stderr.split("target interpreter: ", 1)[1].splitlines()[0]

@@ -15,6 +15,7 @@ import click
 from pipkey.cli.workdir import project_dir
 from pipkey.config.env_flags import env_vars
 from pipkey.install.env import Environment, TargetError, find_interpreter, introspect
+from pipkey.install.env.environment import VERSION_REQUEST
 from pipkey.install.store import default_cache_dir
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -25,6 +26,10 @@ def interpreter_for(
 ) -> tuple[str, Path | None]:
     if system and not python:
         python = system_interpreter()
+    elif system and python and VERSION_REQUEST.match(python) and not Path(python).exists():
+        from pipkey.install.env.venv import base_interpreter
+
+        python = base_interpreter(python)  # --system --python 3.12: python3.12 on PATH
     if target is not None:
         try:
             interpreter = find_interpreter(python, dict(os.environ), project_dir())

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 import subprocess
 import threading
 from collections.abc import Iterable, Mapping
@@ -235,12 +236,40 @@ def _parse_tag(text: str) -> Tag:
     return Tag(interpreter, abi, platform)
 
 
+VERSION_REQUEST = re.compile(r"^(?:python)?(\d+(?:\.\d+){0,2})$")
+
+
+def _venv_for_version(request: str, environ: dict[str, str], cwd: Path) -> str:
+    """``--python 3.12`` / ``UV_PYTHON=3.12`` (uv): the active venv or ``.venv`` when it is that
+    version; a system interpreter only with ``--system`` (never guessed into)."""
+    match = VERSION_REQUEST.match(request)
+    assert match is not None
+    wanted = match.group(1).split(".")
+    try:
+        python = find_interpreter(None, environ, cwd)
+    except TargetError:
+        python = ""
+    if python:
+        cfg = Path(python).parent.parent / "pyvenv.cfg"
+        text = cfg.read_text(encoding="utf-8", errors="replace") if cfg.is_file() else ""
+        found = re.search(r"^version(?:_info)?\s*=\s*(\S+)", text, re.MULTILINE)
+        if found and found.group(1).split(".")[: len(wanted)] == wanted:
+            return python
+    raise TargetError(
+        f"no virtual environment for Python {match.group(1)} found (active or .venv): create "
+        f"one (pipkey venv --python {match.group(1)}), or pass --system to use "
+        f"python{match.group(1)} from PATH"
+    )
+
+
 def find_interpreter(python: str | None, environ: dict[str, str], cwd: Path) -> str:
     """``--python`` (an interpreter or a venv dir), else the active venv, else ``.venv`` upwards.
 
     Like uv, pipkey refuses to guess further: installing into whatever ``python`` is on PATH is
     how system interpreters get broken.
     """
+    if python and VERSION_REQUEST.match(python) and not Path(python).exists():
+        return _venv_for_version(python, environ, cwd)
     if python:
         path = Path(python)
         if path.is_dir():

@@ -272,3 +272,31 @@ def test_a_platform_without_a_fitting_wheel_is_left_out_with_a_warning(
     data = tomllib.loads((tmp_path / "pylock.toml").read_text())
     assert data["environments"] == ["sys_platform == 'linux' and platform_machine == 'x86_64'"]
     assert [p["name"] for p in data["packages"]] == ["linuxonly"]
+
+
+def test_offline_sync_uses_the_cache_and_says_what_is_missing(locked: Path, tmp_path: Path):
+    """uv's --offline: a warm cache syncs with no network; a cold one fails in one line."""
+    python = PYTHONS["3.12"] or PYTHONS["3.11"]
+    assert python is not None
+    cache = tmp_path / "cache"
+    warm = run_pipkey("sync", locked / "pylock.toml", "--python", _venv(python, tmp_path / "a"),
+                      "--cache-dir", cache, cwd=locked)  # fmt: skip
+    assert warm.returncode == 0, warm.stderr
+    offline = run_pipkey("sync", locked / "pylock.toml", "--python", _venv(python, tmp_path / "b"),
+                         "--cache-dir", cache, "--offline", cwd=locked)  # fmt: skip
+    assert offline.returncode == 0, offline.stderr
+    assert _state(tmp_path / "a") == _state(tmp_path / "b")
+    cold = run_pipkey("sync", locked / "pylock.toml", "--python", _venv(python, tmp_path / "c"),
+                      "--cache-dir", tmp_path / "empty", "--offline", cwd=locked)  # fmt: skip
+    assert cold.returncode == 1
+    assert "offline (--offline): this file is not in the cache" in cold.stderr
+    assert "drop --offline to download it" in cold.stderr
+
+
+def test_offline_install_from_a_network_index_is_a_clear_error(index: str, tmp_path: Path):
+    python = PYTHONS["3.12"] or PYTHONS["3.11"]
+    assert python is not None
+    out = run_pipkey("install", "--python", _venv(python, tmp_path / "v"), "--index-url", index,
+                     "--offline", "native", "--cache-dir", tmp_path / "c")  # fmt: skip
+    assert out.returncode == 1
+    assert "offline (--offline): index pages are not cached" in out.stderr

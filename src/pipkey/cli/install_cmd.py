@@ -17,7 +17,7 @@ from pipkey.cli.build_options import BuildFlags, build_options, config_names
 from pipkey.cli.install_flags import InstallFlags, install_flags
 from pipkey.cli.options import ConfigFlags, index_options
 from pipkey.cli.reqfiles import index_overrides, read_requirements
-from pipkey.cli.resolve_options import resolve_options, with_resolve_options
+from pipkey.cli.resolve_options import offline, resolve_options, with_resolve_options
 from pipkey.cli.targets import interpreter_for, target_options
 from pipkey.cli.workdir import project_dir
 from pipkey.config import INDEX_STRATEGIES, Settings
@@ -132,6 +132,7 @@ def _prepare(
     settings = ConfigFlags(overrides, config_flags.isolated).load(
         cwd=project_dir(), environ=os.environ
     )
+    settings = offline(settings, kw)
     build: BuildFlags | None = kw.get("build")
     policy = replace(
         policy,

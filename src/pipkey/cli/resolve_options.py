@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 import click
 from packaging.utils import canonicalize_name
 
+from pipkey.config import Settings
 from pipkey.config.env_flags import env_vars
 from pipkey.resolve.policy import PRERELEASE_MODES, RESOLUTIONS, Policy
 
@@ -26,6 +27,19 @@ def _cutoff(_ctx: click.Context, _param: click.Parameter, value: str | None) -> 
         return None if not value else parse_cutoff(value)
     except ValueError as exc:
         raise click.BadParameter(str(exc)) from None
+
+
+def offline_option() -> Callable[[F], F]:
+    return click.option(
+        "--offline",
+        is_flag=True,
+        envvar=env_vars("offline"),
+        help="No network: cached wheels, find-links directories and file:// indexes only.",
+    )
+
+
+def offline(settings: Settings, kw: dict[str, Any]) -> Settings:
+    return replace(settings, offline=True) if kw.get("offline") else settings
 
 
 def resolve_options(*, upgrade_package: bool = True) -> Callable[[F], F]:
@@ -60,6 +74,7 @@ def resolve_options(*, upgrade_package: bool = True) -> Callable[[F], F]:
                 envvar=env_vars("override"),
                 help="Requirements that replace every other on their project. Repeatable.",
             ),
+            offline_option(),
             click.option(
                 "--no-build",
                 is_flag=True,

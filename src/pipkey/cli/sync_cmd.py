@@ -15,7 +15,12 @@ from pipkey.cli.install_cmd import _prepare, _reporter
 from pipkey.cli.options import ConfigFlags, index_options
 from pipkey.cli.project_options import selection_from, selection_options
 from pipkey.cli.reqfiles import index_overrides, read_requirements
-from pipkey.cli.resolve_options import resolve_options, with_resolve_options
+from pipkey.cli.resolve_options import (
+    offline,
+    offline_option,
+    resolve_options,
+    with_resolve_options,
+)
 from pipkey.cli.workdir import project_dir as working_project
 from pipkey.config.env_flags import env_vars
 from pipkey.config.loader import with_member_indexes
@@ -39,6 +44,7 @@ from pipkey.venvpaths import venv_python
 
 @click.command("sync")
 @click.argument("lockfile", required=False, type=click.Path(path_type=Path))
+@offline_option()
 @click.option(
     "-p",
     "--python",
@@ -97,7 +103,7 @@ def sync_(ctx: click.Context, config_flags: ConfigFlags, **kw: Any) -> None:
     overrides = dict(config_flags.overrides)
     overrides["no_input"] = kw["no_input"]
     overrides["cache_dir"] = str(kw["cache_dir"]) if kw["cache_dir"] else None
-    settings = ConfigFlags(overrides, config_flags.isolated).load(cwd=project_dir)
+    settings = offline(ConfigFlags(overrides, config_flags.isolated).load(cwd=project_dir), kw)
     if workspace is not None and not config_flags.isolated:
         members = [p.path for p in workspace.all_pyprojects() if p is not workspace.root_pyproject]
         settings = with_member_indexes(settings, members)
@@ -157,6 +163,7 @@ def _sync_requirements(ctx: click.Context, config_flags: ConfigFlags, kw: dict[s
         "packages": (),
         "require_hashes": False,
         "no_cache": kw["no_cache"],
+        "offline": kw["offline"],
     }
     settings, request, use_cache = _prepare(config_flags, prepared, Policy())
     interpreter = find_interpreter(kw["python"], dict(os.environ), working_project())
@@ -244,7 +251,7 @@ def lock_(ctx: click.Context, config_flags: ConfigFlags, **kw: Any) -> None:
         pylock = kw["output"].suffix != ".txt"
         groups = project.groups if project and pylock else kw["groups"]
         lines, requires_python = project_requirements(cwd / "pyproject.toml", kw["extras"], groups)
-    settings = ConfigFlags(overrides, config_flags.isolated).load(cwd=cwd)
+    settings = offline(ConfigFlags(overrides, config_flags.isolated).load(cwd=cwd), kw)
     try:
         interpreter = find_interpreter(kw["python"], dict(os.environ), cwd)
     except TargetError:

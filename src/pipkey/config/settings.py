@@ -78,6 +78,7 @@ class Settings:
     retries: int = DEFAULT_RETRIES
     timeout: float = DEFAULT_TIMEOUT
     native_tls: bool = False
+    offline: bool = False  # --offline (uv): no network; only caches and local locations
     provenance: Mapping[str, str] = field(default_factory=dict)
     config_files: tuple[str, ...] = ()  # every config file read, for `pipkey config show`
     notes: tuple[str, ...] = ()  # things a user should know: shadowed files, ignored entries

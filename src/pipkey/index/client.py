@@ -69,6 +69,13 @@ class PageResult:
         return f"HTTP {self.status}"
 
 
+OFFLINE_PAGE = (
+    "offline (--offline): index pages are not cached, so an index over the network cannot be "
+    "read; --find-links directories and file:// indexes work offline"
+)
+OFFLINE_FILE = "offline (--offline): this file is not in the cache"
+
+
 class IndexClient:
     """Fetches pages and files; memoizes page and metadata futures so nothing is fetched twice."""
 
@@ -78,8 +85,10 @@ class IndexClient:
         *,
         workers: int = DEFAULT_WORKERS,
         network: Network | None = None,
+        offline: bool = False,
     ) -> None:
         self.network = network or Network()
+        self.offline = offline  # uv's --offline: nothing over the network, a clear error instead
         self.http = self.network.client(auth, workers=workers)
         self.pool = ThreadPoolExecutor(workers, thread_name_prefix="pipkey-fetch")
         self._futures: dict[tuple[str, str], Future[object]] = {}
@@ -126,6 +135,8 @@ class IndexClient:
     def fetch_page(self, url: str) -> PageResult:
         if url.startswith("file:") or "://" not in url:
             return _local_page(url)
+        if self.offline:
+            return PageResult(url, None, error=OFFLINE_PAGE)
         try:
             response = self.http.get(url, headers={"Accept": ACCEPT})
         except AuthError as exc:
@@ -168,6 +179,8 @@ class IndexClient:
                 raise DownloadError(url, "no such file")
             shutil.copyfile(source, final)
             return final
+        if self.offline:
+            raise DownloadError(url, OFFLINE_FILE)
         fd, tmp = tempfile.mkstemp(dir=dest_dir, prefix=".part-", suffix=".whl")
         os.close(fd)
         try:

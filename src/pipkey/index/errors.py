@@ -14,7 +14,9 @@ class DownloadError(PipkeyError):
     def __init__(self, url: str, reason: str, *, status: int | None = None) -> None:
         self.url = redact_url(url)
         self.status = status
-        if status in (404, 410) or reason == "no such file":
+        if reason.startswith("offline"):
+            self.hint = "nothing was installed; drop --offline to download it"
+        elif status in (404, 410) or reason == "no such file":
             # The file is not there: waiting for the server will not help (a typo'd name @ URL).
             self.hint = "nothing was installed; check the URL or path, the file is not there"
         elif status in (401, 403):

@@ -42,7 +42,9 @@ class Session:
             warn=self.reporter.warn,
             proxy_credentials=self.auth.basic_for,  # a proxy's own, from the same sources
         )
-        self.client = IndexClient(self.auth.httpx_auth(), network=self.network)
+        self.client = IndexClient(
+            self.auth.httpx_auth(), network=self.network, offline=self.settings.offline
+        )
         self.finder = Finder(self.client, self.settings)
         self.cache = WheelCache(Path(self.settings.cache_dir or default_cache_dir()))
         self.artifacts = Artifacts(

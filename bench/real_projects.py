@@ -32,7 +32,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 MIRRORS = Path("/work/.mirror")
 PYTHON = os.environ.get("BENCH_PYTHON", "/usr/bin/python3.11")
-BOOKKEEPING = {"RECORD", "INSTALLER", "REQUESTED", "direct_url.json", "uv_cache.json"}
+BOOKKEEPING = {
+    "RECORD",
+    "INSTALLER",
+    "REQUESTED",
+    "direct_url.json",
+    "uv_cache.json",
+    "uv_build.json",
+}
 
 
 @dataclass(frozen=True)
@@ -206,10 +213,12 @@ def bench_project(project: Project, work: Path, timeout: int) -> dict[str, objec
         trees[tool] = root
         lock = root / "uv.lock"
         row["locked"] = lock.read_text().count("[[package]]")
+        (root / ".python-version").unlink(missing_ok=True)  # one interpreter for both
         venv(root / ".venv")
     flags = ["sync", "--locked", *project.flags]
     member = project.member
-    rc_uv, t_uv, out_uv = run([uv(), *flags], trees["uv"] / member, env, timeout)
+    uv_env = {**env, "UV_PYTHON": PYTHON}  # uv's meaning: the interpreter of the .venv
+    rc_uv, t_uv, out_uv = run([uv(), *flags], trees["uv"] / member, uv_env, timeout)
     rc_pk, t_pk, out_pk = run([*pipkey(), *flags], trees["pipkey"] / member, env, timeout)
     row.update(uv_rc=rc_uv, pipkey_rc=rc_pk, uv_s=round(t_uv, 1), pipkey_s=round(t_pk, 1))
     if rc_uv != 0:

@@ -155,6 +155,8 @@ def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Servers]:
     )  # fmt: skip
     assert proc.returncode == 0, proc.stderr
     build_wheel(packages, "alpha", "1.0", extras={"fast": ["zeta"]})
+    build_wheel(packages, "beta", "2.0")
+    build_wheel(packages, "epsilon", "1.0", requires=["beta"])
     for name in ("beta", "gamma", "delta", "eta", "zeta", "lint1", "docs1", "secretpkg"):
         build_wheel(packages, name, "1.0")
     with (
@@ -428,3 +430,41 @@ def test_a_changed_dynamic_requirement_makes_the_lock_stale_for_both(
     assert result.returncode == 2, result.stderr
     assert "eta is in pyproject.toml but not in the lock" in result.stderr
     assert _uv(pair.theirs, "sync", "--locked").returncode != 0
+
+
+CONFLICTS = """\
+[project]
+name = "forks"
+version = "0.1"
+requires-python = ">=3.11"
+dependencies = ["epsilon"]
+
+[project.optional-dependencies]
+new = ["beta==2.0"]
+
+[dependency-groups]
+dev = ["beta==1.0"]
+
+[tool.uv]
+conflicts = [[{{ extra = "new" }}, {{ group = "dev" }}]]
+"""
+
+
+@pytest.mark.parametrize("flags", [(), ("--no-dev", "--extra", "new"), ("--no-dev",)])
+def test_conflicting_extras_and_groups_take_their_own_fork_as_uv(
+    servers: Servers, tmp_path: Path, flags: tuple[str, ...]
+) -> None:
+    """pydantic-ai's layout: an extra and the dev group conflict, so epsilon's dependency on
+    beta is locked twice, with conflict markers (``extra == 'group-5-forks-dev'``); reading
+    them as plain markers takes the wrong fork (or both)."""
+    root = _write(tmp_path / "template", {
+        "pyproject.toml": CONFLICTS.format() + INDEX.format(url=servers.url)})  # fmt: skip
+    _lock(root)
+    assert "group-5-forks-dev" in (root / "uv.lock").read_text()
+    mine, theirs, _ = both(_pair(Template(root), tmp_path), *flags)
+    assert mine == theirs == {"beta", "epsilon"}
+    versions = []
+    for checkout in ("mine", "theirs"):
+        site = next((tmp_path / checkout / ".venv" / "lib").glob("python3*/site-packages"))
+        versions.append(sorted(p.name for p in site.glob("beta-*.dist-info")))
+    assert versions[0] == versions[1] and len(versions[0]) == 1

@@ -9,7 +9,6 @@ kept (as constraints) unless ``--upgrade`` or ``--upgrade-package P``, as uv doe
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,6 +29,7 @@ from pipkey.install.request import Request
 from pipkey.install.session import Session
 from pipkey.lock.model import LockError
 from pipkey.lock.pylock import Pinned, is_pylock, read_pylock, write_pylock
+from pipkey.project import read_pyproject
 from pipkey.resolve.candidates import Candidate
 from pipkey.resolve.policy import Policy
 from pipkey.resolve.reqfile import Line
@@ -68,30 +68,24 @@ class LockRequest:
 def project_requirements(
     pyproject: Path, extras: Sequence[str], groups: Sequence[str]
 ) -> tuple[list[Line], str | None]:
-    """``[project].dependencies`` plus the extras and dependency groups asked for."""
-    try:
-        data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise LockError(f"{pyproject}: cannot read it: {exc}") from None
-    project = data.get("project", {})
-    lines = [Line(t, f"{pyproject.name}: dependencies") for t in project.get("dependencies", [])]
-    optional = project.get("optional-dependencies", {})
+    """``[project].dependencies`` plus the extras and dependency groups asked for (names
+    compared normalised, as the project model reads them)."""
+    if not pyproject.is_file():
+        raise LockError(f"{pyproject}: no such file (give -r requirements.in, or run in a project)")
+    project = read_pyproject(pyproject)
+    where = pyproject.name
+    lines = [Line(t, f"{where}: dependencies") for t in project.dependencies]
     for extra in extras:
-        if extra not in optional:
+        items = project.optional_dependencies.get(canonicalize_name(extra))
+        if items is None:
             raise LockError(f"{pyproject}: no extra named {extra!r}")
-        lines += [Line(t, f"{pyproject.name}: extra {extra}") for t in optional[extra]]
-    if groups:
-        from dependency_groups import resolve
-
-        table = data.get("dependency-groups", {})
-        for group in groups:
-            try:
-                lines += [
-                    Line(t, f"{pyproject.name}: group {group}") for t in resolve(table, group)
-                ]
-            except (ValueError, LookupError, TypeError) as exc:
-                raise LockError(f"{pyproject}: dependency group {group!r}: {exc}") from None
-    return lines, project.get("requires-python")
+        lines += [Line(t, f"{where}: extra {extra}") for t in items]
+    for group in groups:
+        items = project.dependency_groups.get(canonicalize_name(group))
+        if items is None:
+            raise LockError(f"{pyproject}: no dependency group named {group!r}")
+        lines += [Line(t, f"{where}: group {group}") for t in items]
+    return lines, project.requires_python
 
 
 def project_info(pyproject: Path) -> ProjectInfo | None:

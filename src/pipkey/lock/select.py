@@ -9,6 +9,7 @@ marker holds, with ``extras`` and ``dependency_groups`` set from the flags (PEP 
 
 from __future__ import annotations
 
+import re
 from collections import deque
 from collections.abc import Iterable, Mapping
 from collections.abc import Set as AbstractSet
@@ -16,6 +17,7 @@ from pathlib import Path
 from urllib.parse import parse_qsl, quote, urlsplit, urlunsplit
 from urllib.request import url2pathname
 
+from packaging.markers import Marker
 from packaging.utils import NormalizedName, canonicalize_name
 
 from pipkey.index.models import DistFile, Link
@@ -85,7 +87,24 @@ def _walk_uv(lock: Lock, target: InstallTarget, env: Target) -> list[LockedPacka
     members = frozenset(lock.members)
     root_name = lock.root.name if lock.root is not None else None
     _check_names(lock, target, roots)
-    markers = {**env.markers, "extra": ""}
+    wanted_extras = chosen.extra_names()
+    # uv's conflict markers ([tool.uv] conflicts) name the extras, groups and projects active
+    # in this install: `extra == 'extra-11-pydantic-ai-mcp-tasks'`, `group-N-…`, `project-N-…`.
+    active: set[str] = set()
+    for root in roots:
+        if groups.prod:
+            active.add(_encoded("project", root.name))
+            active |= {
+                _encoded("extra", root.name, extra)
+                for extra in root.optional
+                if chosen.all_extras or extra in wanted_extras
+            }
+        active |= {
+            _encoded("group", root.name, group)
+            for group in root.groups
+            if target.includes_group(root.name, group)
+        }
+    holds = _Evaluator(env.markers, active)
     installed: dict[Key, LockedPackage] = {}
     queued: set[tuple[Key, str | None]] = set()
     queue: deque[tuple[LockedPackage, str | None]] = deque()
@@ -100,15 +119,15 @@ def _walk_uv(lock: Lock, target: InstallTarget, env: Target) -> list[LockedPacka
             queue.append((package, extra))
 
     def follow(dep: Dep) -> None:
-        if dep.marker is not None and not dep.marker.evaluate(markers):
+        if dep.marker is not None and not holds(dep.marker):
             return
         package = _find(lock, dep)
         take(package)
         push(package, None)
         for extra in sorted(dep.extras):
+            active.add(_encoded("extra", package.name, extra))
             push(package, extra)
 
-    wanted_extras = chosen.extra_names()
     for root in roots:
         if groups.prod:
             take(root)
@@ -121,7 +140,7 @@ def _walk_uv(lock: Lock, target: InstallTarget, env: Target) -> list[LockedPacka
                 for dep in deps:
                     follow(dep)
     for dep in lock.manifest_requirements:
-        if dep.marker is None or dep.marker.evaluate(markers):
+        if dep.marker is None or holds(dep.marker):
             package = _find(lock, dep)
             if groups.prod:
                 take(package)
@@ -137,6 +156,43 @@ def _walk_uv(lock: Lock, target: InstallTarget, env: Target) -> list[LockedPacka
     # A virtual package (a non-packaged project or member) is never installed, only its
     # dependencies.
     return [p for p in installed.values() if p.source != "virtual"]
+
+
+def _encoded(kind: str, package: str, item: str | None = None) -> str:
+    """uv's name for a conflict item in markers: ``extra-11-pydantic-ai-mcp-tasks``."""
+    return f"{kind}-{len(package)}-{package}" + (f"-{item}" if item else "")
+
+
+_EXTRA_TEST = re.compile(r"""extra\s*(==|!=)\s*(['"])([^'"]+)\2""")
+
+
+class _Evaluator:
+    """A uv.lock marker for the environment, its ``extra`` tests read against the conflict
+    items active in this install (as uv's ``evaluate`` with activated extras and groups)."""
+
+    def __init__(self, markers: Mapping[str, str], active: AbstractSet[str]) -> None:
+        self.env: dict[str, str | AbstractSet[str]] = {
+            **markers,
+            "extras": active,
+            "dependency_groups": frozenset(),
+        }
+        self.plain = {**markers, "extra": ""}
+        self._rewritten: dict[str, Marker] = {}
+
+    def __call__(self, marker: Marker) -> bool:
+        text = str(marker)
+        if "extra" not in text:
+            return marker.evaluate(self.plain)
+        rewritten = self._rewritten.get(text)
+        if rewritten is None:
+            rewritten = Marker(
+                _EXTRA_TEST.sub(
+                    lambda m: f"'{m.group(3)}' {'in' if m.group(1) == '==' else 'not in'} extras",
+                    text,
+                )
+            )
+            self._rewritten[text] = rewritten
+        return rewritten.evaluate(self.env, context="lock_file")
 
 
 def _check_names(lock: Lock, target: InstallTarget, roots: list[LockedPackage]) -> None:

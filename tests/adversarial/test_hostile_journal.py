@@ -90,10 +90,10 @@ def test_a_journal_that_would_delete_a_file_outside_the_venv_is_refused(
 
 @pytest.mark.parametrize(
     "content",
-    ["garbage{", "", '["not", "an", "object"]',
+    ["garbage{", "",
      json.dumps({"format": 2, "state": "pending", "started": "soon", "stash": 5,
                  "keep": {}, "moves": "x", "creates": None})],
-    ids=["garbage", "empty", "wrong-shape", "wrong-types"],
+    ids=["garbage", "empty", "wrong-types"],
 )  # fmt: skip
 def test_a_damaged_journal_gives_the_exact_recovery_step_and_check_says_so(
     venv: Path, wheels: Path, content: str

@@ -5,7 +5,11 @@ wheels built here, the real CLI, a fresh venv; the victims are ordinary files ne
 
 from __future__ import annotations
 
+import hashlib
+import json
 import subprocess
+import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -137,3 +141,135 @@ def test_uninstall_leaves_record_entries_outside_the_environment_alone_with_a_wa
     assert sibling.read_text() == "keep me\n"
     assert result.stderr.count("outside the environment: left alone") == 2, result.stderr
     assert not list(next((venv / "lib").glob("python3*/site-packages")).glob("plain*"))
+
+
+def zeros_wheel(out: Path, megabytes: int) -> Path:
+    """``big-1.0`` holding ``big/zeros.bin``: ``megabytes`` MiB of zeros, deflated to ~0.1%,
+    written and hashed in chunks (the test itself never holds the member in memory)."""
+    import base64
+    import hashlib
+    import zipfile
+
+    chunk = b"\0" * (1 << 20)
+    sha = hashlib.sha256()
+    for _ in range(megabytes):
+        sha.update(chunk)
+    digest = base64.urlsafe_b64encode(sha.digest()).rstrip(b"=").decode()
+    dist_info = "big-1.0.dist-info"
+    small = {
+        "big/__init__.py": b"",
+        f"{dist_info}/METADATA": b"Metadata-Version: 2.1\nName: big\nVersion: 1.0\n",
+        f"{dist_info}/WHEEL": b"Wheel-Version: 1.0\nRoot-Is-Purelib: true\nTag: py3-none-any\n",
+    }
+    record = "".join(
+        f"{p},sha256={base64.urlsafe_b64encode(hashlib.sha256(d).digest()).rstrip(b'=').decode()},"
+        f"{len(d)}\n"
+        for p, d in small.items()
+    )
+    record += f"big/zeros.bin,sha256={digest},{megabytes << 20}\n{dist_info}/RECORD,,\n"
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / "big-1.0-py3-none-any.whl"
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for name, data in small.items():
+            archive.writestr(name, data)
+        with archive.open("big/zeros.bin", "w", force_zip64=True) as member:
+            for _ in range(megabytes):
+                member.write(chunk)
+        archive.writestr(f"{dist_info}/RECORD", record)
+    return path
+
+
+_PEAK_RSS = """
+import resource, subprocess, sys
+proc = subprocess.run(sys.argv[1:], capture_output=True, text=True)
+sys.stderr.write(proc.stderr)
+print(proc.returncode, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+"""
+
+
+def test_a_huge_member_is_streamed_not_read_into_memory(venv: Path, tmp_path: Path) -> None:
+    """A 3 GiB member crashed pipkey (each member was read whole; uv streams, 28 MiB).
+    200 MiB of zeros: the peak RSS of the pipkey process must stay far below the member
+    (measured here: 636 MiB before for 300 MiB, 39 MiB after)."""
+    wheel = zeros_wheel(tmp_path / "wheels", 200)
+    assert wheel.stat().st_size < 2 << 20
+    argv = [sys.executable, "-m", "pipkey", "install", "--python", str(venv),
+            "--cache-dir", str(tmp_path / "cache"), str(wheel)]  # fmt: skip
+
+    measured = subprocess.run([sys.executable, "-c", _PEAK_RSS, *argv],
+                              capture_output=True, text=True)  # fmt: skip
+
+    rc, peak_kib = map(int, measured.stdout.split())
+    assert rc == 0, measured.stderr
+    installed = next((venv / "lib").glob("python3*/site-packages")) / "big" / "zeros.bin"
+    assert installed.stat().st_size == 200 << 20
+    assert peak_kib < 120 * 1024, f"peak RSS {peak_kib // 1024} MiB"
+
+
+def test_lying_pep658_metadata_is_refused_before_anything_is_installed(
+    venv: Path, packages_dir: Path
+) -> None:
+    """The index's ``.metadata`` says no dependencies; the wheel requires ``backdoor``: pip
+    stops on such a mismatch, pipkey did not notice."""
+    from tests.support.hostile import HostileServer, anchor, fixed, html_page, serve_file
+
+    wheel = build_wheel(packages_dir, "liar", "1.0", requires=["backdoor"])
+    told = b"Metadata-Version: 2.1\nName: liar\nVersion: 1.0\n"
+    told_sha = hashlib.sha256(told).hexdigest()
+    with HostileServer() as server:
+        base = server.url.rstrip("/").removesuffix("/simple")
+        href = f"{base}/files/{wheel.name}#sha256={hashlib.sha256(wheel.read_bytes()).hexdigest()}"
+        link = anchor(href, wheel.name, data_core_metadata=f"sha256={told_sha}")
+        server.route("/simple/liar/", html_page([link]))
+        server.route(f"/files/{wheel.name}", serve_file(wheel))
+        server.route(f"/files/{wheel.name}.metadata", fixed(200, told))
+
+        result = run_pipkey("install", "--python", venv, "--cache-dir", venv.parent / "cache",
+                            "--index-url", f"{base}/simple/", "liar")  # fmt: skip
+
+        assert server.seen(f"/files/{wheel.name}.metadata"), "the metadata was not used"
+    assert_refused(result, "liar-1.0-py3-none-any.whl", "disagrees", "backdoor")
+    assert not list(next((venv / "lib").glob("python3*/site-packages")).glob("liar*"))
+
+
+def test_a_truncated_unpacked_cache_manifest_is_rebuilt(venv: Path, packages_dir: Path) -> None:
+    """It broke every later install of that wheel (the entry could never be replaced)."""
+    build_wheel(packages_dir, "plain", "1.0")
+    cache = venv.parent / "cache"
+    assert install(venv, packages_dir, "plain").returncode == 0
+    manifest = next(cache.glob("unpacked-v1/*/*/*/pipkey-unpacked.json"))
+    manifest.write_text(manifest.read_text()[:25])
+    other = venv.parent / "other"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(other)], check=True)
+
+    result = install(other, packages_dir, "plain")
+
+    assert result.returncode == 0, result.stderr
+    assert subprocess.run([str(other / "bin" / "python"), "-c", "import plain"]).returncode == 0
+    assert json.loads(manifest.read_text())["dist_info"] == "plain-1.0.dist-info"
+
+
+@pytest.fixture
+def read_only_venv(venv: Path, tmp_path: Path) -> Iterator[Path]:
+    """The venv bind-mounted read-only (a Docker image layer, a ro volume): as root,
+    permission bits would not stop a write, a read-only mount does."""
+    mount = tmp_path / "ro-venv"
+    mount.mkdir()
+    bound = subprocess.run(["mount", "--bind", str(venv), str(mount)], capture_output=True)
+    if bound.returncode != 0:
+        pytest.skip(f"cannot bind-mount here: {bound.stderr.decode().strip()}")
+    try:
+        subprocess.run(["mount", "-o", "remount,ro,bind", str(mount)], check=True)
+        yield mount
+    finally:
+        subprocess.run(["umount", "-l", str(mount)], check=False)
+
+
+def test_a_read_only_target_venv_is_one_clear_line(
+    read_only_venv: Path, packages_dir: Path
+) -> None:
+    build_wheel(packages_dir, "plain", "1.0")
+
+    result = install(read_only_venv, packages_dir, "plain")
+
+    assert_refused(result, str(read_only_venv), "read-only file system")

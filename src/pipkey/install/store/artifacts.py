@@ -30,6 +30,7 @@ from pipkey.build.vcs import clone, parse_vcs_url
 from pipkey.index.client import IndexClient
 from pipkey.index.errors import HashMismatch
 from pipkey.index.models import DistFile, Link, file_hashes
+from pipkey.install.store.agreement import check_agreement
 from pipkey.install.store.cache import BuiltCache, WheelCache
 from pipkey.install.store.unpacked import Unpacked, UnpackedCache, unpack
 from pipkey.net.bounds import METADATA_LIMIT
@@ -96,6 +97,9 @@ class Artifacts:
         self._lock = threading.Lock()
         self._hits: dict[str, Unpacked | None] = {}
         self._metadata: dict[str, Future[bytes]] = {}
+        self._metadata_source: dict[
+            str, str
+        ] = {}  # link URL → where it came from, if not the wheel
 
     def cleanup(self) -> None:
         shutil.rmtree(self.staging, ignore_errors=True)
@@ -108,6 +112,21 @@ class Artifacts:
         return self.client.memo("unpack", link.url, lambda: self._unpack(link))
 
     def _unpack(self, link: Link) -> Unpacked:
+        made = self._unpack_any(link)
+        self._agrees(link, made)
+        return made
+
+    def _agrees(self, link: Link, made: Unpacked) -> None:
+        """The metadata the resolver used (PEP 658, an sdist's PKG-INFO) is the wheel's own."""
+        with self._lock:
+            used = self._metadata.get(link.url)
+            source = self._metadata_source.get(link.url)
+        if used is None or source is None or not used.done() or used.exception() is not None:
+            return
+        actual = (made.root / made.dist_info / "METADATA").read_bytes()
+        check_agreement(link.filename, used.result(), actual, source)
+
+    def _unpack_any(self, link: Link) -> Unpacked:
         if link.is_directory or link.is_sdist or link.is_vcs:
             built = self._built(link)
             sha256 = file_hashes(str(built), ("sha256",))["sha256"]
@@ -235,6 +254,8 @@ class Artifacts:
             sdist = self.client.run_once("wheel", link.url, lambda: self._fetch_wheel(link))
             static = static_metadata(sdist)
             if static is not None:  # reliable PKG-INFO: the build waits until staging
+                with self._lock:
+                    self._metadata_source[link.url] = "sdist's PKG-INFO"
                 ready: Future[bytes] = Future()
                 ready.set_result(static)
                 return ready
@@ -254,6 +275,8 @@ class Artifacts:
                 return then(self.wheel(link), read_wheel_metadata)
             return done
         if link.metadata is not None and not link.is_file and not self._cached(link):
+            with self._lock:
+                self._metadata_source[link.url] = "index's PEP 658 metadata"
             return self.client.memo("meta", link.url, lambda: self._fetch_metadata(link))
         return then(self.wheel(link), read_wheel_metadata)
 

@@ -70,20 +70,33 @@ def unpack(wheel: Path, dest: Path) -> Unpacked:
                 (dest / directory).mkdir(parents=True, exist_ok=True)
             files = []
             for info, name in zip(infos, names, strict=True):
-                data = archive.read(info)
                 executable = bool((info.external_attr >> 16) & stat.S_IXUSR)
-                with open(dest / name, "wb") as out:
-                    out.write(data)
+                digest, size = _extract(archive, info, dest / name)
                 if executable:
                     os.chmod(dest / name, 0o755)
-                digest = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=")
-                files.append(UnpackedFile(name, digest.decode(), len(data), executable))
+                files.append(UnpackedFile(name, digest, size, executable))
     except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
         raise BadWheel(f"{wheel.name} cannot be unpacked: {exc}") from None
     dist_info = _dist_info(names, wheel.name)
     wheel_meta = (dest / dist_info / "WHEEL").read_text(encoding="utf-8", errors="replace")
     purelib = HeaderParser().parsestr(wheel_meta).get("Root-Is-Purelib", "true").strip().lower()
     return Unpacked(dest, wheel.name, dist_info, purelib == "true", tuple(files))
+
+
+_CHUNK = 1 << 20
+
+
+def _extract(archive: zipfile.ZipFile, info: zipfile.ZipInfo, target: Path) -> tuple[str, int]:
+    """Stream one member to ``target``, hashing as it goes: a member never needs its size in
+    memory (a 3 GiB member used to be read whole; uv streams too). zipfile checks the CRC."""
+    sha = hashlib.sha256()
+    size = 0
+    with archive.open(info) as src, open(target, "wb") as out:
+        while chunk := src.read(_CHUNK):
+            sha.update(chunk)
+            out.write(chunk)
+            size += len(chunk)
+    return base64.urlsafe_b64encode(sha.digest()).rstrip(b"=").decode(), size
 
 
 def _safe(name: str, wheel: str) -> str:
@@ -112,17 +125,17 @@ class UnpackedCache:
         entry = self._dir(sha256)
         try:
             data = json.loads((entry / MANIFEST).read_text())
-        except (OSError, ValueError):
+            if data.get("format") != _FORMAT:
+                return None
+            files = tuple(UnpackedFile(*f) for f in data["files"])
+            made = Unpacked(
+                entry / "tree", data["filename"], data["dist_info"], data["root_is_purelib"], files
+            )
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            return None  # missing, or damaged (truncated, edited): unpack() rebuilds it
+        if not all(isinstance(v, str) for v in (made.filename, made.dist_info)):
             return None
-        if data.get("format") != _FORMAT:
-            return None
-        return Unpacked(
-            entry / "tree",
-            data["filename"],
-            data["dist_info"],
-            data["root_is_purelib"],
-            tuple(UnpackedFile(*f) for f in data["files"]),
-        )
+        return made
 
     def unpack(self, wheel: Path, sha256: str) -> Unpacked:
         """The cached entry for this wheel, made now if missing (atomically)."""
@@ -145,7 +158,12 @@ class UnpackedCache:
             try:
                 os.rename(building, final)
             except OSError:
-                if self.get(sha256) is None:  # not a concurrent winner: a real failure
+                if self.get(sha256) is not None:  # a concurrent run won the race: use its copy
+                    pass
+                elif final.exists():  # a damaged entry (truncated manifest): replace it
+                    self._discard(final)
+                    os.rename(building, final)
+                else:
                     raise
         finally:
             shutil.rmtree(building, ignore_errors=True)
@@ -153,3 +171,10 @@ class UnpackedCache:
         if entry is None:
             raise BadWheel(f"{wheel.name}: the unpacked cache entry could not be read back")
         return entry
+
+    @staticmethod
+    def _discard(entry: Path) -> None:
+        """Out of the way by a rename (atomic: no run sees half an entry), then deleted."""
+        aside = Path(tempfile.mkdtemp(dir=entry.parent, prefix=".tmp-broken-"))
+        os.rename(entry, aside / "entry")
+        shutil.rmtree(aside, ignore_errors=True)

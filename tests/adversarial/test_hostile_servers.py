@@ -317,7 +317,7 @@ def test_a_pep691_page_with_only_an_unknown_hash_is_not_a_traceback(
 
 @pytest.mark.parametrize(
     "filename",
-    ["../victim-1.0-py3-none-any.whl", "sub/victim-1.0-py3-none-any.whl", "/etc/victim.whl"],
+    ["../victim-1.0-py3-none-any.whl", "sub/victim-1.0-py3-none-any.whl"],
 )
 def test_a_filename_with_a_slash_on_a_page_is_one_clear_line(
     venv: Path, packages_dir: Path, hostile: HostileServer, filename: str

@@ -6,11 +6,11 @@ import sys
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 if TYPE_CHECKING:  # rich loads with the first line shown: a quiet run never imports it
     from rich.console import Console
-    from rich.progress import Progress
+    from rich.progress import Progress, TaskID
     from rich.status import Status
 
 
@@ -114,6 +114,6 @@ class Step:
 
     def advance(self, item: str) -> None:
         if self.bar is not None:
-            self.bar.update(self.task, advance=1, item=item)
+            self.bar.update(cast("TaskID", self.task), advance=1, item=item)
         else:
             self.reporter.detail(item)

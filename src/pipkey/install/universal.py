@@ -127,9 +127,9 @@ def resolve_everywhere(
                 "environments only: a universal lock of such a direct reference is not "
                 "supported yet (lock with --python-platform / --python-version)"
             )
-    found = sorted(merged.values(), key=lambda m: (m.name, m.version))
+    chosen = sorted(merged.values(), key=lambda m: (m.name, m.version))
     seconds = time.monotonic() - started
-    return Universe(found, [c for c, _ in direct.values()], done, seconds)
+    return Universe(chosen, [c for c, _ in direct.values()], done, seconds)
 
 
 @dataclass(frozen=True)

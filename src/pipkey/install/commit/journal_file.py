@@ -108,8 +108,8 @@ def decode(path: Path, text: str, roots: frozenset[Path] = frozenset()) -> Entri
         float(started),
         stash,
         pairs,
-        [inside(p) for p in creates],
-        frozenset(inside(k, root_ok=True) for k in keep),
+        [inside(p) for p in creates or ()],
+        frozenset(inside(k, root_ok=True) for k in keep or ()),
     )
 
 

@@ -20,10 +20,11 @@ import shutil
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal
 
 from installer.records import Hash, RecordEntry
 from installer.scripts import Script
-from installer.utils import construct_record_file, fix_shebang
+from installer.utils import Scheme, construct_record_file, fix_shebang
 
 from pipkey.install.commit.launchers import LauncherKind
 from pipkey.install.commit.scripts import check_script_name, entry_point_scripts
@@ -77,7 +78,8 @@ class Linker:
             records.append(_entry(target, base, data))
         record_path = dist_info / "RECORD"
         records.append(RecordEntry(_relative(record_path, base), None, None))
-        record = construct_record_file([("purelib", entry) for entry in records]).read()
+        purelib = Scheme("purelib")
+        record = construct_record_file([(purelib, entry) for entry in records]).read()
         self._write(record_path, record, executable=False)
 
     def planned(self, wheel: Unpacked, extra: Iterable[str]) -> list[Path]:
@@ -108,7 +110,8 @@ class Linker:
 
     def _scripts(self, wheel: Unpacked) -> Iterator[tuple[str, bytes]]:
         for name, module, attr, section in entry_point_scripts(wheel):
-            yield Script(name, module, attr, section).generate(self.interpreter, self.launcher)
+            kind: Literal["console", "gui"] = "gui" if section == "gui" else "console"
+            yield Script(name, module, attr, kind).generate(self.interpreter, self.launcher)
 
     def _place(self, source: Path, target: Path) -> None:
         """Noted in ``written`` once created, never before: a file that was already there (a

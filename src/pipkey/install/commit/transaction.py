@@ -19,13 +19,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pipkey.auth.errors import PipkeyError
-from pipkey.install.commit.journal import JOURNAL_NAME, Journal, Recovery, recover
+from pipkey.install.commit.journal import Journal, Recovery, recover
 from pipkey.install.commit.launchers import launcher_kind
 from pipkey.install.commit.linker import Linker
 from pipkey.install.commit.shared import Owners, label, share
 from pipkey.install.commit.uninstall import Bounds, prune, record_paths
 from pipkey.install.commit.wheel import extra_files
-from pipkey.install.env.environment import Environment
+from pipkey.install.env.environment import JOURNAL_NAME, Environment
 from pipkey.install.store.unpacked import Unpacked
 from pipkey.resolve.candidates import Candidate, Installed
 

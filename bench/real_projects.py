@@ -13,8 +13,9 @@ made beforehand from the same interpreter; for a requirement set ``uv pip instal
 file set (bytecode and the installer's own bookkeeping files left out), and ``bin/`` scripts.
 
 A fresh HOME for both (no machine config), this machine's CA bundle, cold caches under the run
-directory. ``SETUPTOOLS_SCM_PRETEND_VERSION`` is set for both: an archive has no .git, so a
-version from git tags (hatch-vcs, setuptools-scm) needs it for either tool.
+directory. Each checkout is made a one-commit git repository tagged v0.0.0: a version from git
+tags (hatch-vcs, setuptools-scm, uv-dynamic-versioning) needs one, for either tool. Any
+``.python-version`` is removed so that uv, too, keeps the .venv made from one interpreter.
 """
 
 from __future__ import annotations
@@ -163,20 +164,51 @@ def base_env(home: Path, work: Path) -> dict[str, str]:
         "UV_PYTHON_DOWNLOADS": "never",  # both use the .venv made beforehand from PYTHON
         "UV_CACHE_DIR": str(work / "uv-cache"),
         "PIPKEY_CACHE_DIR": str(work / "pipkey-cache"),
-        "SETUPTOOLS_SCM_PRETEND_VERSION": "0.0.0",
-        "PDM_BUILD_SCM_VERSION": "0.0.0",
     }
 
 
 def checkout(project: Project, dest: Path) -> Path:
-    git_dir = MIRRORS / project.mirror / "repo"
-    dest.mkdir(parents=True)
-    archive = subprocess.run(
-        ["git", "--git-dir", str(git_dir), "archive", "--format=tar", "HEAD",
-         *([project.subdir] if project.subdir else [])],
+    """The mirror's HEAD tree (of ``subdir``) written out; blobs a mirror leaves out (its
+    largest files) are skipped, as ``git archive`` would refuse the whole tree for them."""
+    git = ["git", "--git-dir", str(MIRRORS / project.mirror / "repo")]
+    listing = subprocess.run(
+        [*git, "ls-tree", "-r", "-z", "HEAD", *([project.subdir] if project.subdir else [])],
         capture_output=True, check=True,
-    )  # fmt: skip
-    subprocess.run(["tar", "-x", "-C", str(dest)], input=archive.stdout, check=True)
+    ).stdout.decode()  # fmt: skip
+    entries = []
+    for item in filter(None, listing.split("\0")):
+        meta, path = item.split("\t", 1)
+        mode, kind, sha = meta.split()
+        if kind == "blob":
+            entries.append((mode, sha, path))
+    batch = subprocess.Popen([*git, "cat-file", "--batch"], stdin=subprocess.PIPE,
+                             stdout=subprocess.PIPE)  # fmt: skip
+    assert batch.stdin is not None and batch.stdout is not None
+    for mode, sha, path in entries:
+        batch.stdin.write(f"{sha}\n".encode())
+        batch.stdin.flush()
+        header = batch.stdout.readline().split()
+        if len(header) < 3 or header[1] == b"missing":
+            continue
+        data = batch.stdout.read(int(header[2]))
+        batch.stdout.read(1)
+        target = dest / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if mode == "120000":
+            target.symlink_to(data.decode())
+            continue
+        target.write_bytes(data)
+        if mode == "100755":
+            target.chmod(0o755)
+    batch.stdin.close()
+    batch.wait()
+    # A version from git tags (hatch-vcs, setuptools-scm, uv-dynamic-versioning) needs a
+    # repository: one commit, tagged, the same for both tools.
+    env = {**os.environ, "GIT_AUTHOR_NAME": "corpus", "GIT_AUTHOR_EMAIL": "c@example.invalid",
+           "GIT_COMMITTER_NAME": "corpus", "GIT_COMMITTER_EMAIL": "c@example.invalid"}  # fmt: skip
+    for step in (["init", "-q"], ["add", "-A"], ["commit", "-qm", "corpus", "--no-verify"],
+                 ["tag", "v0.0.0"]):  # fmt: skip
+        subprocess.run(["git", *step], cwd=dest, env=env, capture_output=True, check=True)
     return dest / project.subdir if project.subdir else dest
 
 
@@ -287,7 +319,11 @@ def main() -> None:
     try:
         for project in PROJECTS:
             if project.label in chosen:
-                rows.append(bench_project(project, work / project.label, args.timeout))
+                try:
+                    rows.append(bench_project(project, work / project.label, args.timeout))
+                except (OSError, subprocess.SubprocessError, ValueError) as exc:
+                    rows.append({"name": project.label, "covers": project.covers,
+                                 "result": f"bench error: {exc}"})  # fmt: skip
                 print(table(rows[-1:]).splitlines()[-1], flush=True)
         for label, text in REQUIREMENT_SETS.items():
             if label in chosen:

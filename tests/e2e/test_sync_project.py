@@ -56,6 +56,9 @@ ROOT = """\
 [tool.uv.workspace]
 members = ["packages/*"]
 
+[tool.uv.sources]
+b = { workspace = true }  # inherited by every member (crewAI's layout)
+
 [dependency-groups]
 dev = ["delta"]
 """
@@ -71,9 +74,6 @@ dependencies = ["alpha", "b>=0.1"]
 
 [dependency-groups]
 dev = ["eta"]
-
-[tool.uv.sources]
-b = {{ workspace = true }}
 """
 
 MEMBER_B = f"""\

@@ -59,19 +59,23 @@ def stale_reasons(
                 str(group): {_locked_key(item) for item in items}
                 for group, items in lock.manifest.get("dependency-groups", {}).items()
             }
-            reasons += _compare_groups(label, member, locked_groups)
+            reasons += _compare_groups(label, member, locked_groups, workspace)
             continue
         package = next((p for p in lock.by_name(member.name) if p.is_project), None)
         if package is None:
             reasons.append(f"workspace member {member.name} ({member.path}) is not in the lock")
             continue
-        reasons += _compare_member(label, member, package, metadata_for)
+        reasons += _compare_member(label, member, package, metadata_for, workspace)
     reasons += _requires_python(lock, workspace)
     return reasons
 
 
 def _compare_member(
-    label: str, member: Pyproject, package: LockedPackage, metadata_for: MetadataFor | None
+    label: str,
+    member: Pyproject,
+    package: LockedPackage,
+    metadata_for: MetadataFor | None,
+    workspace: Workspace,
 ) -> list[str]:
     meta = package.metadata
     locked = {_locked_key(item) for item in meta.get("requires-dist", [])}
@@ -79,22 +83,24 @@ def _compare_member(
         if metadata_for is None:
             return []  # nothing to compare with: the caller asked not to build (--frozen)
         built = metadata_for(member, package)
-        declared = {_built_key(text, member) for text in built.requires_dist}
+        declared = {_built_key(text, member, workspace) for text in built.requires_dist}
     else:
-        declared = {_key(text, None, member) for text in member.dependencies}
+        declared = {_key(text, None, member, workspace) for text in member.dependencies}
         for extra, items in member.optional_dependencies.items():
-            declared |= {_key(text, extra, member) for text in items}
+            declared |= {_key(text, extra, member, workspace) for text in items}
     reasons = list(_diff(f"{label}: dependencies", declared, locked))
     locked_groups = {
         str(canonicalize_name(group)): {_locked_key(item) for item in items}
         for group, items in meta.get("requires-dev", {}).items()
     }
-    return reasons + _compare_groups(label, member, locked_groups)
+    return reasons + _compare_groups(label, member, locked_groups, workspace)
 
 
-def _compare_groups(label: str, member: Pyproject, locked: Mapping[str, set[Key]]) -> list[str]:
+def _compare_groups(
+    label: str, member: Pyproject, locked: Mapping[str, set[Key]], workspace: Workspace
+) -> list[str]:
     declared = {
-        str(group): {_key(text, None, member) for text in items}
+        str(group): {_key(text, None, member, workspace) for text in items}
         for group, items in member.dependency_groups.items()
     }
     reasons: list[str] = []
@@ -141,12 +147,14 @@ def _requires_python(lock: Lock, workspace: Workspace) -> list[str]:
     ]
 
 
-def _key(text: str, extra: str | None, member: Pyproject) -> Key:
+def _key(text: str, extra: str | None, member: Pyproject, workspace: Workspace) -> Key:
     try:
         req = Requirement(text)
     except InvalidRequirement as exc:
         raise LockError(f"{member.path}: invalid requirement {text!r}: {exc}") from None
-    local = req.url is not None or any(s.local for s in member.source_for(req.name))
+    # a member's own [tool.uv.sources] entry, else the workspace root's (uv: inherited)
+    sources = member.source_for(req.name) or workspace.root_pyproject.source_for(req.name)
+    local = req.url is not None or any(s.local for s in sources)
     return (
         canonicalize_name(req.name),
         "" if local else str(req.specifier),
@@ -155,10 +163,10 @@ def _key(text: str, extra: str | None, member: Pyproject) -> Key:
     )
 
 
-def _built_key(text: str, member: Pyproject) -> Key:
+def _built_key(text: str, member: Pyproject, workspace: Workspace) -> Key:
     """A ``Requires-Dist`` line: the extra it belongs to is in its marker."""
     match = _EXTRA.search(text.partition(";")[2])
-    key = _key(text.partition(";")[0] if match else text, None, member)
+    key = _key(text.partition(";")[0] if match else text, None, member, workspace)
     return (*key[:3], canonicalize_name(match.group(1)) if match else None)
 
 

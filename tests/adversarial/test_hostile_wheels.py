@@ -273,3 +273,41 @@ def test_a_read_only_target_venv_is_one_clear_line(
     result = install(read_only_venv, packages_dir, "plain")
 
     assert_refused(result, str(read_only_venv), "read-only file system")
+
+
+def test_an_sdist_whose_pkg_info_lies_about_its_dependencies_is_refused(
+    venv: Path, packages_dir: Path
+) -> None:
+    """PKG-INFO 2.2 (PEP 643: trusted without a build) says no dependencies; the build's wheel
+    requires ``backdoor``. Resolved from PKG-INFO, caught when the built wheel is unpacked."""
+    import io
+    import tarfile
+
+    from tests.support.isolation import MACHINE_ENV
+
+    proc = subprocess.run(
+        [sys.executable, "-m", "pip", "download", "-q", "--only-binary=:all:", "-d",
+         str(packages_dir), "flit_core"],
+        env=dict(MACHINE_ENV), capture_output=True, text=True,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    members = {
+        "PKG-INFO": "Metadata-Version: 2.2\nName: liarsrc\nVersion: 1.0\n",
+        "pyproject.toml": (
+            '[build-system]\nrequires = ["flit_core>=3.4"]\nbuild-backend = "flit_core.buildapi"\n'
+            '[project]\nname = "liarsrc"\nversion = "1.0"\ndescription = "x"\n'
+            'dependencies = ["backdoor"]\n'
+        ),
+        "liarsrc/__init__.py": '"""liar."""\n',
+    }
+    with tarfile.open(packages_dir / "liarsrc-1.0.tar.gz", "w:gz") as archive:
+        for name, text in members.items():
+            data = text.encode()
+            info = tarfile.TarInfo(f"liarsrc-1.0/{name}")
+            info.size, info.mode, info.mtime = len(data), 0o644, 1_700_000_000
+            archive.addfile(info, io.BytesIO(data))
+
+    result = install(venv, packages_dir, "liarsrc")
+
+    assert_refused(result, "sdist's PKG-INFO disagrees", "backdoor")
+    assert not list(next((venv / "lib").glob("python3*/site-packages")).glob("liarsrc*"))

@@ -14,6 +14,7 @@ in-process engine tests :class:`Routed` sends such a URL to the local server, th
 from __future__ import annotations
 
 import base64
+import contextlib
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -41,6 +42,13 @@ USERS = {
     "VssSessionToken": TOKEN,
     # A token in the username slot with an empty password (pip: https://TOKEN@host/).
     TOKEN: "",
+    # pip's test_network_auth fixtures: accepted, so no case pays for a refused refresh.
+    "saved-user1": "pw1",
+    "saved-user2": "pw2",
+    "user": "user!netloc",
+    "user2": "user2!netloc",
+    "foo": "foo!url",
+    "username": "hunter2",
 }
 HREF = re.compile(r'href="([^"#]+)')
 
@@ -224,3 +232,43 @@ class ScriptedPrompter:
     def confirm_save(self, where: str) -> bool:
         self.save_offers.append(where)
         return self.save
+
+
+class Recorder(httpx.BaseTransport):
+    """The real transport, noting the Basic credentials of every request as it leaves pipkey:
+    what was *sent* is the observable the peers' unit tests assert on."""
+
+    def __init__(self, inner: httpx.BaseTransport | None = None) -> None:
+        self.inner = inner or httpx.HTTPTransport()
+        self.sent: list[tuple[str, tuple[str, str] | None]] = []
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        self.sent.append((str(request.url), _basic_pair(request.headers.get("Authorization"))))
+        return self.inner.handle_request(request)
+
+    def close(self) -> None:
+        self.inner.close()
+
+    def first_credentials(self) -> tuple[str, str] | None:
+        return next((pair for _url, pair in self.sent if pair is not None), None)
+
+
+def _basic_pair(header: str | None) -> tuple[str, str] | None:
+    if header is None or not header.startswith("Basic "):
+        return None
+    user, _, password = base64.b64decode(header[6:]).decode().partition(":")
+    return user, password
+
+
+def sent_for(
+    engine: Authenticator, *urls: str, transport: httpx.BaseTransport | None = None
+) -> Recorder:
+    """GET each URL through the engine (auth failures are answers too), recording what left."""
+    from pipkey.auth import AuthError
+
+    recorder = Recorder(transport)
+    with engine.client(timeout=30, transport=recorder) as client:
+        for url in urls:
+            with contextlib.suppress(AuthError):
+                client.get(url)
+    return recorder

@@ -146,13 +146,17 @@ def same_origin_match(url: str, bases: Iterable[str]) -> str | None:
 def service_names(url: str, *, index_url: str | None, override: str | None = None) -> list[str]:
     """Keyring service names to try, in order, stopping at the first hit.
 
-    Under a configured index: the override, the index URL as configured (no credentials), then
-    ``host[:port]`` (pip saves prompted credentials there), then ``scheme://host[:port]``. For a
+    Under a configured index: the override, the index URL as configured (no credentials) and with
+    a trailing slash, then ``host[:port]`` (pip saves prompted credentials there), then ``scheme://host[:port]``. For a
     URL under no index: the URL itself, then ``host[:port]`` — what uv asks for.
     """
     o = origin(url)
     if index_url is not None:
-        candidates = [override, strip_credentials(index_url), o.netloc, str(o)]
+        # The index URL as configured, and with the trailing slash pip adds when it saves and
+        # looks up ("http://host/path2" is asked as "http://host/path2/" too).
+        configured = strip_credentials(index_url)
+        slashed = configured if configured.endswith("/") else configured + "/"
+        candidates = [override, configured, slashed, o.netloc, str(o)]
     else:
         candidates = [override, strip_credentials(url), o.netloc]
     names: list[str] = []

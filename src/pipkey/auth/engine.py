@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from pipkey.auth.chain import Chain, Found
-from pipkey.auth.credentials import Credentials
+from pipkey.auth.credentials import Credentials, Source
 from pipkey.auth.discovery import Discovery
 from pipkey.auth.errors import Attempt, AuthError, CredentialsMissing, CredentialsRejected
 from pipkey.auth.keyrings import (
@@ -35,7 +35,13 @@ from pipkey.auth.redact import redact_url
 from pipkey.auth.registry import identify
 from pipkey.auth.settings import AuthSettings, IndexAuth
 from pipkey.auth.store import CredentialStore
-from pipkey.auth.urls import best_match, insecure_origin, same_origin_match, split_credentials
+from pipkey.auth.urls import (
+    best_match,
+    decode_userinfo,
+    insecure_origin,
+    same_origin_match,
+    split_credentials,
+)
 
 log = logging.getLogger("pipkey.auth")
 
@@ -149,7 +155,12 @@ class Authenticator:
 
     # -- what the flow asks ----------------------------------------------------------------
     def known(self, target: Target) -> Credentials | None:
-        """Credentials to send before the server asks: a cached lookup, else passive sources."""
+        """Credentials to send before the server asks: the request URL's own user:password
+        (they win over the run cache, as in pip and uv), a cached lookup, else passive
+        sources."""
+        own = self._own_credentials(target)
+        if own is not None:
+            return own
         entry = self._entry(target)
         with entry.lock:
             if entry.full is not None:
@@ -157,6 +168,22 @@ class Authenticator:
             if entry.passive is None:
                 entry.passive = self.chain.lookup(target, active=False, rejected=entry.rejected)
             return entry.passive.credentials
+
+    def _own_credentials(self, target: Target) -> Credentials | None:
+        _, username, password = split_credentials(target.url)
+        if password is None or (target.index is not None and target.url == target.index.url):
+            return None
+        entry = self._entry(target)
+        creds = Credentials(
+            username or "", password, source=Source("url", f"URL {redact_url(target.url)}")
+        )
+        if creds in entry.rejected:
+            return None
+        try:
+            decode_userinfo(target.url)
+        except UnicodeDecodeError:
+            return None  # the chain explains it
+        return creds
 
     def lookup(self, target: Target) -> Credentials | None:
         """Every source, once per run per index (single-flight; misses cached too)."""
@@ -181,10 +208,14 @@ class Authenticator:
             entry.full = self.chain.lookup(target, active=True, rejected=entry.rejected)
             return entry.full.credentials
 
-    def accepted(self, target: Target, credentials: Credentials) -> None:
+    def accepted(self, target: Target, credentials: Credentials, *, success: bool = True) -> None:
         """The server took ``credentials``: say once when they replaced refused URL credentials
         (a stale URL in a config should not go unnoticed); offer to save prompted ones."""
         entry = self._entry(target)
+        if credentials.source.kind == "url":
+            with entry.lock:  # a URL's own user:password, accepted: later URLs of its kind reuse it
+                if entry.full is None or entry.full.credentials is None:
+                    entry.full = Found(credentials, (), credentials.username)
         refused = [c for c in entry.rejected if c.source.kind == "url"]
         if refused and credentials.source.kind != "url":
             self.warn(
@@ -192,7 +223,7 @@ class Authenticator:
                 f"{refused[0].source.detail}; {credentials.describe()} worked instead — "
                 "update or remove the URL's credentials"
             )
-        if credentials.source.kind != "prompt":
+        if credentials.source.kind != "prompt" or not success:
             return
         with entry.lock:
             if entry.save_offered or entry.full is None or entry.full.credentials != credentials:

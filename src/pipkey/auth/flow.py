@@ -115,8 +115,9 @@ class EngineAuth(httpx.Auth):
                 action = exchange.credentials(found)
             elif isinstance(action, Done):
                 assert response is not None
-                if sent is not None and response.is_success:
-                    yield _Call(partial(engine.accepted, target, sent))
+                if sent is not None and response.status_code not in exchange.challenges:
+                    ok = response.is_success
+                    yield _Call(partial(engine.accepted, target, sent, success=ok))
                 return response
             else:
                 assert isinstance(action, Fail)

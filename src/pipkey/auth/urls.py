@@ -134,10 +134,17 @@ def same_origin_match(url: str, bases: Iterable[str]) -> str | None:
         if origin(base) != here:
             continue
         common = 0
+        lookalike = False
         for mine, theirs in zip(path, urlsplit(base).path.split("/"), strict=False):
             if mine != theirs:
+                # ``/simple-evil/`` beside the index ``/simple/``, ``/prefix_1_foo`` beside
+                # ``/prefix_1``: a sibling named like the index is not the index's (uv sends
+                # the credentials there; pipkey does not).
+                lookalike = bool(theirs) and mine.startswith(theirs)
                 break
             common += 1
+        if lookalike:
+            continue
         if common > best:
             found, best = base, common
     return found
@@ -147,8 +154,9 @@ def service_names(url: str, *, index_url: str | None, override: str | None = Non
     """Keyring service names to try, in order, stopping at the first hit.
 
     Under a configured index: the override, the index URL as configured (no credentials) and with
-    a trailing slash, then ``host[:port]`` (pip saves prompted credentials there), then ``scheme://host[:port]``. For a
-    URL under no index: the URL itself, then ``host[:port]`` — what uv asks for.
+    a trailing slash, then ``host[:port]`` (pip saves prompted credentials there), then
+    ``scheme://host[:port]``. For a URL under no index: the URL itself, then ``host[:port]`` —
+    what uv asks for.
     """
     o = origin(url)
     if index_url is not None:

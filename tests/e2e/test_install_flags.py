@@ -247,3 +247,16 @@ def test_uv_python_as_a_version_picks_the_matching_venv_or_needs_system(
     system = run_pipkey(*base, "--system", cwd=tmp_path, env={**env, "PATH": path})
     assert system.returncode == 0, system.stderr
     assert ".venv" not in system.stderr.split("target interpreter: ", 1)[1].splitlines()[0]
+
+
+def test_system_and_user_keep_the_pep_668_refusal(wheels: Path) -> None:
+    """--system (UV_SYSTEM_PYTHON) on Debian's own python3, and --user on it, are refused as
+    pip and uv refuse them (nothing is written: the refusal comes first)."""
+    if not list(Path("/usr/lib").glob("python3*/EXTERNALLY-MANAGED")):
+        pytest.fail("this test needs Debian's python3 with its EXTERNALLY-MANAGED marker")
+    env = {**os.environ, "PATH": "/usr/bin:/bin", "UV_SYSTEM_PYTHON": "1"}
+    system = run_pipkey("install", "--no-index", "-f", wheels, "core", env=env)
+    assert system.returncode == 2, system.stderr
+    assert "externally managed" in system.stderr and "--break-system-packages" in system.stderr
+    user = pipkey("/usr/bin/python3", wheels, "--user", "core")
+    assert user.returncode == 2 and "externally managed" in user.stderr

@@ -63,6 +63,7 @@ class Finder:
         self.settings = settings
         self.strategy: IndexStrategy = settings.index_strategy
         self._flat = tuple(Location(loc, True) for loc in settings.find_links)
+        self._found: dict[NormalizedName, Found] = {}  # pages are memoized, so are answers
 
     def indexes_for(self, name: NormalizedName) -> list[Location]:
         if self.settings.no_index:
@@ -88,7 +89,15 @@ class Finder:
                 self.client.page(location.url)
 
     def find(self, raw_name: str) -> Found:
+        """Every file of the project, once per run (a universal lock asks once per
+        environment; parsing a big page's file names again each time is the cost)."""
         name = canonicalize_name(raw_name)
+        known = self._found.get(name)
+        if known is None:
+            known = self._found.setdefault(name, self._find(name))
+        return known
+
+    def _find(self, name: NormalizedName) -> Found:
         answers: list[Answer] = []
         files: list[DistFile] = []
         locations = self.indexes_for(name)

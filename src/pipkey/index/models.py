@@ -162,10 +162,7 @@ class Link:
         """PEP 503 ``data-requires-python``: unparseable values are ignored, as pip does."""
         if not self.requires_python:
             return True
-        try:
-            return SpecifierSet(self.requires_python).contains(python_version, prereleases=True)
-        except InvalidSpecifier:
-            return True
+        return _python_ok(self.requires_python, str(python_version))
 
 
 @dataclass(frozen=True)
@@ -202,3 +199,13 @@ def file_hashes(path: str, algorithms: tuple[str, ...] = ("sha256",)) -> dict[st
             for h in hashers.values():
                 h.update(chunk)
     return {a: h.hexdigest() for a, h in hashers.items()}
+
+
+@functools.lru_cache(maxsize=4096)
+def _python_ok(requires_python: str, python_version: str) -> bool:
+    """A page repeats a handful of requires-python strings over thousands of files, and a
+    universal lock asks for each Python of its matrix: parse and answer each pair once."""
+    try:
+        return SpecifierSet(requires_python).contains(python_version, prereleases=True)
+    except InvalidSpecifier:
+        return True

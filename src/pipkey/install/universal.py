@@ -15,18 +15,21 @@ sha256 is downloaded and hashed here. ``sync`` checks every file against the loc
 from __future__ import annotations
 
 import re
+import threading
 import time
 from collections.abc import Sequence
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 
 from packaging.utils import canonicalize_name
 from packaging.version import Version
 
 from pipkey.auth.errors import PipkeyError
-from pipkey.index.models import Link, file_hashes
+from pipkey.index.models import DistFile, Link, file_hashes
 from pipkey.install.pipeline import roots_and_constraints
 from pipkey.install.request import Request
 from pipkey.install.session import Session
+from pipkey.install.store.artifacts import Artifacts
 from pipkey.lock.environments import Environment, marker_for
 from pipkey.lock.model import LockError
 from pipkey.lock.pylock import PinnedFile
@@ -71,11 +74,12 @@ def resolve_everywhere(
     direct: dict[tuple[str, str], tuple[Candidate, list[Environment]]] = {}
     failed: dict[tuple[Version, str], PipkeyError] = {}
     done: list[Environment] = []
+    shared = SharedWheelMetadata(session.artifacts)
     for env in every:
         roots, constraints, _ = roots_and_constraints(request, env.target.markers)
         if not roots:
             continue
-        provider = Provider(session.finder, env.target, session.artifacts,
+        provider = Provider(session.finder, env.target, shared,
                             constraints=constraints, policy=request.policy)  # fmt: skip
         try:
             with session.reporter.status(f"Resolving for {env}…"):
@@ -130,6 +134,29 @@ def resolve_everywhere(
     chosen = sorted(merged.values(), key=lambda m: (m.name, m.version))
     seconds = time.monotonic() - started
     return Universe(chosen, [c for c, _ in direct.values()], done, seconds)
+
+
+class SharedWheelMetadata:
+    """One metadata fetch per (project, version) across every environment's resolution: the
+    wheels of one release carry the same core metadata (uv assumes so too), so numpy's
+    cp310 ... cp313 wheels need one PEP 658 request, not 25. Sdists and trees go to the
+    artifacts as before (their metadata comes from their own file or build)."""
+
+    def __init__(self, artifacts: Artifacts) -> None:
+        self.artifacts = artifacts
+        self._by_release: dict[tuple[str, Version], Future[bytes]] = {}
+        self._lock = threading.Lock()
+
+    def metadata(self, link: Link) -> Future[bytes]:
+        dist = DistFile.parse(link) if link.filename.endswith(".whl") else None
+        if dist is None:
+            return self.artifacts.metadata(link)
+        key = (dist.name, dist.version)
+        with self._lock:
+            known = self._by_release.get(key)
+            if known is None:
+                known = self._by_release[key] = self.artifacts.metadata(link)
+        return known
 
 
 @dataclass(frozen=True)

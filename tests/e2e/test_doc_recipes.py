@@ -32,7 +32,15 @@ from pathlib import Path
 import pytest
 
 from tests.support.cli import assert_no_secret
-from tests.support.doc_recipes import Block, blocks, dockerfile, is_recipe, page_files, transcript
+from tests.support.doc_recipes import (
+    SHELL_LANGS,
+    Block,
+    blocks,
+    dockerfile,
+    is_recipe,
+    page_files,
+    transcript,
+)
 from tests.support.doc_recipes import workflow as parse_workflow
 from tests.support.isolation import MACHINE_ENV, isolated_environ
 from tests.support.recipe_world import SECRET, RecipeWorld
@@ -44,6 +52,7 @@ ROOT = Path(__file__).resolve().parents[2]
 BLOCKS = blocks(ROOT)
 RECIPES = [b for b in BLOCKS if is_recipe(b)]
 MAX_OPT_OUTS = 6
+PYENV = Path(MACHINE_ENV.get("HOME", "/root")) / ".pyenv" / "versions"  # the tests' HOME is not
 
 # The shell variables the docs use for a secret the reader has.
 SECRET_VARIABLES = ("PASSWORD", "INDEX_TOKEN", "ARTIFACTORY_TOKEN", "GITLAB_TOKEN",
@@ -51,7 +60,8 @@ SECRET_VARIABLES = ("PASSWORD", "INDEX_TOKEN", "ARTIFACTORY_TOKEN", "GITLAB_TOKE
 # What the reader of a page has set up besides (a cloud's own credentials).
 KEYRING_FILE_BACKEND = {"PYTHON_KEYRING_BACKEND": "keyrings.alt.file.PlaintextKeyring"}
 CLOUD_PAGES = ("docs/registries/google-artifact-registry.md", "docs/registries/aws-codeartifact.md",
-               "docs/registries/azure-artifacts.md", "docs/registries/gitlab.md")  # fmt: skip
+               "docs/registries/azure-artifacts.md", "docs/registries/gitlab.md",
+               "docs/lock-files.md")  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -63,7 +73,7 @@ class Tools:
 
 
 def _image_python() -> Path:
-    candidates = sorted((Path.home() / ".pyenv" / "versions").glob("3.12.*"))
+    candidates = sorted(PYENV.glob("3.12.*"))
     if candidates and (candidates[-1] / "bin" / "python").exists():
         return candidates[-1] / "bin" / "python"
     return Path(sys.executable)
@@ -87,27 +97,21 @@ def _tool_venv(venv: Path) -> Path:
 def tools(tmp_path_factory: pytest.TempPathFactory) -> Tools:
     base = tmp_path_factory.getbasetemp()
     shared = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+    # A developer re-running the recipes may keep the built tools between runs (delete the
+    # directory when pyproject.toml or the build script changes).
+    shared = Path(os.environ.get("PIPKEY_RECIPE_TOOLS_DIR") or shared)
     image_python = _image_python()
-    gcp_env = {**MACHINE_ENV}
     return Tools(
         venv=_tool_venv(shared / "recipe-tools" / "pipkey-cloud"),
         zipapp=build_zipapp(shared / "zipapp" / "pipkey.pyz", MACHINE_ENV),
-        zipapp_gcp=_build_with(image_python, shared / "zipapp" / "pipkey-gcp.pyz", gcp_env),
+        zipapp_gcp=build_zipapp(
+            shared / "zipapp" / f"pipkey-gcp-{image_python.parent.parent.name}.pyz",
+            MACHINE_ENV,
+            ["gcp"],
+            image_python,
+        ),
         image_python=image_python,
     )
-
-
-def _build_with(python: Path, output: Path, env: dict[str, str]) -> Path:
-    output.parent.mkdir(parents=True, exist_ok=True)
-    with (output.parent / f".{output.name}.lock").open("w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        if not output.exists():
-            script = ROOT / "scripts" / "build-zipapp"
-            env = {k: v for k, v in env.items() if k != "VIRTUAL_ENV"}
-            proc = subprocess.run([str(python), str(script), "--with", "gcp", "-o", str(output)],
-                                  env=env, capture_output=True, text=True)  # fmt: skip
-            assert proc.returncode == 0, proc.stdout + proc.stderr
-    return output
 
 
 @pytest.fixture(scope="session")
@@ -128,9 +132,11 @@ def _executable(path: Path, text: str) -> None:
 
 # Only these of the machine's programs: /usr/bin also holds the system Python and its pip,
 # which a recipe must never reach (it would write outside the test).
-SYSTEM_TOOLS = ("sh", "bash", "env", "cat", "cp", "mkdir", "rm", "ls", "printf", "echo", "grep",
-                "sed", "head", "tail", "tee", "test", "true", "false", "mount", "unshare", "dirname",
-                "basename", "chmod", "touch", "mv", "wc", "sort", "tr", "cut", "id", "git")  # fmt: skip
+SYSTEM_TOOLS = (
+    "sh", "bash", "env", "cat", "cp", "mkdir", "rm", "ls", "printf", "echo", "grep", "sed", "head",
+    "tail", "tee", "test", "true", "false", "mount", "unshare", "dirname", "basename", "chmod",
+    "touch", "mv", "wc", "sort", "tr", "cut", "id", "git",
+)  # fmt: skip
 
 
 def system_tools(directory: Path) -> Path:
@@ -151,19 +157,29 @@ def reader_python(venv: Path, python: Path) -> Path:
 
 def _bin(directory: Path, tools: Tools, block: Block) -> Path:
     directory.mkdir(parents=True)
-    python = tools.venv / "bin" / "python"
-    _executable(directory / "pipkey", f'#!/bin/sh\nexec {python} -m pipkey "$@"\n')
-    if "keyring " in block.text:  # the page has the reader run keyring (a CLI on PATH costs
-        _executable(directory / "keyring", f'#!/bin/sh\nexec {tools.venv}/bin/keyring "$@"\n')
+    # The cloud pages' reader installed pipkey with the plugins; everyone else, plain pipkey
+    # (with keyrings.alt, a stock file keyring): start-up with every plugin costs seconds.
+    cloud = block.doc in CLOUD_PAGES
+    python = tools.venv / "bin" / "python" if cloud else Path(sys.executable)
+    _executable(directory / "pipkey", f'#!/bin/sh\nexec {python} -I -m pipkey "$@"\n')
+    if " uv " in f" {block.text} ":  # the reader has uv (`uv lock` on the laptop)
+        from uv import find_uv_bin
+
+        (directory / "uv").symlink_to(find_uv_bin())
+    if any(line.lstrip().startswith("keyring ") for line in block.text.splitlines()):
+        keyring = (
+            tools.venv / "bin" / "keyring" if cloud else Path(sys.executable).with_name("keyring")
+        )
+        _executable(directory / "keyring", f'#!/bin/sh\nexec {keyring} "$@"\n')
     base = Path(getattr(sys, "_base_executable", sys.executable))
     reader = reader_python(directory.parent / "reader-python", base)
     for name in ("python", "python3"):
         (directory / name).symlink_to(reader / "python")
     # Stand-ins for the clouds' CLIs: the token the registry accepts, as they would print it.
-    _executable(directory / "gcloud", f'#!/bin/sh\n[ "$1 $2" = "auth print-access-token" ] '
-                                      f"&& echo {SECRET}\n")  # fmt: skip
-    _executable(directory / "aws", f'#!/bin/sh\n[ "$1 $2" = "codeartifact get-authorization-token" ]'
-                                   f" && echo {SECRET}\n")  # fmt: skip
+    gcloud = f'#!/bin/sh\n[ "$1 $2" = "auth print-access-token" ] && echo {SECRET}\n'
+    aws = f'#!/bin/sh\n[ "$1 $2" = "codeartifact get-authorization-token" ] && echo {SECRET}\n'
+    _executable(directory / "gcloud", gcloud)
+    _executable(directory / "aws", aws)
     return directory
 
 
@@ -246,7 +262,7 @@ def _uses(action: str, inputs: dict[str, str], world: RecipeWorld, work: Path) -
         return ":"  # the working directory is the checkout; artifacts are not kept
     if name == "actions/setup-python":
         version = inputs.get("python-version", "3")
-        found = sorted((Path.home() / ".pyenv" / "versions").glob(f"{version}.*"))
+        found = sorted(PYENV.glob(f"{version}.*"))
         base = found[-1] / "bin" / "python" if found else Path(sys.executable)
         return f"export PATH={reader_python(work / f'python-{version}', base)}:$PATH"
     if name == "google-github-actions/auth":
@@ -273,13 +289,23 @@ def _workflow_script(block: Block, world: RecipeWorld, work: Path) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _host_commands(block: Block) -> list[str]:
+    """A Dockerfile recipe's ``# $ COMMAND`` comments: what the reader runs on the host, in
+    order; one of them is the ``docker build``."""
+    return [
+        line.strip().removeprefix("# $ ")
+        for line in block.text.splitlines()
+        if line.strip().startswith("# $ ")
+    ]
+
+
 def _build_secrets(block: Block, env: dict[str, str], context: Path) -> dict[str, str]:
     """The ``--secret`` options of the ``# docker build …`` line the Dockerfile recipe carries:
     ``id=X,src=FILE`` (a file in the build context) or ``id=X,env=VAR`` (the reader's env)."""
     import re
 
-    command = next((line for line in block.text.splitlines() if "docker build" in line), None)
-    assert command is not None, "a Dockerfile recipe says how it is built: `# docker build …`"
+    command = next((c for c in _host_commands(block) if c.startswith("docker build")), None)
+    assert command is not None, "a Dockerfile recipe says how it is built: `# $ docker build …`"
     secrets = {}
     for option in re.findall(r"--secret\s+(\S+)", command):
         fields = dict(pair.split("=", 1) for pair in option.split(","))
@@ -300,9 +326,16 @@ def _docker_script(
     image_workdir.mkdir()
     context = work / "project"
     lines = ["set -eo pipefail"]
+    for command in _host_commands(block):
+        if not command.startswith("docker build"):
+            lines.append(f"(cd {context} && {command})")
     for mount in ("/run", "/opt", "/usr/local"):
         lines.append(f"mount -t tmpfs tmpfs {mount}")
     lines.append("mkdir -p /run/secrets")
+    # The image's own /etc: no pip.conf of this machine; the registries' CA in its trust store
+    # (as a company CA would be).
+    lines.append("[ ! -e /etc/pip.conf ] || mount --bind /dev/null /etc/pip.conf")
+    lines.append(f"mount --bind {world.ca.bundle} /etc/ssl/certs/ca-certificates.crt")
     lines.append(f"{tools.image_python} -m venv --without-pip /usr/local")
     secrets = _build_secrets(block, reader, context)
     tools_dir = system_tools(work / "system-tools")
@@ -342,9 +375,7 @@ def _docker_script(
     return "\n".join(lines) + "\n"
 
 
-def _script(
-    block: Block, tools: Tools, world: RecipeWorld, work: Path, env: dict[str, str]
-) -> str:
+def _script(block: Block, tools: Tools, world: RecipeWorld, work: Path, env: dict[str, str]) -> str:
     if block.lang == "yaml":
         return _workflow_script(block, world, work)
     if block.lang == "dockerfile":
@@ -353,6 +384,19 @@ def _script(
     if commands is not None:
         return _transcript_script(commands)
     return "set -eo pipefail\n" + block.text
+
+
+def _registries_named(block: Block) -> set[str]:
+    import re
+
+    from tests.support.recipe_world import HOSTS
+
+    commands = transcript(block.text) if block.lang in SHELL_LANGS else None
+    text = "\n".join(c.text for c in commands) if commands is not None else block.text
+    for name, content in page_files(BLOCKS, block.doc).items():
+        if block.lang != "dockerfile" or name in block.text:  # an image sees what it COPYs
+            text += content
+    return {host for host in HOSTS if re.search(rf"(?<![\w.-]){re.escape(host)}", text)}
 
 
 # --- the tests -----------------------------------------------------------------------------------
@@ -368,13 +412,21 @@ def test_recipe_runs_as_written(
     project = _project(block, tmp_path / "project", tools, world)
     script = tmp_path / "recipe.sh"
     script.write_text(_script(block, tools, world, tmp_path, env))
+    seen = len(world.requests())
     result = subprocess.run(
         world.argv(["bash", str(script)]), cwd=project, env=env, input=SECRET + "\n",
         capture_output=True, text=True, timeout=180,
     )  # fmt: skip
-    shown = f"--- recipe {block.id}\n{block.text}--- stdout\n{result.stdout}--- stderr\n{result.stderr}"
+    shown = (
+        f"--- recipe {block.id}\n{block.text}--- stdout\n{result.stdout}--- stderr\n{result.stderr}"
+    )
     assert result.returncode == 0, shown
     assert_no_secret(SECRET, result.stdout, result.stderr)
+    # A recipe about a registry must have reached it (not passed on the public stand-in alone).
+    answered = world.requests()[seen:]
+    named = _registries_named(block)
+    reached = {line.split()[0] for line in answered if line.split()[2] == "200"}
+    assert named <= reached, f"{shown}--- never answered 200: {sorted(named - reached)}"
 
 
 def test_opt_outs_are_few_and_each_gives_a_reason() -> None:
@@ -389,7 +441,10 @@ def test_opt_outs_are_few_and_each_gives_a_reason() -> None:
 def test_every_doc_page_is_read() -> None:
     """A page added under docs/ is covered without anyone listing it."""
     pages = {b.doc for b in BLOCKS}
-    on_disk = {"README.md", *(p.relative_to(ROOT).as_posix() for p in (ROOT / "docs").rglob("*.md"))}
+    on_disk = {
+        "README.md",
+        *(p.relative_to(ROOT).as_posix() for p in (ROOT / "docs").rglob("*.md")),
+    }
     with_blocks = {p for p in on_disk if "```" in (ROOT / p).read_text()}
     assert with_blocks <= pages
-    assert json.dumps(sorted(pages))  # noqa: S101 - the set is printable for the report
+    assert json.dumps(sorted(pages))

@@ -19,6 +19,7 @@ from typing import Any
 import pytest
 
 from tests.support.cli import assert_no_secret
+from tests.support.isolation import MACHINE_ENV
 from tests.support.servers import NginxAuth, PyPIServer
 from tests.support.tls import TestCA
 from tests.support.wheels import build_wheel
@@ -26,7 +27,7 @@ from tests.support.wheels import build_wheel
 pytestmark = pytest.mark.e2e
 
 PASSWORD = "zipapp-Pa55-0123456789"
-PYENV = Path.home() / ".pyenv" / "versions"
+PYENV = Path(MACHINE_ENV.get("HOME", "/root")) / ".pyenv" / "versions"
 
 
 def other_pythons() -> list[Path]:

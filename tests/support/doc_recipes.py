@@ -10,8 +10,10 @@ A recipe is a fenced block a reader would paste:
 - ``dockerfile``: its ``ENV``, ``COPY`` and ``RUN`` instructions (secret mounts included), for
   the runner to play in a private root.
 
-Files the recipes of a page rely on come from that page: a ``toml`` block whose first line is a
-comment naming a file (``# pyproject.toml``, ``# ~/.config/gitlab-pypi.toml``) is that file.
+Files the recipes of a page rely on come from that page: a ``toml`` (or ``text``) block whose
+first line is a comment naming a file (``# pyproject.toml``, ``# ~/.config/gitlab-pypi.toml``,
+``# requirements.in``) is that file. A Dockerfile's ``# $ COMMAND`` comments are what the reader
+runs on the host (``# $ docker build --secret id=…,src=… .`` gives the build's secrets).
 
 A block may opt out only visibly, with ``<!-- recipe: not-runnable: REASON -->`` on the lines
 just before it; the harness counts and prints the opt-outs.
@@ -27,7 +29,7 @@ from pathlib import Path
 SHELL_LANGS = frozenset({"console", "sh", "bash", "shell"})
 FENCE = re.compile(r"^(?P<indent>\s*)```(?P<lang>[\w-]*)\s*$")
 MARKER = re.compile(r"<!--\s*recipe:\s*not-runnable:\s*(?P<reason>.+?)\s*-->")
-FILE_COMMENT = re.compile(r"^#\s*(?P<path>(~/)?[\w./-]+\.(toml|txt|cfg|conf|json))\s*$")
+FILE_COMMENT = re.compile(r"^#\s*(?P<path>(~/)?[\w./-]+\.(toml|txt|in|cfg|conf|json))\s*$")
 FAILURE_OUTPUT = ("error:", "FAIL ")
 
 
@@ -118,7 +120,7 @@ def page_files(block_list: list[Block], doc: str) -> dict[str, str]:
     """The files a page's toml blocks name in their first line, content concatenated in order."""
     files: dict[str, str] = {}
     for block in block_list:
-        if block.doc != doc or block.lang != "toml":
+        if block.doc != doc or block.lang not in ("toml", "text", "ini", "cfg"):
             continue
         first = block.text.splitlines()[0] if block.text.strip() else ""
         match = FILE_COMMENT.match(first.strip())
@@ -268,7 +270,7 @@ def dockerfile(text: str) -> Dockerfile:
         rest = rest.strip()
         if instruction in ("ENV", "ARG"):
             values = dict(
-                (pair.split("=", 1) + [""])[:2]
+                [*pair.split("=", 1), ""][:2]
                 for pair in re.findall(r"\S+=(?:\"[^\"]*\"|\S*)", rest)
             )
             parsed.steps.append(("env", {k: v.strip('"') for k, v in values.items()}))
@@ -280,7 +282,7 @@ def dockerfile(text: str) -> Dockerfile:
             while rest.startswith("--mount="):
                 option, _, rest = rest.partition(" ")
                 pairs = option.removeprefix("--mount=").split(",")
-                mounts.append(dict((p.split("=", 1) + [""])[:2] for p in pairs))
+                mounts.append(dict([*p.split("=", 1), ""][:2] for p in pairs))
                 rest = rest.lstrip(" \\\n")
             parsed.steps.append(("run", (mounts, rest)))
         elif instruction in ("FROM", "WORKDIR", "USER", "CMD", "ENTRYPOINT", "LABEL"):

@@ -45,11 +45,15 @@ HOSTS = (
 )  # fmt: skip
 LOCAL_PORT = 8765  # docs/authentication.md's pypiserver
 
-_IN_TREE_BACKEND = '''\
+_IN_TREE_BACKEND = """\
 import base64, hashlib, io, os, zipfile
 
-NAME, VERSION = open("PKG-INFO").read().split("Name: ")[1].split()[0], \\
-    open("PKG-INFO").read().split("Version: ")[1].split()[0]
+FIELDS = dict(line.split(": ", 1) for line in open("PKG-INFO").read().splitlines() if ": " in line)
+NAME, VERSION = FIELDS["Name"], FIELDS["Version"]
+
+
+def digest(data):
+    return base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
 
 
 def get_requires_for_build_wheel(config_settings=None):
@@ -59,19 +63,19 @@ def get_requires_for_build_wheel(config_settings=None):
 def build_wheel(wheel_directory, config_settings=None, metadata_directory=None):
     norm = NAME.replace("-", "_")
     info = f"{norm}-{VERSION}.dist-info"
+    metadata = f"Metadata-Version: 2.1\\nName: {NAME}\\nVersion: {VERSION}\\n"
+    wheel = "Wheel-Version: 1.0\\nGenerator: recipe\\nRoot-Is-Purelib: true\\nTag: py3-none-any\\n"
     files = {f"{norm}.py": b"print('docopt from source')\\n",
-             f"{info}/METADATA": f"Metadata-Version: 2.1\\nName: {NAME}\\nVersion: {VERSION}\\n".encode(),
-             f"{info}/WHEEL": b"Wheel-Version: 1.0\\nGenerator: recipe\\nRoot-Is-Purelib: true\\nTag: py3-none-any\\n"}
-    record = "".join(
-        f"{p},sha256={base64.urlsafe_b64encode(hashlib.sha256(d).digest()).rstrip(b'=').decode()},{len(d)}\\n"
-        for p, d in files.items()) + f"{info}/RECORD,,\\n"
+             f"{info}/METADATA": metadata.encode(), f"{info}/WHEEL": wheel.encode()}
+    record = "".join(f"{p},sha256={digest(d)},{len(d)}\\n" for p, d in files.items())
+    record += f"{info}/RECORD,,\\n"
     files[f"{info}/RECORD"] = record.encode()
     name = f"{norm}-{VERSION}-py3-none-any.whl"
     with zipfile.ZipFile(os.path.join(wheel_directory, name), "w") as archive:
         for path, data in files.items():
             archive.writestr(path, data)
     return name
-'''
+"""
 
 
 def build_packages(directory: Path) -> Path:
@@ -110,7 +114,9 @@ def static_index(packages: Path, root: Path) -> Path:
     for project, anchors in projects.items():
         page = root / "simple" / project
         page.mkdir(parents=True)
-        (page / "index.html").write_text("<html><body>\n" + "<br>\n".join(anchors) + "\n</body></html>\n")
+        (page / "index.html").write_text(
+            "<html><body>\n" + "<br>\n".join(anchors) + "\n</body></html>\n"
+        )
     listing = "".join(f'<a href="{p}/">{p}</a>\n' for p in sorted(projects))
     (root / "simple" / "index.html").write_text(f"<html><body>\n{listing}</body></html>\n")
     for path in [root, *root.rglob("*")]:
@@ -130,7 +136,8 @@ http {{
     fastcgi_temp_path {work}/tmp/fastcgi;
     uwsgi_temp_path {work}/tmp/uwsgi;
     scgi_temp_path {work}/tmp/scgi;
-    log_format recipe escape=json '{{"host":"$host","user":"$remote_user","status":"$status","uri":"$request_uri"}}';
+    log_format recipe escape=json
+        '{{"host":"$host","user":"$remote_user","status":"$status","uri":"$request_uri"}}';
     access_log {work}/access.log recipe;
     ssl_certificate {chain};
     ssl_certificate_key {key};
@@ -257,5 +264,7 @@ class RecipeWorld(Lifecycle):
         import json
 
         path = self.work / "access.log"
-        entries = [json.loads(line) for line in path.read_text().splitlines()] if path.exists() else []
+        entries = (
+            [json.loads(line) for line in path.read_text().splitlines()] if path.exists() else []
+        )
         return [f"{e['host']} {e['uri']} {e['status']} {e['user']}" for e in entries]

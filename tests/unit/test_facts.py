@@ -36,14 +36,32 @@ def test_second_introspection_asks_no_subprocess_and_sees_new_distributions(
     assert "demo" in second.installed and "demo" not in first.installed
 
 
-def test_recreated_venv_gets_a_new_key(tmp_path: Path) -> None:
+def test_a_venv_recreated_as_it_was_keeps_its_key_and_other_options_change_it(
+    tmp_path: Path,
+) -> None:
+    """``rm -rf .venv && python -m venv .venv`` (CI, Docker) has the same facts: no subprocess
+    (uv keys interpreter info by path and binary too); other venv options are another key."""
     python = str(make_venv(tmp_path / "venv"))
     before = facts.key(python, None)
-    assert facts.key(python, None) == before
     subprocess.run(["rm", "-rf", str(tmp_path / "venv")], check=True)
     make_venv(tmp_path / "venv")
+    assert facts.key(python, None) == before
+    subprocess.run(["rm", "-rf", str(tmp_path / "venv")], check=True)
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", "--system-site-packages",
+                    str(tmp_path / "venv")], check=True)  # fmt: skip
     assert facts.key(python, None) != before
     assert facts.key(python, tmp_path / "target") != facts.key(python, None)
+
+
+def test_a_copied_interpreter_is_a_new_key_each_time(tmp_path: Path) -> None:
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", "--copies", str(venv)],
+                   check=True)  # fmt: skip
+    before = facts.key(str(venv / "bin" / "python"), None)
+    subprocess.run(["rm", "-rf", str(venv)], check=True)
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", "--copies", str(venv)],
+                   check=True)  # fmt: skip
+    assert facts.key(str(venv / "bin" / "python"), None) != before
 
 
 def test_unreadable_or_foreign_entries_fall_back_to_asking(tmp_path: Path) -> None:

@@ -3,10 +3,13 @@ interpreter file, so that a run does not start a subprocess to ask it again (~50
 an already-satisfied ``pipkey install``).
 
 Keyed by the interpreter's path as given (a venv's ``bin/python`` is a symlink to its base, and
-the venv decides ``sys.prefix``), the symlink's and the real binary's identity (inode, size,
-mtime) and the venv's ``pyvenv.cfg``: recreating the venv, upgrading the Python or pointing the
-symlink elsewhere gives a new key. Installed distributions are never cached: they are read
-in-process on every run. Facts hold no secret; entries are written atomically.
+the venv decides ``sys.prefix``), where the symlink points, the real binary's identity (inode,
+size, mtime) and the *content* of the venv's ``pyvenv.cfg``: upgrading the Python, pointing the
+symlink elsewhere or recreating the venv with other options gives a new key, while a venv
+recreated as it was (CI, Docker, bench: ``rm -rf .venv && python -m venv .venv``) keeps it —
+its facts are the same, as uv, which keys interpreter info by path and binary, also finds.
+Installed distributions are never cached: they are read in-process on every run. Facts hold
+no secret; entries are written atomically.
 """
 
 from __future__ import annotations
@@ -18,15 +21,30 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-_FORMAT = "1"
+_FORMAT = "2"
 
 
-def _identity(path: Path, *, follow: bool) -> str:
+def _identity(path: Path) -> str:
     try:
-        st = path.stat() if follow else path.lstat()
+        st = path.stat()
     except OSError:
         return f"{path}:-"
     return f"{path}:{st.st_ino}:{st.st_size}:{st.st_mtime_ns}"
+
+
+def _link(path: Path) -> str:
+    """Where a symlink points (a copied binary: its own identity, new with each copy)."""
+    try:
+        return f"{path}->{os.readlink(path)}"
+    except OSError:
+        return _identity(path)
+
+
+def _content(path: Path) -> str:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return "-"
 
 
 def key(executable: str, target_dir: Path | None) -> str:
@@ -34,9 +52,9 @@ def key(executable: str, target_dir: Path | None) -> str:
     parts = [
         _FORMAT,
         str(target_dir or ""),
-        _identity(exe, follow=False),
-        _identity(exe, follow=True),
-        _identity(exe.parent.parent / "pyvenv.cfg", follow=True),
+        _link(exe),
+        _identity(exe),
+        _content(exe.parent.parent / "pyvenv.cfg"),
     ]
     return hashlib.sha256("\0".join(parts).encode()).hexdigest()
 

@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
-import anyio.to_thread
 import httpx
 
 from pipkey.auth.credentials import Credentials
@@ -66,6 +65,8 @@ class EngineAuth(httpx.Auth):
             except StopIteration:
                 return
             if isinstance(step, _Call):
+                import anyio.to_thread  # only async clients come here: not at start-up
+
                 value = await anyio.to_thread.run_sync(step.fn)
             else:
                 value = yield step

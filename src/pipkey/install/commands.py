@@ -13,30 +13,28 @@ from collections.abc import Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from packaging.utils import canonicalize_name
 
 from pipkey.auth.errors import PipkeyError
-from pipkey.config import Settings
-from pipkey.index.target import Target
-from pipkey.install.build_env import attach_builder
-from pipkey.install.commit.lock import environment_lock
-from pipkey.install.commit.repair import repaired, repaired_first, still_installed
-from pipkey.install.commit.transaction import Commit, Plan, has_leftover, make_plan
 from pipkey.install.env.environment import Environment, TargetError, rescan
-from pipkey.install.pipeline import (
-    resolve_for,
-    roots_and_constraints,
-    stage,
-    stage_wheels,
-)
 from pipkey.install.report import Reporter
 from pipkey.install.request import InstallOptions, Request
 from pipkey.install.session import Session
-from pipkey.install.store.unpacked import Unpacked
-from pipkey.resolve.candidates import Candidate, Installed, Req
 from pipkey.resolve.inputs import index_project
 from pipkey.text import count
+
+if TYPE_CHECKING:
+    from pipkey.config import Settings
+    from pipkey.index.target import Target
+    from pipkey.install.commit.transaction import Plan
+    from pipkey.install.store.unpacked import Unpacked
+    from pipkey.resolve.candidates import Candidate, Installed, Req
+
+# Resolving, building and committing (resolvelib, pyproject-hooks, installer, the journal) are
+# imported by the functions below once the first index requests are in flight: the imports
+# then overlap the network instead of delaying the first request (tests/unit/test_startup.py).
 
 
 class ExternallyManaged(PipkeyError):
@@ -73,6 +71,12 @@ def install(
     session = None
     if isinstance(env, Future):
         session, env = _overlapped_session(settings, request, env, reporter, use_cache)
+    from pipkey.install.build_env import attach_builder
+    from pipkey.install.commit.lock import environment_lock
+    from pipkey.install.commit.repair import repaired, repaired_first, still_installed
+    from pipkey.install.commit.transaction import Commit, has_leftover
+    from pipkey.install.pipeline import resolve_for, roots_and_constraints, stage
+
     try:
         env = repaired_first(env, reporter)
         if env.externally_managed and not break_system_packages:
@@ -144,6 +148,8 @@ def _planned(
         from pipkey.install.sync import exact_plan
 
         return exact_plan(chosen, env)
+    from pipkey.install.commit.transaction import make_plan
+
     return make_plan(chosen, env, reinstall=request.policy.reinstalls)
 
 
@@ -237,6 +243,9 @@ def download(
     *,
     use_cache: bool = True,
 ) -> list[Path]:
+    from pipkey.install.build_env import attach_builder
+    from pipkey.install.pipeline import resolve_for, roots_and_constraints, stage_wheels
+
     roots, constraints, hashes = roots_and_constraints(request, target.markers)
     if not roots:
         raise TargetError("nothing to download: give a package, a wheel, or -r FILE")
@@ -259,6 +268,10 @@ def download(
 
 def uninstall(names: Sequence[str], env: Environment, reporter: Reporter) -> list[Installed]:
     """Through the same journaled commit as install: a killed uninstall is repaired too."""
+    from pipkey.install.commit.lock import environment_lock
+    from pipkey.install.commit.repair import repaired
+    from pipkey.install.commit.transaction import Commit, Plan
+
     wanted = [canonicalize_name(n) for n in names]
     for name in wanted:
         if name not in env.installed:

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from packaging.utils import NormalizedName
 
@@ -16,9 +18,11 @@ from pipkey.index.client import IndexClient
 from pipkey.index.finder import Finder
 from pipkey.install.report import Reporter
 from pipkey.install.request import BuildOptions
-from pipkey.install.store.artifacts import Artifacts
 from pipkey.install.store.cache import WheelCache, default_cache_dir
 from pipkey.net import Network
+
+if TYPE_CHECKING:
+    from pipkey.install.store.artifacts import Artifacts
 
 
 @dataclass
@@ -47,18 +51,34 @@ class Session:
         )
         self.finder = Finder(self.client, self.settings)
         self.cache = WheelCache(Path(self.settings.cache_dir or default_cache_dir()))
-        self.artifacts = Artifacts(
-            self.client,
-            self.cache,
-            use_cache=self.use_cache,
-            required_hashes=self.required_hashes,
-            warn=self.reporter.warn,
-        )
+        self._artifacts_lock = threading.Lock()
+
+        self._artifacts: Artifacts | None = None
+
+    @property
+    def artifacts(self) -> Artifacts:
+        """Made on first use, once the first pages are requested: its imports (zip, metadata
+        parsing) then overlap the network instead of delaying the first request."""
+        if self._artifacts is not None:
+            return self._artifacts
+        from pipkey.install.store.artifacts import Artifacts
+
+        with self._artifacts_lock:
+            if self._artifacts is None:
+                self._artifacts = Artifacts(
+                    self.client,
+                    self.cache,
+                    use_cache=self.use_cache,
+                    required_hashes=self.required_hashes,
+                    warn=self.reporter.warn,
+                )
+            return self._artifacts
 
     def require(self, hashes: Mapping[NormalizedName, Mapping[str, set[str]]]) -> None:
         """Hashes a requirements file demands, known only once markers could be evaluated."""
         self.required_hashes = hashes
-        self.artifacts.required = dict(hashes)
+        if self._artifacts is not None:
+            self._artifacts.required = dict(hashes)
 
     def may_prompt(self) -> bool:
         """Whether a request could stop to ask the user for credentials."""
@@ -66,7 +86,8 @@ class Session:
 
     def close(self) -> None:
         self.client.close()
-        self.artifacts.cleanup()
+        if self._artifacts is not None:
+            self._artifacts.cleanup()
 
     def __enter__(self) -> Session:
         return self

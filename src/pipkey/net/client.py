@@ -64,6 +64,11 @@ class Network:
     ) -> httpx.Client:
         """A client for this run's settings; with an auth flow, the flow follows redirects
         itself (per-hop credentials), so the client does not."""
+        # httpx imports httpcore (h11, anyio) on the first request, in whichever pool thread
+        # sends it — while the main thread imports the resolver and installer. Importing it
+        # here, before any request is queued, sends the first request sooner.
+        import httpcore  # noqa: F401
+
         return httpx.Client(
             auth=auth,
             follow_redirects=(auth is None) if follow_redirects is None else follow_redirects,

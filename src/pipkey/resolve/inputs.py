@@ -15,7 +15,6 @@ from packaging.version import InvalidVersion
 
 from pipkey.auth.errors import PipkeyError
 from pipkey.auth.redact import redact_url
-from pipkey.build.project import static_name
 from pipkey.index.models import DistFile, Link
 from pipkey.resolve.candidates import Req
 
@@ -84,6 +83,8 @@ def _looks_like_path(text: str) -> bool:
 def _from_location(text: str, origin: str, *, editable: bool = False) -> Req:
     link = _link_for(text, origin, editable=editable)
     if link.is_directory:
+        from pipkey.build.project import static_name  # pyproject-hooks: not for wheels only
+
         name = static_name(Path(url2pathname(unquote(urlsplit(link.url).path))))
         if name is None:
             raise RequirementError(

@@ -15,18 +15,13 @@ from collections.abc import Callable, Mapping
 from concurrent.futures import Future
 from dataclasses import replace
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 from urllib.parse import unquote, urlsplit
 from urllib.request import url2pathname
 
 from packaging.utils import NormalizedName
 
 from pipkey.auth.credentials import Credentials
-from pipkey.build import BuildCycle, Builder
-from pipkey.build.project import static_name
-from pipkey.build.sdist import static_metadata, unpack_sdist
-from pipkey.build.tree_key import interpreter_identity, tree_key
-from pipkey.build.vcs import clone, parse_vcs_url
 from pipkey.index.client import IndexClient
 from pipkey.index.errors import HashMismatch
 from pipkey.index.models import DistFile, Link, file_hashes
@@ -36,6 +31,12 @@ from pipkey.install.store.unpacked import Unpacked, UnpackedCache, unpack
 from pipkey.net.bounds import METADATA_LIMIT
 from pipkey.resolve.errors import MetadataError, SourceBuildUnsupported
 from pipkey.resolve.metadata import read_wheel_metadata
+
+if TYPE_CHECKING:
+    from pipkey.build import Builder
+
+# pipkey.build (pyproject-hooks, tarfile, git) is imported where a source is met: a run of
+# wheels only never loads it.
 
 T = TypeVar("T")
 U = TypeVar("U")
@@ -155,6 +156,8 @@ class Artifacts:
         if link.url in stack:
             dist = DistFile.parse(link)
             name = dist.name if dist is not None else link.filename
+            from pipkey.build import BuildCycle
+
             raise BuildCycle(f"building {name} from source needs {name} built first")
         stack.append(link.url)
         try:
@@ -176,6 +179,8 @@ class Artifacts:
             if hit is not None:
                 self.builder.note(f"using {hit.name}, built earlier from {link.filename} (cache)")
                 return hit
+        from pipkey.build.sdist import unpack_sdist
+
         work = Path(tempfile.mkdtemp(dir=self.staging, prefix="sdist-"))
         dist = DistFile.parse(link)
         name = dist.name if dist is not None else link.filename
@@ -186,6 +191,9 @@ class Artifacts:
         """A local project: built once per set of cache keys (:mod:`pipkey.build.tree_key`),
         so a fresh venv of an unchanged project links the cached build — no build environment.
         Only isolated builds are shared: without isolation the target's packages are inputs."""
+        from pipkey.build.project import static_name
+        from pipkey.build.tree_key import interpreter_identity, tree_key
+
         source = Path(url2pathname(unquote(urlsplit(link.url).path)))
         key = None
         if self.use_cache and builder.isolation and (link.editable or self.reuse_directory_builds):
@@ -215,6 +223,8 @@ class Artifacts:
         """Clone (credentials for the git host from pipkey's sources, through git's env
         config), then build; the built wheel is cached by URL and commit."""
         assert self.builder is not None
+        from pipkey.build.vcs import clone, parse_vcs_url
+
         source = parse_vcs_url(link.url)
         work = Path(tempfile.mkdtemp(dir=self.staging, prefix="vcs-"))
         asked = source.auth_url or source.url
@@ -251,6 +261,8 @@ class Artifacts:
 
     def _metadata_for(self, link: Link) -> Future[bytes]:
         if link.is_sdist and not link.is_directory:
+            from pipkey.build.sdist import static_metadata
+
             sdist = self.client.run_once("wheel", link.url, lambda: self._fetch_wheel(link))
             static = static_metadata(sdist)
             if static is not None:  # reliable PKG-INFO: the build waits until staging

@@ -233,8 +233,10 @@ class NginxAuth(Service):
         workdir: Path,
         tls: ServerTLS | None = None,
         unix_socket: Path | None = None,
+        extra: str = "",
     ) -> None:
         self.tls = tls
+        self.extra = extra  # more directives for `location /` (e.g. `expires 1h;`)
         self.unix_socket = unix_socket  # also listen there (see tests/support/netns.py)
         self.upstream_url_root = upstream_url_root.rstrip("/")
         self.users = dict(users)
@@ -253,7 +255,7 @@ class NginxAuth(Service):
                 workdir=self.workdir,
                 port=port,
                 realm=self.realm,
-                serve=self._serve_lines(),
+                serve=self._serve_lines() + (f"\n            {self.extra}" if self.extra else ""),
                 sync_path=_LOG_SYNC_PATH,
                 ssl=" ssl" if self.tls else "",
                 unix=(

@@ -117,7 +117,7 @@ class EngineAuth(httpx.Auth):
             elif isinstance(action, Done):
                 assert response is not None
                 if sent is not None and response.status_code not in exchange.challenges:
-                    ok = response.is_success
+                    ok = response.is_success or response.status_code == 304  # a revalidated page
                     yield _Call(partial(engine.accepted, target, sent, success=ok))
                 return response
             else:

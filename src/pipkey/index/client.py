@@ -27,6 +27,7 @@ from pipkey.auth.errors import AuthError
 from pipkey.index.errors import DiskFull, DownloadError
 from pipkey.index.models import Link
 from pipkey.index.page import ACCEPT, PageError, parse_html, parse_page
+from pipkey.index.page_cache import PageCache
 from pipkey.net import Network
 from pipkey.net.bounds import MAX_BYTES, BoundExceeded, copy_bounded, download_limit
 from pipkey.net.errors import client_certificate_refused, proxy_status
@@ -86,9 +87,11 @@ class IndexClient:
         workers: int = DEFAULT_WORKERS,
         network: Network | None = None,
         offline: bool = False,
+        pages: PageCache | None = None,
     ) -> None:
         self.network = network or Network()
         self.offline = offline  # uv's --offline: nothing over the network, a clear error instead
+        self.pages = pages
         self.http = self.network.client(auth, workers=workers)
         self.pool = ThreadPoolExecutor(workers, thread_name_prefix="pipkey-fetch")
         self._futures: dict[tuple[str, str], Future[object]] = {}
@@ -135,22 +138,35 @@ class IndexClient:
     def fetch_page(self, url: str) -> PageResult:
         if url.startswith("file:") or "://" not in url:
             return _local_page(url)
+        cached = self.pages.load(url) if self.pages is not None else None
+        if cached is not None and (cached.fresh() or self.offline):  # uv's --offline: any age
+            return self._parsed(url, cached.body, cached.content_type, cached.url)
         if self.offline:
             return PageResult(url, None, error=OFFLINE_PAGE)
+        headers = {"Accept": ACCEPT, **(cached.validators() if cached is not None else {})}
         try:
-            response = self.http.get(url, headers={"Accept": ACCEPT})
+            response = self.http.get(url, headers=headers)
         except AuthError as exc:
             return PageResult(url, exc.status, error=None, auth_error=exc)
         except (BoundExceeded, httpx.DecodingError) as exc:
             return PageResult(url, 200, error=self._reason(exc, url))
         except httpx.HTTPError as exc:
             return PageResult(url, None, error=f"connection error: {self._reason(exc, url)}")
+        if response.status_code == 304 and cached is not None and self.pages is not None:
+            self.pages.revalidated(url, cached, response.headers)
+            return self._parsed(url, cached.body, cached.content_type, cached.url)
         if response.status_code != 200:
             return PageResult(url, response.status_code, error=self._status_error(response))
+        final = str(response.url)
+        kind = response.headers.get("content-type", "")
+        result = self._parsed(url, response.content, kind, final)
+        if result.ok and self.pages is not None:
+            self.pages.store(url, final, response.headers, response.content, result.links)
+        return result
+
+    def _parsed(self, url: str, body: bytes, content_type: str, base: str) -> PageResult:
         try:
-            links = parse_page(
-                response.content, response.headers.get("content-type", ""), str(response.url)
-            )
+            links = parse_page(body, content_type, base)
         except PageError as exc:
             return PageResult(url, 200, error=str(exc))
         return PageResult(url, 200, tuple(links))

@@ -16,6 +16,7 @@ from pipkey.auth.prompt import TerminalPrompter
 from pipkey.config import Settings
 from pipkey.index.client import IndexClient
 from pipkey.index.finder import Finder
+from pipkey.index.page_cache import PageCache
 from pipkey.install.report import Reporter
 from pipkey.install.request import BuildOptions
 from pipkey.install.store.cache import WheelCache, default_cache_dir
@@ -46,11 +47,15 @@ class Session:
             warn=self.reporter.warn,
             proxy_credentials=self.auth.basic_for,  # a proxy's own, from the same sources
         )
+        self.cache = WheelCache(Path(self.settings.cache_dir or default_cache_dir()))
+        pages = PageCache(self.cache.root, secrets=self.auth.known_secrets)
         self.client = IndexClient(
-            self.auth.httpx_auth(), network=self.network, offline=self.settings.offline
+            self.auth.httpx_auth(),
+            network=self.network,
+            offline=self.settings.offline,
+            pages=pages if self.use_cache else None,
         )
         self.finder = Finder(self.client, self.settings)
-        self.cache = WheelCache(Path(self.settings.cache_dir or default_cache_dir()))
         self._artifacts_lock = threading.Lock()
 
         self._artifacts: Artifacts | None = None

@@ -1,0 +1,203 @@
+"""Index pages kept between runs and revalidated, as pip and uv keep theirs.
+
+A page answered with a validator (``ETag`` / ``Last-Modified``) or a freshness lifetime
+(``Cache-Control: max-age``) is stored; the next run uses it without a request while it is fresh
+(uv honours ``max-age`` the same way; PyPI sends ``max-age=600``) and otherwise asks with
+``If-None-Match`` / ``If-Modified-Since``, so an unchanged page costs a ``304`` and no body.
+``no-store`` (and ``Vary: *``) is never stored, ``no-cache`` always revalidates.
+
+No secret is ever written: the key is a sha256 of the page URL without its password; the entry
+holds the page's URL without userinfo, and a page is not stored at all when its URL has a query
+string, when any file link carries userinfo or a query string (signed download URLs), or when the
+body contains a password or token this run knows. Files are created ``0600`` in ``0700``
+directories, written under a temporary name and renamed.
+
+Layout: ``<cache>/pages-v1/<aa>/<sha256>`` — one JSON line of headers, then the body.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import tempfile
+import time
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from pipkey.auth.urls import split_credentials
+from pipkey.index.models import Link
+
+_FORMAT = 1
+
+
+@dataclass(frozen=True)
+class CachedPage:
+    url: str  # where the body came from (redirects followed), without userinfo
+    content_type: str
+    body: bytes
+    etag: str | None
+    last_modified: str | None
+    stored: float  # time.time() when the answer was received (or last revalidated)
+    max_age: float | None
+    no_cache: bool
+
+    def fresh(self, now: float | None = None) -> bool:
+        if self.no_cache or self.max_age is None:
+            return False
+        return ((now if now is not None else time.time()) - self.stored) < self.max_age
+
+    def validators(self) -> dict[str, str]:
+        headers = {}
+        if self.etag:
+            headers["If-None-Match"] = self.etag
+        if self.last_modified:
+            headers["If-Modified-Since"] = self.last_modified
+        return headers
+
+
+def cache_control(headers: Mapping[str, str]) -> tuple[bool, bool, float | None]:
+    """``(storable, no_cache, max_age)`` from Cache-Control (and Age, Vary)."""
+    directives: dict[str, str] = {}
+    for part in headers.get("cache-control", "").split(","):
+        name, _, value = part.strip().partition("=")
+        if name:
+            directives[name.lower()] = value.strip().strip('"')
+    if "no-store" in directives or headers.get("vary", "").strip() == "*":
+        return False, True, None
+    max_age: float | None = None
+    if "max-age" in directives:
+        try:
+            max_age = max(0.0, float(directives["max-age"]))
+        except ValueError:
+            max_age = None
+    if max_age is not None:
+        with contextlib.suppress(ValueError):
+            max_age -= float(headers.get("age", "0"))
+    return True, "no-cache" in directives, max_age
+
+
+class PageCache:
+    def __init__(self, root: Path, *, secrets: Callable[[], set[str]] = set) -> None:
+        self.dir = root / "pages-v1"
+        self._secrets = secrets
+
+    def _path(self, url: str) -> Path:
+        clean, user, _password = split_credentials(url)
+        key = hashlib.sha256(f"{_FORMAT}\0{clean}\0{user or ''}".encode()).hexdigest()
+        return self.dir / key[:2] / key
+
+    def load(self, url: str) -> CachedPage | None:
+        try:
+            with open(self._path(url), "rb") as fh:
+                head = json.loads(fh.readline())
+                body = fh.read()
+            return CachedPage(
+                url=str(head["url"]),
+                content_type=str(head["content_type"]),
+                body=body,
+                etag=head.get("etag"),
+                last_modified=head.get("last_modified"),
+                stored=float(head["stored"]),
+                max_age=None if head.get("max_age") is None else float(head["max_age"]),
+                no_cache=bool(head.get("no_cache")),
+            )
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+
+    def store(
+        self,
+        url: str,
+        final_url: str,
+        headers: Mapping[str, str],
+        body: bytes,
+        links: Iterable[Link],
+    ) -> None:
+        """Keep the answer when it is safe to (see the module docstring); best effort."""
+        storable, no_cache, max_age = cache_control(headers)
+        etag, modified = headers.get("etag"), headers.get("last-modified")
+        if not storable or (etag is None and modified is None and max_age is None):
+            return
+        if not self._clean(url, final_url, body, links):
+            return
+        self._write(
+            url,
+            CachedPage(
+                final_url,
+                headers.get("content-type", ""),
+                body,
+                etag,
+                modified,
+                time.time(),
+                max_age,
+                no_cache,
+            ),
+        )
+
+    def revalidated(self, url: str, page: CachedPage, headers: Mapping[str, str]) -> None:
+        """A ``304``: the stored body stands; its lifetime starts again (from the new
+        headers when they say)."""
+        storable, no_cache, max_age = cache_control(headers)
+        if not storable:
+            self.forget(url)
+            return
+        if "cache-control" not in headers:
+            no_cache, max_age = page.no_cache, page.max_age
+        self._write(
+            url,
+            CachedPage(
+                page.url,
+                page.content_type,
+                page.body,
+                headers.get("etag", page.etag),
+                headers.get("last-modified", page.last_modified),
+                time.time(),
+                max_age,
+                no_cache,
+            ),
+        )
+
+    def forget(self, url: str) -> None:
+        with contextlib.suppress(OSError):
+            os.unlink(self._path(url))
+
+    def _clean(self, url: str, final_url: str, body: bytes, links: Iterable[Link]) -> bool:
+        for where in (url, final_url):
+            parts = urlsplit(where)
+            if parts.query or (where is final_url and "@" in parts.netloc):
+                return False
+        for link in links:
+            parts = urlsplit(link.url)
+            if parts.query or "@" in parts.netloc:
+                return False
+        text = body.decode("utf-8", "replace")
+        return not any(secret in text for secret in self._secrets() if secret)
+
+    def _write(self, url: str, page: CachedPage) -> None:
+        path = self._path(url)
+        head = {
+            "url": page.url,
+            "content_type": page.content_type,
+            "etag": page.etag,
+            "last_modified": page.last_modified,
+            "stored": page.stored,
+            "max_age": page.max_age,
+            "no_cache": page.no_cache,
+        }
+        try:
+            self.dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+            path.parent.mkdir(mode=0o700, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+            try:
+                with os.fdopen(fd, "wb") as out:
+                    out.write(json.dumps(head).encode() + b"\n")
+                    out.write(page.body)
+                os.replace(tmp, path)
+            finally:
+                if os.path.exists(tmp):
+                    os.unlink(tmp)
+        except OSError:
+            return

@@ -1,0 +1,149 @@
+"""Issue 22: index pages are cached between runs and revalidated, with no secret in the cache.
+
+Real parts: nginx serving a static PEP 503 tree behind ``auth_basic`` — it sends ``ETag`` and
+``Last-Modified`` for static files, and ``Cache-Control: max-age`` when configured with
+``expires`` (as PyPI sends ``max-age=600``); its access log says what was asked and answered.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from tests.support.cli import assert_no_secret, run_pipkey
+from tests.support.servers import NginxAuth
+from tests.support.wheels import build_wheel
+
+pytestmark = pytest.mark.e2e
+
+USER, PASSWORD = "alice", "s3cret-Pa55-pages"
+
+
+@dataclass
+class Static:
+    root: Path
+    nginx: NginxAuth
+
+    @property
+    def index(self) -> str:  # the password in the URL: the cache must still not hold it
+        return self.nginx.url.replace("http://", f"http://{USER}:{PASSWORD}@")
+
+    def publish(self, name: str, *versions: str, signed: str = "") -> None:
+        """``signed``: one more file whose link carries that query string (a signed URL)."""
+        files = self.root / "files"
+        anchors = []
+        for version in versions:
+            wheel = build_wheel(files, name, version)
+            digest = hashlib.sha256(wheel.read_bytes()).hexdigest()
+            href = f"../../files/{wheel.name}#sha256={digest}"
+            anchors.append(f'<a href="{html.escape(href)}">{wheel.name}</a>')
+        if signed:
+            href = f"../../files/{name}-0.1.tar.gz?{signed}"
+            anchors.append(f'<a href="{html.escape(href)}">{name}-0.1.tar.gz</a>')
+        page = self.root / "simple" / name / "index.html"
+        page.parent.mkdir(parents=True, exist_ok=True)
+        page.write_text("<!DOCTYPE html><html><body>\n" + "\n".join(anchors) + "\n</body></html>\n")
+
+    def page_answers(self, name: str) -> list[str]:
+        return [e["status"] for e in self.nginx.access_log_entries()
+                if e["uri"] == f"/simple/{name}/" and e["user"] == USER]  # fmt: skip
+
+
+def _static(tmp_path_factory: pytest.TempPathFactory, extra: str) -> Iterator[Static]:
+    root = tmp_path_factory.mktemp("static-index")
+    os.chmod(root, 0o755)  # nginx's worker reads it
+    with NginxAuth(f"static:{root}", {USER: PASSWORD}, workdir=tmp_path_factory.mktemp("ng"),
+                   extra=extra) as nginx:  # fmt: skip
+        yield Static(root, nginx)
+
+
+@pytest.fixture(scope="module")
+def revalidating(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Static]:
+    """nginx's default for static files: validators, no freshness lifetime."""
+    yield from _static(tmp_path_factory, "")
+
+
+@pytest.fixture(scope="module")
+def fresh_for_an_hour(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Static]:
+    yield from _static(tmp_path_factory, "expires 1h;")
+
+
+def install(static: Static, tmp_path: Path, cache: Path, *packages: str) -> str:
+    venv = tmp_path / f"venv-{len(list(tmp_path.glob('venv-*')))}"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
+    result = run_pipkey("install", "--python", venv, "--cache-dir", cache, "--index-url",
+                        static.index, *packages)  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    return result.stdout + result.stderr
+
+
+def test_an_unchanged_page_is_revalidated_with_a_304_and_used(
+    revalidating: Static, tmp_path: Path
+) -> None:
+    """pip and uv revalidate a stored page (If-None-Match / If-Modified-Since); nginx answers
+    304 without a body and the stored page is used."""
+    revalidating.publish("steady", "1.0")
+    cache = tmp_path / "cache"
+    install(revalidating, tmp_path, cache, "steady")
+    second = install(revalidating, tmp_path, cache, "steady")
+    assert "steady==1.0" in second
+    assert revalidating.page_answers("steady") == ["200", "304"]
+
+
+def test_a_changed_page_is_fetched_again(revalidating: Static, tmp_path: Path) -> None:
+    revalidating.publish("moving", "1.0")
+    cache = tmp_path / "cache"
+    install(revalidating, tmp_path, cache, "moving")
+    revalidating.publish("moving", "1.0", "2.0")  # a new release: new ETag and Last-Modified
+    os.utime(revalidating.root / "simple" / "moving" / "index.html", (2e9, 2e9))
+    second = install(revalidating, tmp_path, cache, "moving")
+    assert "moving==2.0" in second
+    assert revalidating.page_answers("moving") == ["200", "200"]
+
+
+def test_a_page_fresh_by_max_age_is_used_without_a_request(
+    fresh_for_an_hour: Static, tmp_path: Path
+) -> None:
+    """``Cache-Control: max-age`` (nginx ``expires 1h``; PyPI sends 600 s): uv uses the page
+    without asking while it is fresh; so does pipkey."""
+    fresh_for_an_hour.publish("quick", "1.0")
+    cache = tmp_path / "cache"
+    install(fresh_for_an_hour, tmp_path, cache, "quick")
+    second = install(fresh_for_an_hour, tmp_path, cache, "quick")
+    assert "quick==1.0" in second
+    assert fresh_for_an_hour.page_answers("quick") == ["200"]
+
+
+def test_cached_pages_hold_no_credential(revalidating: Static, tmp_path: Path) -> None:
+    revalidating.publish("private-pkg", "1.0")
+    cache = tmp_path / "cache"
+    output = install(revalidating, tmp_path, cache, "private-pkg")
+    pages = [p for p in (cache / "pages-v1").rglob("*") if p.is_file()]
+    assert pages, "the page was not cached"
+    assert all(p.stat().st_mode & 0o077 == 0 for p in pages)  # 0600: not for other users
+    text = "\n".join(p.read_bytes().decode("latin-1") for p in pages)
+    assert "private-pkg" in text  # the page itself is there...
+    assert_no_secret(PASSWORD, text, output, username=USER)  # ...but no password or username
+
+
+def test_a_page_with_signed_download_urls_is_not_stored(
+    revalidating: Static, tmp_path: Path
+) -> None:
+    """A file link with a query string may be a signed, expiring URL: never written to disk."""
+    revalidating.publish("signed", "1.0", signed="X-Signature=abc123token")
+    cache = tmp_path / "cache"
+    install(revalidating, tmp_path, cache, "signed")
+    install(revalidating, tmp_path, cache, "signed")
+    stored = "\n".join(
+        p.read_bytes().decode("latin-1") for p in (cache / "pages-v1").rglob("*") if p.is_file()
+    )
+    assert "abc123token" not in stored
+    assert revalidating.page_answers("signed") == ["200", "200"]

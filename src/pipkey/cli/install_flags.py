@@ -115,8 +115,6 @@ class InstallFlags:
     ) -> tuple[list[str | Path], list[Line]]:
         """``-r pyproject.toml`` (uv): its dependencies, extras and groups become lines; other
         files stay requirements files. --extra/--group without one is an error, not ignored."""
-        from pipkey.install.compile import project_requirements
-
         kept: list[str | Path] = []
         lines: list[Line] = []
         pyprojects = [Path(f) for f in files if _is_pyproject(f)]
@@ -127,6 +125,8 @@ class InstallFlags:
             if not _is_pyproject(given):
                 kept.append(given)
                 continue
+            from pipkey.install.compile import project_requirements  # resolver: only for these
+
             path = Path(given)
             extras = list(self.values["extras"])
             if self.values["all_extras"]:

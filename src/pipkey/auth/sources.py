@@ -42,6 +42,17 @@ def from_url(query: Query) -> Credentials | None:
     return None
 
 
+USERNAME_ALONE = "username alone, empty password"
+
+
+def is_username_alone(credentials: Credentials) -> bool:
+    """The last-resort ``user:`` of :func:`url_username_alone` — worth sending to a server
+    that asked, not worth handing to another tool as if it were a stored secret."""
+    return credentials.source.kind == "url" and credentials.source.detail.endswith(
+        f"({USERNAME_ALONE})"
+    )
+
+
 def url_username_alone(query: Query) -> Credentials | None:
     """The URL's username with an empty password, once every other source had nothing for it.
 
@@ -58,7 +69,7 @@ def url_username_alone(query: Query) -> Credentials | None:
             continue
         if password is not None or username is None:
             return None
-        detail = f"URL {redact_url(url)} (username alone, empty password)"
+        detail = f"URL {redact_url(url)} ({USERNAME_ALONE})"
         return query.offer(Credentials(username, "", source=Source("url", detail)))
     return None
 

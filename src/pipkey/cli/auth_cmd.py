@@ -19,6 +19,7 @@ from pipkey.auth.doctor import IndexReport, diagnose
 from pipkey.auth.redact import redact_text
 from pipkey.auth.registry import infer_username
 from pipkey.auth.settings import IndexAuth
+from pipkey.auth.sources import is_username_alone
 from pipkey.auth.store import CredentialStore, StoreError
 from pipkey.auth.urls import decode_userinfo, insecure_origin, split_credentials
 from pipkey.cli.netinfo import NetworkSection, network_section
@@ -229,7 +230,7 @@ def token(config_flags: ConfigFlags, index_or_url: str) -> None:
     index = _resolve(settings, index_or_url)
     engine = _engine(settings, index, no_input=True)
     creds = engine.credentials_for(index.url)
-    if creds is None or not creds.complete:
+    if creds is None or not creds.complete or is_username_alone(creds):
         raise PipkeyError(f"no credentials found for {redact_url(index.url)}")
     click.echo(creds.token if creds.token is not None else creds.password)
 
@@ -368,7 +369,7 @@ def helper(config_flags: ConfigFlags, protocol: str, operation: str) -> None:
     settings = config_flags.load()
     engine = _engine(settings, no_input=True)
     creds = engine.credentials_for(uri)
-    if creds is None or not creds.complete:
+    if creds is None or not creds.complete or is_username_alone(creds):
         click.echo("{}")
         return
     click.echo(json.dumps({"headers": {"Authorization": [creds.authorization()]}}))

@@ -20,7 +20,7 @@ import pytest
 from tests.support.cli import run_pipkey
 from tests.support.servers import PyPIServer
 from tests.support.uvtool import uv_bin, uv_env
-from tests.support.wheels import build_wheel
+from tests.support.wheels import build_wheel, make_sdist
 
 pytestmark = pytest.mark.e2e
 
@@ -113,6 +113,21 @@ def index(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     build_wheel(packages, "newer", "1.0")
     build_wheel(packages, "newer", "2.0", requires_python=">=3.12")
     build_wheel(packages, "linuxonly", "1.0", tag="cp312-cp312-manylinux_2_17_x86_64")
+    build_wheel(packages, "legacy", "1.0", tag="cp310-cp310-manylinux_2_17_x86_64",
+                requires=["backport"])  # fmt: skip
+    failing = "def build_wheel(*a, **k):\n    raise SystemExit('legacy cannot be built here')\n"
+    failing += "prepare_metadata_for_build_wheel = get_requires_for_build_wheel = build_wheel\n"
+    make_sdist(
+        packages,
+        "legacy",
+        "1.0",
+        {
+            "backend.py": failing,
+            "pyproject.toml": (
+                '[build-system]\nrequires = []\nbuild-backend = "backend"\nbackend-path = ["."]\n'
+            ),
+        },
+    )
     server = PyPIServer(packages).start()
     try:
         yield server.url
@@ -300,3 +315,19 @@ def test_offline_install_from_a_network_index_is_a_clear_error(index: str, tmp_p
                      "--offline", "native", "--cache-dir", tmp_path / "c")  # fmt: skip
     assert out.returncode == 1
     assert "offline (--offline): index pages are not cached" in out.stderr
+
+
+def test_an_sdist_is_locked_from_its_releases_wheel_metadata_without_a_build(
+    index: str, tmp_path: Path
+) -> None:
+    """legacy 1.0 has a cp310 wheel and an sdist that cannot be built: locked for 3.12 (where
+    only the sdist fits) from the wheel's metadata, as uv reads a release's metadata."""
+    (tmp_path / "req.in").write_text("legacy\n")
+    made = run_pipkey("lock", "-r", "req.in", "--python-version", "3.12", "--python-platform",
+                      "linux-x86_64", "--index-url", index, cwd=tmp_path)  # fmt: skip
+    assert made.returncode == 0, made.stderr
+    assert "cannot be built" not in made.stderr
+    data = tomllib.loads((tmp_path / "pylock.toml").read_text())
+    legacy = next(p for p in data["packages"] if p["name"] == "legacy")
+    assert legacy["sdist"]["name"] == "legacy-1.0.tar.gz"
+    assert {p["name"] for p in data["packages"]} == {"legacy", "backport"}

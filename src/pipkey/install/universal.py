@@ -25,6 +25,7 @@ from packaging.utils import canonicalize_name
 from packaging.version import Version
 
 from pipkey.auth.errors import PipkeyError
+from pipkey.index.finder import Finder
 from pipkey.index.models import DistFile, Link, file_hashes
 from pipkey.install.pipeline import roots_and_constraints
 from pipkey.install.request import Request
@@ -74,7 +75,7 @@ def resolve_everywhere(
     direct: dict[tuple[str, str], tuple[Candidate, list[Environment]]] = {}
     failed: dict[tuple[Version, str], PipkeyError] = {}
     done: list[Environment] = []
-    shared = SharedWheelMetadata(session.artifacts)
+    shared = SharedWheelMetadata(session.artifacts, session.finder)
     for env in every:
         roots, constraints, _ = roots_and_constraints(request, env.target.markers)
         if not roots:
@@ -138,19 +139,30 @@ def resolve_everywhere(
 
 class SharedWheelMetadata:
     """One metadata fetch per (project, version) across every environment's resolution: the
-    wheels of one release carry the same core metadata (uv assumes so too), so numpy's
-    cp310 ... cp313 wheels need one PEP 658 request, not 25. Sdists and trees go to the
-    artifacts as before (their metadata comes from their own file or build)."""
+    files of one release carry the same core metadata (uv reads a release's metadata from any
+    of its wheels too), so numpy's cp310 ... cp313 wheels need one PEP 658 request, not 25, and
+    an sdist whose release also has a wheel (for another Python or platform) needs no build to
+    be locked. Otherwise sdists and trees go to the artifacts (their file or a build)."""
 
-    def __init__(self, artifacts: Artifacts) -> None:
+    def __init__(self, artifacts: Artifacts, finder: Finder) -> None:
         self.artifacts = artifacts
+        self.finder = finder
         self._by_release: dict[tuple[str, Version], Future[bytes]] = {}
         self._lock = threading.Lock()
 
     def metadata(self, link: Link) -> Future[bytes]:
-        dist = DistFile.parse(link) if link.filename.endswith(".whl") else None
+        dist = DistFile.parse(link) if not (link.is_directory or link.is_vcs) else None
         if dist is None:
             return self.artifacts.metadata(link)
+        if dist.kind != "wheel":
+            wheel = next(
+                (f for f in self.finder.find(dist.name).files
+                 if f.kind == "wheel" and f.version == dist.version),
+                None,
+            )  # fmt: skip
+            if wheel is None:
+                return self.artifacts.metadata(link)
+            link = wheel.link
         key = (dist.name, dist.version)
         with self._lock:
             known = self._by_release.get(key)

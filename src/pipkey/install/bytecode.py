@@ -5,17 +5,23 @@ and uv skip them; uninstall already removes the ``__pycache__`` files of RECORD'
 
 from __future__ import annotations
 
+import os
 import subprocess
 from collections.abc import Iterable
 
-from pipkey.install.commit.uninstall import listed_paths
+from pipkey.install.commit.transaction import outside_roots
+from pipkey.install.commit.uninstall import Bounds, listed
 from pipkey.install.env.environment import Environment
 from pipkey.resolve.candidates import Installed
 
 
 def compile_installed(env: Environment, dists: Iterable[Installed]) -> int:
     """Compile every ``.py`` that the RECORDs of ``dists`` list; returns how many were given."""
-    sources = [str(p) for d in dists for p in listed_paths(d) if p.suffix == ".py" and p.is_file()]
+    base = env.target_dir or env.prefix
+    bounds = Bounds(base, outside_roots(env.scheme(), base))  # never a __pycache__ outside
+    sources = [
+        p for d in dists for p in listed(d, bounds) if p.endswith(".py") and os.path.isfile(p)
+    ]
     if not sources:
         return 0
     subprocess.run(

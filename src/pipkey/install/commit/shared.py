@@ -26,7 +26,7 @@ from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import NormalizedName, canonicalize_name
 
 from pipkey.auth.errors import PipkeyError
-from pipkey.install.commit.uninstall import listed_paths
+from pipkey.install.commit.uninstall import listed
 from pipkey.install.store.unpacked import Unpacked
 from pipkey.resolve.candidates import Installed
 
@@ -95,22 +95,23 @@ def _requires(wheel: Unpacked) -> set[NormalizedName]:
 
 
 class Owners:
-    """Which installed distribution lists a path in its RECORD; read only when asked."""
+    """Which installed distribution lists a path in its RECORD; read only when asked (an
+    upgrade or uninstall reads every RECORD once: path strings, no ``Path`` objects)."""
 
     def __init__(self, dists: Iterable[Installed]) -> None:
         self._dists = list(dists)
-        self._owners: dict[Path, Installed] | None = None
+        self._owners: dict[str, Installed] | None = None
 
     def get(self, path: Path) -> Installed | None:
         if self._owners is None:
             self._owners = {}
             for dist in self._dists:
                 try:
-                    for listed in listed_paths(dist):
-                        self._owners.setdefault(listed, dist)
+                    for entry in listed(dist):
+                        self._owners.setdefault(entry, dist)
                 except PipkeyError:
                     continue  # no RECORD: owns nothing pipkey can see
-        return self._owners.get(path)
+        return self._owners.get(str(path))
 
 
 def label(dist: Installed) -> str:

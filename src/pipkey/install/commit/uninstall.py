@@ -28,17 +28,19 @@ class Bounds:
 
     base: Path
     roots: frozenset[Path] = frozenset()
-    _real: dict[Path, bool] = field(default_factory=dict, compare=False, repr=False)
+    _real: dict[str, bool] = field(default_factory=dict, compare=False, repr=False)
 
-    def contains(self, path: Path) -> bool:
-        if not any(path == r or r in path.parents for r in (self.base, *self.roots)):
+    def contains(self, path: str) -> bool:
+        """``path``: normalised, absolute (strings: RECORDs list thousands of entries)."""
+        tops = [str(r) for r in (self.base, *self.roots)]
+        if not any(path == top or path.startswith(top.rstrip(os.sep) + os.sep) for top in tops):
             return False
-        parent = path.parent
+        parent = os.path.dirname(path)
         known = self._real.get(parent)
         if known is None:
-            real = Path(os.path.realpath(parent))
-            targets = {Path(os.path.realpath(r)) for r in (self.base, *self.roots)}
-            known = any(real == r or r in real.parents for r in targets)
+            real = os.path.realpath(parent)
+            targets = [os.path.realpath(top) for top in tops]
+            known = any(real == r or real.startswith(r.rstrip(os.sep) + os.sep) for r in targets)
             self._real[parent] = known
         return known
 
@@ -49,19 +51,21 @@ def record_paths(
     """Every file RECORD lists (plus the .pyc files Python made from its .py files); entries
     outside ``bounds`` are left out and noted in ``skipped``."""
     paths: list[Path] = []
-    for path in listed_paths(dist, bounds, skipped):
-        paths.append(path)
-        if path.suffix == ".py":
-            cache = path.parent / "__pycache__"
-            if cache.is_dir():
-                paths.extend(cache.glob(f"{path.stem}.*.pyc"))
+    for path in listed(dist, bounds, skipped):
+        paths.append(Path(path))
+        if path.endswith(".py"):
+            cache = os.path.join(os.path.dirname(path), "__pycache__")
+            if os.path.isdir(cache):
+                stem = os.path.basename(path)[:-3]
+                paths.extend(Path(cache).glob(f"{stem}.*.pyc"))
     return paths
 
 
-def listed_paths(
+def listed(
     dist: Installed, bounds: Bounds | None = None, skipped: list[str] | None = None
-) -> list[Path]:
-    """Every file RECORD lists, RECORD included (no file system access beyond reading it)."""
+) -> list[str]:
+    """Every file RECORD lists, RECORD included, as normalised absolute path strings (no file
+    system access beyond reading it)."""
     dist_info = Path(dist.dist_info)
     record = dist_info / "RECORD"
     if not record.is_file():
@@ -69,8 +73,7 @@ def listed_paths(
             f"cannot uninstall {dist.raw_name or dist.name} {dist.version}: "
             f"no RECORD in {dist_info}"
         )
-    base = dist_info.parent
-    paths: list[Path] = []
+    base = str(dist_info.parent)
     try:
         with record.open(newline="", encoding="utf-8", errors="surrogateescape") as fh:
             rows = list(csv.reader(fh))
@@ -78,17 +81,19 @@ def listed_paths(
         raise UninstallError(
             f"cannot read the RECORD of {dist.raw_name or dist.name} {dist.version}: {exc}"
         ) from None
+    paths: list[str] = []
     for row in rows:
         if not row or not row[0]:
             continue
-        path = Path(os.path.normpath(base / row[0]))
+        path = os.path.normpath(os.path.join(base, row[0]))
         if bounds is not None and not bounds.contains(path):
             if skipped is not None:
                 skipped.append(row[0])
             continue
         paths.append(path)
-    if record not in paths:
-        paths.append(record)
+    own = str(record)
+    if own not in paths:
+        paths.append(own)
     return paths
 
 

@@ -198,3 +198,20 @@ def netrc_file(home: Path) -> Callable[[str], Path]:
         return path
 
     return write
+
+
+REGISTRY_WHEELS = ("pip", "setuptools", "wheel", "flit_core>=3.4")
+
+
+@pytest.fixture(scope="session")
+def registry_wheels(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The real pip, setuptools, wheel and flit_core wheels from the package registry, fetched
+    once per run (venv --seed, setuptools builds, flit editables); copy what a test needs."""
+    out = tmp_path_factory.mktemp("registry-wheels")
+    fetched = subprocess.run(
+        [sys.executable, "-m", "pip", "download", "-q", "--only-binary=:all:", "--no-deps",
+         "-d", str(out), *REGISTRY_WHEELS],
+        env=dict(MACHINE_ENV), capture_output=True, text=True,
+    )  # fmt: skip
+    assert fetched.returncode == 0, fetched.stderr
+    return out

@@ -6,14 +6,12 @@ Real setuptools (its wheel from the registry, served from a find-links directory
 from __future__ import annotations
 
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from tests.support.cli import run_pipkey
-from tests.support.isolation import MACHINE_ENV
-from tests.support.wheels import make_sdist
+from tests.support.wheels import copy_wheels, make_sdist
 
 pytestmark = pytest.mark.e2e
 
@@ -32,14 +30,9 @@ FAILING = (
 
 
 @pytest.fixture(scope="module")
-def packages(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def packages(tmp_path_factory: pytest.TempPathFactory, registry_wheels: Path) -> Path:
     out = tmp_path_factory.mktemp("build-output")
-    fetched = subprocess.run(
-        [sys.executable, "-m", "pip", "download", "-q", "--only-binary=:all:", "--no-deps",
-         "-d", str(out), "setuptools"],
-        env=dict(MACHINE_ENV), capture_output=True, text=True,
-    )  # fmt: skip
-    assert fetched.returncode == 0, fetched.stderr
+    copy_wheels(registry_wheels, out, "setuptools")
     make_sdist(out, "noisy", "1.0", {"setup.py": NOISY})
     make_sdist(out, "failing", "1.0", {"setup.py": FAILING})
     return out

@@ -17,7 +17,7 @@ import pytest
 
 from tests.support.cli import run_pipkey
 from tests.support.isolation import MACHINE_ENV, isolated_environ
-from tests.support.wheels import build_wheel
+from tests.support.wheels import build_wheel, copy_wheels
 
 pytestmark = pytest.mark.e2e
 
@@ -34,7 +34,7 @@ class World:
 
 
 @pytest.fixture(scope="module")
-def world(tmp_path_factory: pytest.TempPathFactory) -> World:
+def world(tmp_path_factory: pytest.TempPathFactory, registry_wheels: Path) -> World:
     root = tmp_path_factory.mktemp("envcmds")
     env = isolated_environ(MACHINE_ENV, root / "home")
     packages = root / "packages"
@@ -43,12 +43,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> World:
                 extras={"x": ["extraonly"]})  # fmt: skip
     build_wheel(packages, "core", "1.0")
     wheel = build_wheel(root / "direct", "Direct_Pkg", "2.0", requires=["core"])
-    fetched = subprocess.run(
-        [sys.executable, "-m", "pip", "download", "-q", "--only-binary=:all:", "-d",
-         str(packages), "flit_core>=3.4"],
-        env=dict(MACHINE_ENV), capture_output=True, text=True,
-    )  # fmt: skip
-    assert fetched.returncode == 0, fetched.stderr
+    copy_wheels(registry_wheels, packages, "flit_core")
     project = root / "proj"
     (project / "local_proj").mkdir(parents=True)
     (project / "local_proj" / "__init__.py").write_text(

@@ -16,9 +16,8 @@ from pathlib import Path
 import pytest
 
 from tests.support.cli import assert_no_secret, run_pipkey
-from tests.support.isolation import MACHINE_ENV
 from tests.support.servers import PyPIServer
-from tests.support.wheels import build_wheel
+from tests.support.wheels import build_wheel, copy_wheels
 
 pytestmark = pytest.mark.e2e
 
@@ -33,18 +32,13 @@ class Index:
 
 
 @pytest.fixture(scope="module")
-def index(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Index]:
+def index(tmp_path_factory: pytest.TempPathFactory, registry_wheels: Path) -> Iterator[Index]:
     packages = tmp_path_factory.mktemp("tool-packages")
     for version in ("1.0", "1.5", "2.0b1"):
         build_wheel(packages, "Widget", version, requires=["gear"])
     build_wheel(packages, "gear", "0.9")
     build_wheel(packages, "futuristic", "1.0", tag="cp99-cp99-manylinux_2_17_x86_64")
-    fetched = subprocess.run(
-        [sys.executable, "-m", "pip", "download", "-q", "--only-binary=:all:", "--no-deps",
-         "-d", str(packages), "pip", "setuptools", "wheel"],
-        env=dict(MACHINE_ENV), capture_output=True, text=True,
-    )  # fmt: skip
-    assert fetched.returncode == 0, fetched.stderr
+    copy_wheels(registry_wheels, packages, "pip", "setuptools", "wheel")
     with PyPIServer(packages, users={"alice": PASSWORD}) as server:
         yield Index(server.url.replace("http://", f"http://alice:{PASSWORD}@"), packages)
 

@@ -162,3 +162,13 @@ def make_sdist(out: Path, name: str, version: str, files: Mapping[str, str]) -> 
             info.size, info.mode, info.mtime = len(data), 0o644, 1_700_000_000
             archive.addfile(info, io.BytesIO(data))
     return path
+
+
+def copy_wheels(source: Path, dest: Path, *names: str) -> None:
+    """Copy the wheels of ``names`` (file-name spelling, '_' for '-') from ``source``."""
+    import shutil
+
+    dest.mkdir(parents=True, exist_ok=True)
+    for name in names:
+        for wheel in source.glob(f"{name}-*.whl"):
+            shutil.copy2(wheel, dest / wheel.name)

@@ -31,7 +31,7 @@ class Request:
     build: BuildOptions = field(default_factory=BuildOptions)
 
 
-LINK_MODES = ("hardlink", "copy", "symlink")
+LINK_MODES = ("hardlink", "copy", "symlink", "clone")
 
 
 @dataclass(frozen=True)

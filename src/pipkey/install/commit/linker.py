@@ -30,7 +30,8 @@ from pipkey.install.commit.launchers import LauncherKind
 from pipkey.install.commit.scripts import check_script_name, entry_point_scripts
 from pipkey.install.store.unpacked import BadWheel, Unpacked, UnpackedFile
 
-LINK_MODES = ("hardlink", "copy", "symlink")
+LINK_MODES = ("hardlink", "copy", "symlink", "clone")
+_FICLONE = 0x40049409  # Linux ioctl: share the extents (btrfs, XFS), copy-on-write
 _SCHEME_KEYS = ("purelib", "platlib", "headers", "scripts", "data")
 
 
@@ -132,8 +133,20 @@ class Linker:
                 self.link_mode = "copy"  # another file system: copy from now on
         with open(source, "rb") as src, open(target, "xb") as dst:
             self.written.append(target)
-            shutil.copyfileobj(src, dst, 1 << 20)
+            if not (self.link_mode == "clone" and self._cloned(src.fileno(), dst.fileno())):
+                shutil.copyfileobj(src, dst, 1 << 20)
         shutil.copymode(source, target)
+
+    def _cloned(self, src: int, dst: int) -> bool:
+        """uv's ``clone``: a reflink where the file system has them, else (once) plain copies."""
+        try:
+            import fcntl
+
+            fcntl.ioctl(dst, _FICLONE, src)
+            return True
+        except (ImportError, OSError):
+            self.link_mode = "copy"
+            return False
 
     def _write(self, target: Path, data: bytes, *, executable: bool) -> None:
         if target in self.skip:

@@ -149,6 +149,34 @@ def test_a_slow_drip_page_ends_near_the_timeout(venv: Path, hostile: HostileServ
     assert seconds < 12, f"took {seconds:.1f} s with --timeout 3"
 
 
+def test_a_server_dripping_its_headers_ends_near_the_timeout(
+    venv: Path, hostile: HostileServer
+) -> None:
+    """The status line and headers at 1 byte/s: h11 waits for up to 16 KiB of headers, so this
+    held a run for hours. Headers must be complete within 2 x --timeout."""
+    head = b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nX-Padding: " + b"a" * 200
+
+    def reply(handler: Any) -> None:
+        try:
+            for i in range(len(head)):
+                handler.wfile.write(head[i : i + 1])
+                handler.wfile.flush()
+                time.sleep(1.0)
+        except OSError:
+            pass
+
+    hostile.route("/simple/victim/", reply)
+
+    started = time.monotonic()
+    result = install(venv, "--timeout", "2", "--index-url", hostile.url, "victim")
+    seconds = time.monotonic() - started
+
+    assert result.returncode != 0
+    one_line_error(result.stderr)
+    assert "response headers within 4 s" in result.stderr, result.stderr
+    assert seconds < 15, f"took {seconds:.1f} s with --timeout 2"
+
+
 # -- size: downloads ------------------------------------------------------------------------------
 
 

@@ -21,6 +21,8 @@ import httpx
 
 from pipkey import __version__
 from pipkey.net.errors import explain
+from pipkey.net.headers_deadline import headers_within
+from pipkey.net.headers_deadline import install as install_header_deadline
 from pipkey.net.proxy import Proxies, ProxyChoice, proxy_origin
 from pipkey.net.retry import RetriesExhausted, RetryPolicy, RetryTransport, retryable_error
 from pipkey.net.settings import NetSettings
@@ -214,18 +216,26 @@ class _Router(httpx.BaseTransport):
         )
         mode = "insecure" if insecure else ("verify" if tls else "plain")
         try:
-            response = self._transport(proxy, mode).handle_request(request)
+            response = self._send(self._transport(proxy, mode), request)
         except httpx.ProxyError as exc:  # CONNECT refused: "407 Proxy Authentication Required"
             if proxy is None or not str(exc).startswith(("407", "401")):
                 raise
             if not self.network.learn_proxy_auth(proxy):
                 raise
-            return self._transport(proxy, mode).handle_request(request)
+            return self._send(self._transport(proxy, mode), request)
         # a plain-HTTP request through the proxy: the 407 comes back as a response
         if response.status_code == 407 and proxy and self.network.learn_proxy_auth(proxy):
             response.close()
-            return self._transport(proxy, mode).handle_request(request)
+            return self._send(self._transport(proxy, mode), request)
         return response
+
+    @staticmethod
+    def _send(transport: httpx.HTTPTransport, request: httpx.Request) -> httpx.Response:
+        """The transport call returns once the headers are in: bound how long they may take."""
+        timeout = request.extensions.get("timeout")
+        read = timeout.get("read") if isinstance(timeout, dict) else None
+        with headers_within(read):
+            return transport.handle_request(request)
 
     def _transport(self, proxy: ProxyChoice | None, mode: str) -> httpx.HTTPTransport:
         auth = self.network.proxy_auth(proxy) if proxy else None
@@ -245,6 +255,7 @@ class _Router(httpx.BaseTransport):
                 max_connections=self.workers, max_keepalive_connections=self.workers
             ),
         )
+        install_header_deadline(transport)
         with self._lock:
             existing = self._transports.setdefault(key, transport)
         if existing is not transport:

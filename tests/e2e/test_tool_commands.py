@@ -257,3 +257,18 @@ def test_verbose_traces_requests_auth_decisions_cache_and_timing(
     quiet = run_pipkey(*args, "--reinstall")
     assert "pipkey.net" not in quiet.stderr and "cache hit" not in quiet.stderr
     assert_no_secret(PASSWORD, first.stderr, again.stderr, username="alice")
+
+
+def test_report_to_stdout_carries_no_credential(index: Index, venv: Path) -> None:
+    """``--dry-run --report -`` (pip's idiom) from an index whose URL holds a password."""
+    result = run_pipkey("install", "-p", venv, "widget", "--index-url", index.url, "--dry-run",
+                        "--report", "-", "-q")  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    urls = [entry["download_info"]["url"] for entry in report["install"]]
+    assert sorted(url.rsplit("/", 1)[1] for url in urls) == [
+        "gear-0.9-py3-none-any.whl", "widget-1.5-py3-none-any.whl"
+    ]  # fmt: skip
+    assert all(url.startswith("http://127.0.0.1:") for url in urls)
+    assert_no_secret(PASSWORD, result.stdout, result.stderr, username="alice")
+    assert not list((venv / "lib").glob("python3*/site-packages/widget"))

@@ -27,6 +27,7 @@ from tests.support.hostile import (
     HostileServer,
     anchor,
     drip,
+    endless,
     fixed,
     gzip_bomb,
     gzip_bomb_body,
@@ -156,7 +157,34 @@ def attack_token_username(h: HostileServer, _o: HostileServer, _w: Path) -> Call
     return lambda tool, rc, out, rss: "glpat-sh0rt-t0ken" not in out
 
 
+def attack_header_drip(h: HostileServer, _o: HostileServer, _w: Path) -> Callable[..., bool]:
+    head = b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nX-Padding: " + b"a" * 200
+
+    def reply(handler: object) -> None:
+        try:
+            for i in range(len(head)):
+                handler.wfile.write(head[i : i + 1])  # type: ignore[attr-defined]
+                handler.wfile.flush()  # type: ignore[attr-defined]
+                time.sleep(1.0)
+        except OSError:
+            pass
+
+    h.route("/simple/victim/", reply)
+    return lambda tool, rc, out, rss: rc is not None
+
+
+def attack_huge_metadata(h: HostileServer, _o: HostileServer, w: Path) -> Callable[..., bool]:
+    wheel = build_wheel(w, "victim", "1.0")
+    h.route("/simple/victim/", html_page([anchor(f"/files/{wheel.name}", wheel.name,
+                                                 data_dist_info_metadata="true")]))  # fmt: skip
+    h.route(f"/files/{wheel.name}.metadata", endless(b"Requires-Dist: x\n" * 4096))
+    h.route(f"/files/{wheel.name}", serve_file(wheel))
+    return lambda tool, rc, out, rss: rc is not None and rss < 500
+
+
 ATTACKS: dict[str, Attack] = {
+    "headers dripped at 1 byte/s, timeout 5": attack_header_drip,
+    "endless PEP 658 metadata": attack_huge_metadata,
     "gzip bomb page (1 GiB inflated)": attack_gzip_bomb,
     "slow drip page, 1 byte/s, timeout 5": attack_slow_drip,
     "unknown hash algorithm (PEP 691)": attack_unknown_hash,
@@ -169,7 +197,10 @@ ATTACKS: dict[str, Attack] = {
 
 def main() -> None:
     rows = []
+    only = os.environ.get("HOSTILE_PEERS_ONLY")
     for name, attack in ATTACKS.items():
+        if only and only not in name:
+            continue
         for tool in ("pip", "uv", "pipkey"):
             work = Path(tempfile.mkdtemp(prefix="hostile-peers-"))
             (work / "home").mkdir()

@@ -11,6 +11,7 @@ gets right.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -35,6 +36,7 @@ class Case:
     keyring: dict[str, dict[str, str]] = field(default_factory=dict)
     netrc: str | None = None
     store: tuple[tuple[str, str, str], ...] = ()  # (url, username, password)
+    env: dict[str, str] = field(default_factory=dict)  # indexes are named "idx0", "idx1", …
     diff: str | None = None
     uv_bug: bool = False
 
@@ -139,6 +141,22 @@ CASES = [
     Case("index::test_index_path_prefix_requires_segment_boundary",
          (("R/simple/pkg/", A), ("R/simple-evil/pkg/", None)),
          indexes=(I(f"http://alice:{P}@R/simple"), I("R2/")), uv_bug=True),
+    Case("edit::add_auth_policy_never_with_env_var_credentials", (("R/simple/", None),),
+         indexes=(I("R/simple/", "never"),),
+         env={"UV_INDEX_IDX0_USERNAME": "alice", "UV_INDEX_IDX0_PASSWORD": P}),
+    Case("lock::lock_env_credentials", (("R/simple/", A),), indexes=(I("R/simple/"),),
+         env={"UV_INDEX_IDX0_USERNAME": "alice", "UV_INDEX_IDX0_PASSWORD": P}),
+    Case("edit::add_auth_policy_always_with_username_no_password",
+         (("R/simple/", ("alice", "")),), indexes=(I("http://alice@R/simple/", "always"),)),
+    Case("lock::lock_multiple_indexes_same_realm_different_credentials",
+         (("R/foo/simple/", A), ("R/bar/simple/", B)),
+         indexes=(I(f"http://alice:{P}@R/foo/simple"), I(f"http://bob:{BOB_PASSWORD}@R/bar/simple"))),
+    Case("lock::lock_multiple_indexes_same_realm_different_credentials_trailing_slash",
+         (("R/foo/simple/", A), ("R/bar/simple/", B)),
+         indexes=(I(f"http://alice:{P}@R/foo/simple/"), I(f"http://bob:{BOB_PASSWORD}@R/bar/simple/"))),
+    Case("pip_install::install_package_basic_auth_from_keyring_wrong_username",
+         (("http://bob@R/simple/", ("bob", "")),), indexes=(I("http://bob@R/simple/"),),
+         keyring={"R/simple/": {"alice": P}}),
     Case("keyring::fetch_url_prefers_url_to_host", (("http://alice@R/simple/pkg/", A),),
          indexes=(I("http://alice@R/simple/"),),
          keyring={"R/simple/": {"alice": P}, "NETLOC": {"alice": "host-password"}}),
@@ -174,12 +192,46 @@ def test_uv_auth(
     for url, user, password in case.store:
         store.save(_here(url, nginx, pypi), Credentials(user, password), storage="file")
     indexes = [
-        IndexAuth(_here(url, nginx, pypi), authenticate=policy)  # type: ignore[arg-type]
-        for url, policy in case.indexes
+        IndexAuth(_here(url, nginx, pypi), name=f"idx{n}", authenticate=policy)  # type: ignore[arg-type]
+        for n, (url, policy) in enumerate(case.indexes)
     ]
-    engine, _ = make_engine(*indexes, keyring_provider="import", store_dir=tmp_path / "store")
+    engine, _ = make_engine(
+        *indexes, keyring_provider="import", store_dir=tmp_path / "store",
+        environ={**os.environ, **case.env},
+    )  # fmt: skip
     for url, expect in case.steps:
         recorder = sent_for(engine, _here(url, nginx, pypi))
         assert recorder.first_credentials() == expect, (url, recorder.sent)
     if case.peer.endswith("always_unauthenticated"):
         assert recorder.sent == []  # never asked anonymously: failed before sending
+
+
+# Redirects to another origin: that origin's own sources answer (uv's
+# ``add_redirect_with_keyring_cross_origin``, ``pip_install_redirect_with_netrc_cross_origin``).
+
+
+@pytest.fixture(scope="module")
+def redirect_to_nginx(nginx: Server, tmp_path_factory: pytest.TempPathFactory) -> Any:
+    from tests.support.programmable import ProgrammableIndex
+    from tests.support.wheels import build_wheel
+
+    wheel = build_wheel(tmp_path_factory.mktemp("xo-wheels"), "pkg0", "1.0")
+    with ProgrammableIndex(projects={"pkg0": [wheel]}) as index:
+        index.redirect_files_to = nginx.root
+        yield index
+
+
+@pytest.mark.parametrize("source", ["keyring", "netrc"])
+def test_redirect_cross_origin_uses_the_target_origins_credentials(
+    source: str, redirect_to_nginx: Any, nginx: Server, json_keyring: Any, netrc_file: Any
+) -> None:
+    if source == "keyring":
+        json_keyring.set(nginx.netloc, "alice", PASSWORD)
+    else:
+        netrc_file(f"machine 127.0.0.1 login alice password {PASSWORD}\n")
+    engine, _ = make_engine(IndexAuth(redirect_to_nginx.url), keyring_provider="import")
+    recorder = sent_for(engine, redirect_to_nginx.root + "/files/pkg0-1.0-py3-none-any.whl")
+    to_nginx = [pair for url, pair in recorder.sent if url.startswith(nginx.root)]
+    assert A in to_nginx, recorder.sent
+    if source == "keyring":  # netrc is per host, not port: both local servers are 127.0.0.1
+        assert all(pair is None for url, pair in recorder.sent if not url.startswith(nginx.root))

@@ -194,6 +194,8 @@ def test_cache_info_clean_package_and_clean_all(tmp_path: Path, index: Index, ve
     assert done.returncode == 0, done.stderr
     info = run_pipkey("cache", "info", "--cache-dir", cache).stdout
     assert "downloaded wheels: 2 files" in info
+    on_disk = sum(p.lstat().st_size for p in cache.rglob("*") if p.is_file())
+    assert run_pipkey("cache", "size", "--cache-dir", cache).stdout == f"{on_disk}\n"
     cleaned = run_pipkey("cache", "clean", "gear", "--cache-dir", cache)
     assert cleaned.returncode == 0, cleaned.stderr
     left = [p.name for p in (cache / "wheels-v1").rglob("*.whl")]

@@ -1,4 +1,4 @@
-"""``pipkey cache dir|info|clean|prune`` (uv's verbs; ``purge`` as pip spells clean)."""
+"""``pipkey cache dir|info|size|clean|prune`` (uv's verbs; ``purge`` as pip spells clean)."""
 
 from __future__ import annotations
 
@@ -51,6 +51,18 @@ def info(cache_dir: Path | None) -> None:
         noun = "file" if item.files == 1 else "files"
         click.echo(f"{BUCKETS[item.bucket]}: {item.files} {noun}, {human_size(item.size)}")
     click.echo(f"Total: {human_size(total)}")
+
+
+@cache.command("size")
+@click.option("-H", "--human", is_flag=True, help="In KiB/MiB/GiB instead of bytes.")
+@_cache_dir
+def size(human: bool, cache_dir: Path | None) -> None:
+    """The cache's total size (uv's `cache size`): bytes, or human-readable with -H."""
+    from pipkey.install.store.maintenance import human_size
+    from pipkey.install.store.maintenance import info as usage
+
+    total = sum(item.size for item in usage(_root(cache_dir)))
+    click.echo(human_size(total) if human else str(total))
 
 
 @cache.command("clean")

@@ -40,6 +40,7 @@ from tests.support.doc_recipes import (
     is_recipe,
     page_files,
     transcript,
+    transcript_script,
 )
 from tests.support.doc_recipes import workflow as parse_workflow
 from tests.support.isolation import MACHINE_ENV, isolated_environ
@@ -227,20 +228,6 @@ def _home_files(block: Block, home: Path) -> None:
 # --- turning a block into one bash script --------------------------------------------------------
 
 
-def _transcript_script(commands: list) -> str:  # type: ignore[type-arg]
-    lines = ["set -o pipefail"]
-    for command in commands:
-        shown = shlex.quote(command.text.splitlines()[0])
-        lines.append(command.text)
-        if command.fails:
-            lines.append(f'[ $? -ne 0 ] || {{ echo "recipe: "{shown}" succeeded; the doc shows it '
-                         f'failing" >&2; exit 90; }}')  # fmt: skip
-        else:
-            lines.append(f'rc=$?; [ $rc -eq 0 ] || {{ echo "recipe: "{shown}" failed (exit $rc)" '
-                         f">&2; exit $rc; }}")  # fmt: skip
-    return "\n".join(lines) + "\n"
-
-
 def _expressions(value: str) -> str:
     """GitHub's ``${{ … }}``: secrets and a step's token output are the secret; nothing else is
     known here."""
@@ -382,7 +369,7 @@ def _script(block: Block, tools: Tools, world: RecipeWorld, work: Path, env: dic
         return _docker_script(block, tools, world, work, env)
     commands = transcript(block.text)
     if commands is not None:
-        return _transcript_script(commands)
+        return transcript_script(commands)
     return "set -eo pipefail\n" + block.text
 
 

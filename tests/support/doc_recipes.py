@@ -22,6 +22,7 @@ just before it; the harness counts and prints the opt-outs.
 from __future__ import annotations
 
 import re
+import shlex
 import textwrap
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -169,6 +170,22 @@ def transcript(text: str) -> list[Command] | None:
         fails = bool(output) and output[0].startswith(FAILURE_OUTPUT)
         commands.append(Command(command, fails))
     return commands
+
+
+def transcript_script(commands: list[Command]) -> str:
+    """Bash that runs a transcript's commands in order and stops at the first one whose exit
+    status is not what the doc shows (0, or not 0 for an ``error:``/``FAIL`` output)."""
+    lines = ["set -o pipefail"]
+    for command in commands:
+        shown = shlex.quote(command.text.splitlines()[0])
+        lines.append(command.text)
+        if command.fails:
+            lines.append(f'[ $? -ne 0 ] || {{ echo "recipe: "{shown}" succeeded; the doc shows it '
+                         f'failing" >&2; exit 90; }}')  # fmt: skip
+        else:
+            lines.append(f'rc=$?; [ $rc -eq 0 ] || {{ echo "recipe: "{shown}" failed (exit $rc)" '
+                         f">&2; exit $rc; }}")  # fmt: skip
+    return "\n".join(lines) + "\n"
 
 
 def workflow(text: str) -> Workflow:

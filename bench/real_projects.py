@@ -75,6 +75,17 @@ PROJECTS = [
     Project("openai-agents", "openai+openai-agents-python", "workspace, sources, forks"),
     Project("logfire", "pydantic+logfire", "workspace, default-groups, 273 packages"),
     Project("uv-benchmark", "astral-sh+uv", "uv_build backend", subdir="scripts/benchmark"),
+    # Rows whose default sync needs what this machine cannot reach (github.com for a git
+    # source, crates.io for a Rust build): both tools fail alike; these take the rest.
+    Project("pydantic-ai-nodev", "pydantic+pydantic-ai",
+            "as pydantic-ai, --no-group dev (its git source is on github.com)",
+            flags=("--no-group", "dev")),
+    Project("mcp-nodev", "modelcontextprotocol+python-sdk",
+            "as mcp, --no-group dev (its git source is on github.com)",
+            flags=("--no-group", "dev")),
+    Project("pydantic-frozen", "pydantic+pydantic",
+            "as pydantic, --frozen --no-install-package pydantic-core (a Rust path build)",
+            flags=("--frozen", "--no-install-package", "pydantic-core")),
 ]  # fmt: skip
 
 REQUIREMENT_SETS = {

@@ -151,3 +151,33 @@ def test_zipapp_version_matches_the_checkout(zipapp: Path, python: Path) -> None
     result = subprocess.run([str(python), str(zipapp), "--version"], capture_output=True,
                             text=True)  # fmt: skip
     assert result.stdout.strip() == f"pipkey, version {__version__}"
+
+
+def test_data_files_and_metadata_are_read_from_inside_the_archive(
+    zipapp: Path, python: Path, index: str
+) -> None:
+    """certifi's bundle (the fallback trust where the OS has no store), truststore, and
+    importlib.metadata (keyring's version and entry points, read by ``auth doctor``) all work
+    with the archive as the only entry on sys.path."""
+    import os
+
+    code = (
+        "import sys; sys.path.insert(0, sys.argv[1]); import certifi, truststore, ssl;"
+        "import importlib.metadata as m;"
+        "assert 'BEGIN CERTIFICATE' in open(certifi.where()).read();"
+        "truststore.SSLContext(ssl.PROTOCOL_TLS_CLIENT);"
+        "print(m.version('keyring'), m.version('pipkey'))"
+    )
+    probe = subprocess.run([str(python), "-I", "-S", "-c", code, str(zipapp)],
+                           capture_output=True, text=True)  # fmt: skip
+    assert probe.returncode == 0, probe.stderr
+    from pipkey import __version__
+
+    assert probe.stdout.split()[1] == __version__
+    env = {**os.environ, "UV_INDEX_PRIVATE_USERNAME": "alice",
+           "UV_INDEX_PRIVATE_PASSWORD": PASSWORD}  # fmt: skip
+    doctor = run_zipapp(python, zipapp, "auth", "doctor", "--index", f"private={index}",
+                        "private", env=env)  # fmt: skip
+    assert doctor.returncode == 0, doctor.stdout + doctor.stderr
+    assert f"keyring library:  {probe.stdout.split()[0]}" in doctor.stdout
+    assert_no_secret(PASSWORD, doctor.stdout, doctor.stderr, username="alice")

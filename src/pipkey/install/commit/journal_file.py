@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 import os
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Any
 
 from pipkey.auth.errors import PipkeyError
@@ -93,8 +93,10 @@ def decode(path: Path, text: str, roots: frozenset[Path] = frozenset()) -> Entri
     ):
         raise _damaged(path, "wrong types for moves")
 
+    memo: dict[str, bool] = {}
+
     def inside(text: str, *, root_ok: bool = False) -> Path:
-        return _inside(path, base, roots, text, fmt == 1, root_ok=root_ok)
+        return _inside(path, base, roots, text, fmt == 1, memo, root_ok=root_ok)
 
     stash = inside(stash_text)
     if stash.parent != base or not stash.name.startswith(STASH_PREFIX):
@@ -122,16 +124,26 @@ def _under(path: Path, roots: frozenset[Path]) -> bool:
 
 
 def _relative(base: Path, roots: frozenset[Path], path: Path) -> str:
-    normal = Path(os.path.normpath(path))
-    if normal == base or base in normal.parents:
-        return PurePosixPath(normal.relative_to(base)).as_posix()
-    if _under(normal, roots):
-        return str(normal)
+    """Strings, not ``Path`` objects: a commit journals thousands of paths, twice."""
+    normal, top = os.path.normpath(path), str(base).rstrip(os.sep)
+    if normal == top:
+        return "."
+    if normal.startswith(top + os.sep):
+        return normal[len(top) + 1 :].replace(os.sep, "/")
+    if _under(Path(normal), roots):
+        return normal
     raise OutsideEnvironment(f"refusing to change {path}: it is outside the environment {base}")
 
 
 def _inside(
-    journal: Path, base: Path, roots: frozenset[Path], text: str, legacy: bool, *, root_ok: bool
+    journal: Path,
+    base: Path,
+    roots: frozenset[Path],
+    text: str,
+    legacy: bool,
+    memo: dict[str, bool],
+    *,
+    root_ok: bool,
 ) -> Path:
     if legacy or os.path.isabs(text):  # format 1: absolute paths, only inside this environment
         if not os.path.isabs(text):
@@ -148,12 +160,21 @@ def _inside(
         full = base if normal == "." else base / normal
     if full == base and not root_ok:
         raise _elsewhere(journal, "it names the environment directory itself")
-    if full != base:  # no symlinked directory inside may lead out of it
-        parent = Path(os.path.realpath(full.parent))
-        real = {Path(os.path.realpath(r)) for r in (base, *roots)}
-        if not any(parent == r or r in parent.parents for r in real):
-            raise _elsewhere(journal, f"{text!r} leads through a link to {parent}")
+    if full != base and not _real_inside(str(full.parent), base, roots, memo):
+        raise _elsewhere(journal, f"{text!r} leads through a link out of the environment")
     return full
+
+
+def _real_inside(directory: str, base: Path, roots: frozenset[Path], memo: dict[str, bool]) -> bool:
+    """No symlinked directory inside may lead out of it (memoised per directory: a journal
+    names thousands of files in far fewer directories)."""
+    known = memo.get(directory)
+    if known is None:
+        real = os.path.realpath(directory)
+        tops = [os.path.realpath(r).rstrip(os.sep) for r in (base, *roots)]
+        known = any(real == top or real.startswith(top + os.sep) for top in tops)
+        memo[directory] = known
+    return known
 
 
 def _recovery(journal: Path) -> str:

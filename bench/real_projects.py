@@ -258,7 +258,8 @@ def bench_project(project: Project, work: Path, timeout: int) -> dict[str, objec
         row["locked"] = lock.read_text().count("[[package]]")
         (root / ".python-version").unlink(missing_ok=True)  # one interpreter for both
         venv(root / ".venv")
-    flags = ["sync", "--locked", *project.flags]
+    check = [] if "--frozen" in project.flags else ["--locked"]
+    flags = ["sync", *check, *project.flags]
     member = project.member
     uv_env = {**env, "UV_PYTHON": PYTHON}  # uv's meaning: the interpreter of the .venv
     rc_uv, t_uv, out_uv = run([uv(), *flags], trees["uv"] / member, uv_env, timeout)

@@ -25,6 +25,7 @@ moment hits all of them. Prints a markdown table with ratios to pip and uv.
 from __future__ import annotations
 
 import argparse
+import compileall
 import json
 import os
 import shutil
@@ -282,6 +283,9 @@ def main() -> None:
     parser.add_argument("--real", action="store_true", help="install from the real PyPI")
     args = parser.parse_args()
     WORK.mkdir(parents=True, exist_ok=True)
+    # An installed pipkey has byte code beside its modules; this checkout may have none (this
+    # machine sets PYTHONDONTWRITEBYTECODE), which would time compiling pipkey, not running it.
+    compileall.compile_dir(ROOT / "src" / "pipkey", quiet=1)
     packages = args.packages.split()
     reqs = WORK / "requirements.txt"
     reqs.write_text("\n".join(packages) + "\n")

@@ -45,6 +45,10 @@ class Linker:
     # Paths another wheel of the same run installs instead (its file wins, see commit/shared.py):
     # listed in this wheel's RECORD, not written.
     skip: frozenset[Path] = frozenset()
+    # (wheel filename, root key) → its targets: worked out once for planned() and install()
+    _targets_of: dict[tuple[str, str], list[tuple[UnpackedFile, Path, str]]] = field(
+        default_factory=dict, repr=False
+    )
 
     def install(
         self, wheel: Unpacked, *, extra: dict[str, bytes], direct: str | None = None
@@ -53,9 +57,9 @@ class Linker:
         root_key = "purelib" if wheel.root_is_purelib else "platlib"
         base = Path(self.scheme[root_key])
         records: list[RecordEntry] = []
-        targets = list(self._targets(wheel, root_key))
+        targets = self._targets_once(wheel, root_key)
         for directory in sorted({target.parent for _, target, _ in targets}):
-            directory.mkdir(parents=True, exist_ok=True)
+            os.makedirs(directory, exist_ok=True)
         for item, target, key in targets:
             source = wheel.root / item.path
             if key == "scripts":
@@ -87,10 +91,17 @@ class Linker:
         """Every path :meth:`install` will create, before it creates any (for the journal)."""
         root_key = "purelib" if wheel.root_is_purelib else "platlib"
         dist_info = Path(self.scheme[root_key]) / wheel.dist_info
-        paths = [target for _, target, _ in self._targets(wheel, root_key)]
+        paths = [target for _, target, _ in self._targets_once(wheel, root_key)]
         paths += [Path(self.scheme["scripts"]) / name for name, _ in self._scripts(wheel)]
         paths += [dist_info / name for name in (*extra, "RECORD")]
         return paths
+
+    def _targets_once(self, wheel: Unpacked, root_key: str) -> list[tuple[UnpackedFile, Path, str]]:
+        key = (wheel.filename, root_key)
+        known = self._targets_of.get(key)
+        if known is None:
+            known = self._targets_of[key] = list(self._targets(wheel, root_key))
+        return known
 
     def _targets(self, wheel: Unpacked, root_key: str) -> Iterator[tuple[UnpackedFile, Path, str]]:
         data_prefix = wheel.data_dir + "/"

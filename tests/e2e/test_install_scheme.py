@@ -3,6 +3,7 @@ it (a dependency pulled in gets none); headers under ``include/site/pythonX.Y/<n
 
 from __future__ import annotations
 
+import subprocess
 import sys
 from pathlib import Path
 
@@ -30,3 +31,33 @@ def test_requested_is_written_for_direct_requirements_only_as_pip_does(
     assert not (site / "depb-1.0.dist-info" / "REQUESTED").exists()
     major_minor = f"python{sys.version_info[0]}.{sys.version_info[1]}"
     assert (venv / "include" / "site" / major_minor / "depb" / "depb.h").is_file()
+
+
+PIP_WHEEL = Path("/root/.pyenv/versions/3.13.0/lib/python3.13/ensurepip/_bundled")
+
+
+@pytest.mark.skipif(not PIP_WHEEL.is_dir(), reason="needs pyenv 3.13's bundled pip wheel")
+def test_pip_gets_its_versioned_script_for_the_target_python_as_pip_and_uv_write_it(
+    venv: Path, tmp_path: Path
+) -> None:
+    """pip's wheel names only ``pip`` and ``pip3``; pip (``get_console_script_specs``) and uv
+    also write ``pip3.X`` for the target interpreter — the real-project corpus found pipkey
+    without it. The real uv, installing the same wheel into a twin venv, is the control."""
+    links = tmp_path / "links"
+    links.mkdir()
+    for wheel in PIP_WHEEL.glob("pip-*.whl"):
+        (links / wheel.name).symlink_to(wheel)
+    twin = tmp_path / "twin"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", twin], check=True)
+    uv = Path(sys.executable).parent / "uv"
+    subprocess.run([uv, "pip", "install", "--python", twin / "bin" / "python", "--no-index",
+                    "--find-links", links, "--cache-dir", tmp_path / "uvcache", "pip"],
+                   check=True, capture_output=True)  # fmt: skip
+
+    result = run_pipkey("install", "--python", venv, "--cache-dir", tmp_path / "cache",
+                        "--no-index", "-f", links, "pip")  # fmt: skip
+
+    assert result.returncode == 0, result.stderr
+    mine = sorted(p.name for p in (venv / "bin").glob("pip*"))
+    assert mine == sorted(p.name for p in (twin / "bin").glob("pip*"))
+    assert f"pip{sys.version_info[0]}.{sys.version_info[1]}" in mine

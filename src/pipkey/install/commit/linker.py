@@ -42,6 +42,7 @@ class Linker:
     link_mode: str = "hardlink"
     written: list[Path] = field(default_factory=list)
     launcher: LauncherKind = "posix"  # launchers.launcher_kind(target markers)
+    python_version: str = ""  # the target's X.Y: pip's wheel gets pipX.Y for it
     # Paths another wheel of the same run installs instead (its file wins, see commit/shared.py):
     # listed in this wheel's RECORD, not written.
     skip: frozenset[Path] = frozenset()
@@ -121,7 +122,7 @@ class Linker:
                 yield item, Path(self.scheme[root_key]) / item.path, root_key
 
     def _scripts(self, wheel: Unpacked) -> Iterator[tuple[str, bytes]]:
-        for name, module, attr, section in entry_point_scripts(wheel):
+        for name, module, attr, section in entry_point_scripts(wheel, self.python_version):
             kind: Literal["console", "gui"] = "gui" if section == "gui" else "console"
             yield Script(name, module, attr, kind).generate(self.interpreter, self.launcher)
 

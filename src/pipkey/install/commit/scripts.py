@@ -39,9 +39,18 @@ def check_script_name(wheel: Unpacked, name: str, where: str) -> None:
         )
 
 
-def entry_point_scripts(wheel: Unpacked) -> Iterator[tuple[str, str, str, str]]:
+_VERSIONED_PIP = re.compile(r"^pip\d+(?:\.\d+)?$")
+
+
+def entry_point_scripts(
+    wheel: Unpacked, python_version: str = ""
+) -> Iterator[tuple[str, str, str, str]]:
     """``(name, module, attr, section)`` of each console/GUI script, names checked; a file
-    that is not valid entry-points syntax is one clear error, not a traceback."""
+    that is not valid entry-points syntax is one clear error, not a traceback.
+
+    pip's own wheel names only ``pip`` and ``pip3``; pip and uv install it with ``pipX`` and
+    ``pipX.Y`` of the *target* interpreter instead of any versioned names the wheel carries
+    (pip's ``get_console_script_specs``), so ``pip3.11`` exists in a 3.11 venv — as here."""
     path = wheel.root / wheel.dist_info / "entry_points.txt"
     if not path.is_file():
         return
@@ -50,6 +59,12 @@ def entry_point_scripts(wheel: Unpacked) -> Iterator[tuple[str, str, str, str]]:
     except (UnicodeDecodeError, configparser.Error, ValueError) as exc:
         reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise BadWheel(f"{wheel.filename}: its entry_points.txt cannot be read: {reason}") from None
+    if wheel.dist_info.split("-", 1)[0].lower() == "pip" and python_version:
+        main = next((e for e in entries if e[0] == "pip" and e[3] == "console"), None)
+        if main is not None:
+            major = python_version.split(".", 1)[0]
+            entries = [e for e in entries if not _VERSIONED_PIP.match(e[0])]
+            entries += [(f"pip{v}", main[1], main[2], "console") for v in (major, python_version)]
     for name, module, attr, section in entries:
         check_script_name(wheel, name, f"the {section} entry point")
         yield name, module, attr, section

@@ -106,7 +106,7 @@ class Commit:
         kind = launcher_kind(self.env.markers, dict.fromkeys(t.platform for t in self.env.tags))
         jobs = [(cand, wheels[cand],
                  Linker(_headers_for(scheme, cand), self.env.executable, self.link_mode,
-                        launcher=kind))
+                        launcher=kind, python_version=self.env.markers["python_version"]))
                 for cand in plan.install]  # fmt: skip
         planned = [linker.planned(wheel, self._extra(cand, wheel)) for cand, wheel, linker in jobs]
         sharing = share([c.name for c, _, _ in jobs], [w for _, w, _ in jobs], planned)

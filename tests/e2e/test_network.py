@@ -250,6 +250,22 @@ def test_proxy_credentials_from_keyring_for_the_proxy_origin(
     assert_no_secret(PROXY_PASSWORD, result.stdout, result.stderr, everything, tinyproxy.log())
 
 
+def test_a_user_only_proxy_url_gets_that_user_s_password_from_keyring(
+    venv: Path, tls_index: TLSIndex, tinyproxy: TinyProxy, json_keyring: Any, home: Path
+) -> None:
+    """``http://proxyuser@proxy:PORT`` (the user in the URL, the password not): on the 407
+    the password is completed from the keyring for that user, as an index URL's user is —
+    not sent empty (found by running docs/network.md's proxy recipe)."""
+    json_keyring.set(tinyproxy.url, "proxyuser", PROXY_PASSWORD)
+    scheme, _, rest = tinyproxy.url.partition("://")
+    result = install_through_proxy(venv, tls_index, tinyproxy, f"{scheme}://proxyuser@{rest}")
+    lookups = json_keyring.calls("get_password") + json_keyring.calls("get_credential")
+    assert lookups and {c["service"].rstrip("/") for c in lookups} == {tinyproxy.url.rstrip("/")}
+    assert {c.get("username") for c in lookups} == {"proxyuser"}
+    everything = _files_under(home, venv, venv.parent / "cache")
+    assert_no_secret(PROXY_PASSWORD, result.stdout, result.stderr, everything, tinyproxy.log())
+
+
 def test_stored_proxy_credentials_that_the_proxy_refuses_are_explained(
     venv: Path, tls_index: TLSIndex, tinyproxy: TinyProxy, json_keyring: Any
 ) -> None:

@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable
 from dataclasses import replace
 from typing import TypeVar
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit, urlunsplit
 
 import httpx
 
@@ -92,14 +92,25 @@ class Network:
             return self._proxy_auth.get(proxy.url)
 
     def learn_proxy_auth(self, proxy: ProxyChoice) -> bool:
-        """A proxy without credentials in its URL answered 407: look its origin up once in
-        pipkey's sources (keyring, credential store, netrc, env). True when found (retry)."""
-        if self._proxy_lookup is None or "@" in urlsplit(proxy.url).netloc:
+        """A proxy without a password in its URL answered 407: look its origin up once in
+        pipkey's sources (keyring, credential store, netrc, env) — for the URL's user when it
+        names one (``http://jdoe@proxy:3128``, keyring's ``get proxy-origin jdoe``), as an
+        index URL's user is completed. True when found (retry)."""
+        parts = urlsplit(proxy.url)
+        if self._proxy_lookup is None or parts.password:
             return False
         with self._lock:
             if proxy.url in self._proxy_auth:
                 return False  # asked already: these credentials were refused, or none exist
-        found = self._proxy_lookup(proxy_origin(proxy.url))
+        origin = proxy_origin(proxy.url)
+        if parts.username:
+            scheme, _, rest = origin.partition("://")
+            origin = f"{scheme}://{parts.username}@{rest}"
+        found = self._proxy_lookup(origin)
+        if found is not None and parts.username and found[0] != unquote(parts.username):
+            found = None  # the URL names the user: another user's password is not this one's
+        if found is not None and not found[1]:
+            found = None  # the user alone is what the proxy just refused
         with self._lock:
             self._proxy_auth[proxy.url] = found
         return found is not None
@@ -250,7 +261,10 @@ class _Router(httpx.BaseTransport):
         )
         transport = httpx.HTTPTransport(
             verify=verify,
-            proxy=httpx.Proxy(proxy.url, auth=auth) if proxy else None,
+            # httpx takes user info in a proxy URL over ``auth``: the found password wins.
+            proxy=httpx.Proxy(_without_userinfo(proxy.url) if auth else proxy.url, auth=auth)
+            if proxy
+            else None,
             limits=httpx.Limits(
                 max_connections=self.workers, max_keepalive_connections=self.workers
             ),
@@ -268,3 +282,8 @@ class _Router(httpx.BaseTransport):
             self._transports.clear()
         for transport in transports:
             transport.close()
+
+
+def _without_userinfo(url: str) -> str:
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(netloc=parts.netloc.rpartition("@")[2]))

@@ -181,6 +181,11 @@ def test_a_remote_requirements_file_is_fetched_with_the_same_credentials(
                         tmp_path / "c")  # fmt: skip
     assert locked.returncode == 0, locked.stderr
     assert "directpkg==1.0" in (tmp_path / "out.txt").read_text()
+    # uv pip compile takes a URL too
+    compiled = run_pipkey("compile", url, "-o", tmp_path / "compiled.txt")
+    assert compiled.returncode == 0, compiled.stderr
+    assert "directpkg==1.0" in (tmp_path / "compiled.txt").read_text()
+    assert_no_secret(PASSWORD, compiled.stderr, (tmp_path / "compiled.txt").read_text())
 
 
 def test_a_remote_requirements_file_without_credentials_fails_clearly(

@@ -12,12 +12,13 @@ import click
 from packaging.utils import canonicalize_name
 
 from pipkey.cli.options import ConfigFlags, index_options
+from pipkey.cli.reqfiles import index_overrides, read_requirements
 from pipkey.cli.workdir import project_dir
 from pipkey.config.env_flags import env_vars
 
 
 @click.command("compile")
-@click.argument("sources", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("sources", nargs=-1, required=True)  # paths or https:// URLs
 @click.option("-o", "--output-file", "output", type=click.Path(path_type=Path),
               help="requirements.txt (hashed) or pylock.toml; default: stdout.")  # fmt: skip
 @click.option("-p", "--python", metavar="PATH", envvar=env_vars("python"),
@@ -39,26 +40,19 @@ def compile_(ctx: click.Context, /, config_flags: ConfigFlags, **kw: Any) -> Non
     from pipkey.install.env import find_interpreter, introspect
     from pipkey.install.env.environment import TargetError
     from pipkey.install.report import Reporter
-    from pipkey.resolve.reqfile import RequirementsFiles
 
-    files = RequirementsFiles()
+    project_files = [Path(s) for s in kw["sources"] if Path(s).name == "pyproject.toml"]
     lines = []
     requires_python = None
-    for source in kw["sources"]:
-        if source.name == "pyproject.toml":
-            found, requires_python = project_requirements(source, kw["extras"], kw["groups"])
-            lines += found
-        else:
-            files.read(source)
+    for source in project_files:
+        found, requires_python = project_requirements(source, kw["extras"], kw["groups"])
+        lines += found
+    # Local or remote (-r https://… with the index's credentials) files, read as lock -r does.
+    others = [s for s in kw["sources"] if Path(s) not in project_files]
+    files = read_requirements(config_flags, others, no_input=kw["no_input"])
     lines += [line for line in files.lines if not line.constraint]
-    overrides = dict(config_flags.overrides)
+    overrides = index_overrides(config_flags.overrides, files)
     overrides["no_input"] = kw["no_input"]
-    if files.index_url and not (overrides.get("index_url") or overrides.get("default_index")):
-        overrides["index_url"] = files.index_url
-    overrides["extra_index_urls"] = [*(overrides.get("extra_index_urls") or ()),
-                                     *files.extra_index_urls]  # fmt: skip
-    overrides["find_links"] = list(files.find_links)
-    overrides["no_index"] = files.no_index
     settings = ConfigFlags(overrides, config_flags.isolated).load(cwd=project_dir())
     try:
         interpreter = find_interpreter(kw["python"], dict(os.environ), project_dir())

@@ -32,6 +32,7 @@ from pipkey.resolve.errors import (
     SourceBuildUnsupported,
 )
 from pipkey.resolve.metadata import CoreMetadata, dependencies
+from pipkey.resolve.overrides import overridden, parse_overrides
 from pipkey.resolve.policy import Policy
 from pipkey.resolve.table import Table, build_table
 
@@ -70,7 +71,7 @@ class Provider(AbstractProvider[Req, Candidate, str]):
         self.installed = dict(installed or {})
         self.constraints = dict(constraints or {})
         self.policy = policy or Policy()
-        self.overrides = self._parse_overrides(self.policy.overrides)
+        self.overrides = parse_overrides(self.policy.overrides, self.target.markers)
         self.parents: dict[str, set[str]] = {}
         self.roots: dict[str, list[Req]] = {}  # identifier → what the user asked for it
         self.suspects: set[str] = set()  # names met in a conflict: worth pruning (agreement)
@@ -83,30 +84,8 @@ class Provider(AbstractProvider[Req, Candidate, str]):
         self._lock = threading.Lock()
         self._spec_pool = ThreadPoolExecutor(4, thread_name_prefix="pipkey-speculate")
 
-    def _parse_overrides(self, lines: Iterable[str]) -> dict[str, Req]:
-        """uv's ``--override``: the line replaces every requirement on its project, the
-        user's and every dependency's (a marker that excludes this target drops the line)."""
-        from pipkey.resolve.inputs import parse_input
-
-        out: dict[str, Req] = {}
-        for text in lines:
-            req = parse_input(text, "--override", dict(self.target.markers))
-            if req is not None:
-                out[req.name] = req
-        return out
-
     def overridden(self, req: Req) -> Req:
-        over = self.overrides.get(req.name)
-        if over is None or req.pin is not None:
-            return req
-        return Req(
-            req.name,
-            over.specifier,
-            req.extras,
-            over.link,
-            origin=f"--override ({req.origin})",
-            text=str(over) if not req.extras else "",
-        )
+        return overridden(self.overrides, req)
 
     def close(self) -> None:
         self._spec_pool.shutdown(wait=False, cancel_futures=True)

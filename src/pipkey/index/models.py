@@ -15,6 +15,7 @@ from packaging.utils import (
     InvalidSdistFilename,
     InvalidWheelFilename,
     NormalizedName,
+    canonicalize_name,
     parse_sdist_filename,
     parse_wheel_filename,
 )
@@ -209,3 +210,12 @@ def _python_ok(requires_python: str, python_version: str) -> bool:
         return SpecifierSet(requires_python).contains(python_version, prereleases=True)
     except InvalidSpecifier:
         return True
+
+
+def index_of(origin: str, name: str) -> str | None:
+    """The index a file came from (PEP 751 ``index``): the page's URL minus the project."""
+    if not origin.startswith(("http://", "https://")):
+        return None  # find-links directories and local files have no index
+    base = origin.rstrip("/")
+    head, _, last = base.rpartition("/")
+    return f"{head}/" if canonicalize_name(last) == name else f"{base}/"

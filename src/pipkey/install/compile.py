@@ -20,7 +20,7 @@ from pipkey import __version__
 from pipkey.auth.urls import strip_credentials
 from pipkey.build.vcs import parse_vcs_url
 from pipkey.config import Settings
-from pipkey.index.models import file_hashes
+from pipkey.index.models import file_hashes, index_of
 from pipkey.index.target import Target
 from pipkey.install.build_env import attach_builder
 from pipkey.install.pipeline import resolve_for, roots_and_constraints, stage_wheels
@@ -164,7 +164,7 @@ def lock(
                 Pinned(
                     name=cand.name,
                     version=str(cand.version),
-                    index=None if cand.direct else _index_of(cand.link.origin, cand.name),
+                    index=None if cand.direct else index_of(cand.link.origin, cand.name),
                     url=cand.link.url,
                     filename=cand.link.filename,
                     sha256=file_hashes(str(path), ("sha256",))["sha256"],
@@ -216,15 +216,6 @@ def _pinned_vcs(session: Session, cand: Candidate) -> Pinned:
         direct=True,
         vcs=(source.url, commit, source.subdirectory),
     )
-
-
-def _index_of(origin: str, name: NormalizedName) -> str | None:
-    """The index a file came from (PEP 751 ``index``): the page's URL minus the project."""
-    if not origin.startswith(("http://", "https://")):
-        return None  # find-links directories and local files have no index
-    base = origin.rstrip("/")
-    head, _, last = base.rpartition("/")
-    return f"{head}/" if canonicalize_name(last) == name else f"{base}/"
 
 
 def _write(request: LockRequest, pinned: list[Pinned]) -> None:

@@ -21,12 +21,11 @@ from collections.abc import Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 
-from packaging.utils import canonicalize_name
 from packaging.version import Version
 
 from pipkey.auth.errors import PipkeyError
 from pipkey.index.finder import Finder
-from pipkey.index.models import DistFile, Link, file_hashes
+from pipkey.index.models import DistFile, Link, file_hashes, index_of
 from pipkey.install.pipeline import roots_and_constraints
 from pipkey.install.request import Request
 from pipkey.install.session import Session
@@ -113,7 +112,7 @@ def resolve_everywhere(
                 continue
             entry = merged.setdefault(
                 (cand.name, cand.version),
-                Merged(cand.name, cand.version, _index_of(cand.link.origin, cand.name)),
+                Merged(cand.name, cand.version, index_of(cand.link.origin, cand.name)),
             )
             entry.environments.append(env)
             entry.groups |= {g for g, names in needed.items() if cand.name in names}
@@ -220,12 +219,3 @@ def _for_env(exc: PipkeyError, env: Environment) -> PipkeyError:
     )
     wrapped.exit_code = exc.exit_code
     return wrapped
-
-
-def _index_of(origin: str, name: str) -> str | None:
-    """The index a file came from (PEP 751 ``index``): the page's URL minus the project."""
-    if not origin.startswith(("http://", "https://")):
-        return None  # find-links directories and local files have no index
-    base = origin.rstrip("/")
-    head, _, last = base.rpartition("/")
-    return f"{head}/" if canonicalize_name(last) == name else f"{base}/"

@@ -81,7 +81,10 @@ def test_install_survives_a_token_rotated_mid_run_with_one_refresh(
     venv = tmp_path / "target"
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
     argv = [str(aws_venv / "bin" / "python"), "-m", "pipkey", "install", "--python", str(venv),
-            "--index-url", url, "app", "--cache-dir", str(tmp_path / "cache")]  # fmt: skip
+            "--index-url", url, "app", "--cache-dir", str(tmp_path / "cache"),
+            # The stand-in serves plain http under CodeArtifact's name: without this opt-in
+            # pipkey rightly sends no credentials to a non-loopback http:// host (issue 18.10).
+            "--trusted-host", f"{HOST}:{index.port}"]  # fmt: skip
     result = subprocess.run(in_hosts_namespace(hosts, argv), env=env, capture_output=True,
                             text=True, timeout=180)  # fmt: skip
     assert result.returncode == 0, result.stderr
@@ -110,7 +113,8 @@ def test_doctor_names_the_plugin_and_boto3s_reason_when_it_fails(
            "AWS_DEFAULT_REGION": "us-east-1", "AWS_EC2_METADATA_DISABLED": "true"}  # fmt: skip
     for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_PROFILE"):
         env.pop(name, None)
-    doctor = [str(aws_venv / "bin" / "python"), "-m", "pipkey", "auth", "doctor", url]
+    doctor = [str(aws_venv / "bin" / "python"), "-m", "pipkey", "--trusted-host",
+              f"{HOST}:{index.port}", "auth", "doctor", url]  # fmt: skip (plain-http stand-in)
 
     def run(env: dict[str, str]) -> Any:
         return subprocess.run(in_hosts_namespace(hosts, doctor), env=env, capture_output=True,

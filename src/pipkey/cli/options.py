@@ -79,7 +79,7 @@ _OPTIONS = (
         "trusted_hosts",
         multiple=True,
         metavar="HOST[:PORT]",
-        help="Do not verify this host's TLS certificate. Repeatable; use with care.",
+        help="Trust this host: no TLS verification, and credentials over plain http. Repeatable.",
     ),
     click.option(
         "--allow-insecure-host",

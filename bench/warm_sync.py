@@ -1,6 +1,6 @@
 """Warm ``sync`` of real projects' uv.lock into a fresh venv: pipkey vs uv, medians, one run.
 
-    .venv/bin/python bench/warm_sync.py                         # flask, httpx, fastapi; 5 rounds
+    .venv/bin/python bench/warm_sync.py                   # flask, fastapi, click, typer; 5 rounds
     .venv/bin/python bench/warm_sync.py --only flask --runs 7
 
 The CI / Docker-with-a-cache-mount case (issue 22): the cache is filled by an untimed first sync,
@@ -25,8 +25,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.real_projects import PROJECTS, PYTHON, ROOT, base_env, checkout, pipkey, run, uv, venv
 
-DEFAULT = ("flask", "httpx", "fastapi")
-EXTRA = {"httpx": ("encode+httpx", "hatchling, 100+ packages")}
+DEFAULT = ("flask", "fastapi", "click", "typer")  # encode/httpx has no uv.lock
+EXTRA: dict[str, tuple[str, str]] = {}
 
 
 def projects(names: list[str]) -> list[tuple[str, str]]:

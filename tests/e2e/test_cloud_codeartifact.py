@@ -113,8 +113,16 @@ def test_doctor_names_the_plugin_and_boto3s_reason_when_it_fails(
            "AWS_DEFAULT_REGION": "us-east-1", "AWS_EC2_METADATA_DISABLED": "true"}  # fmt: skip
     for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_PROFILE"):
         env.pop(name, None)
-    doctor = [str(aws_venv / "bin" / "python"), "-m", "pipkey", "--trusted-host",
-              f"{HOST}:{index.port}", "auth", "doctor", url]  # fmt: skip (plain-http stand-in)
+    doctor = [
+        str(aws_venv / "bin" / "python"),
+        "-m",
+        "pipkey",
+        "--trusted-host",
+        f"{HOST}:{index.port}",
+        "auth",
+        "doctor",
+        url,
+    ]  # fmt: skip (plain-http stand-in)
 
     def run(env: dict[str, str]) -> Any:
         return subprocess.run(in_hosts_namespace(hosts, doctor), env=env, capture_output=True,

@@ -123,11 +123,19 @@ def sync_(ctx: click.Context, config_flags: ConfigFlags, **kw: Any) -> None:
     sync(
         settings,
         request,
-        introspect(interpreter),
+        introspect(interpreter, cache_dir=_facts_cache(settings, not kw["no_cache"])),
         reporter,
         use_cache=not kw["no_cache"],
         dry_run=kw["dry_run"],
     )
+
+
+def _facts_cache(settings: Any, use_cache: bool) -> Path | None:
+    """Where the target interpreter's facts are kept, as install reads them (a warm sync into a
+    venv recreated as before then starts no introspection subprocess)."""
+    from pipkey.install.store import default_cache_dir
+
+    return Path(settings.cache_dir or default_cache_dir()) if use_cache else None
 
 
 def _lock_and_workspace(given: Path | None, cwd: Path) -> tuple[Path, Workspace | None]:
@@ -170,7 +178,7 @@ def _sync_requirements(ctx: click.Context, config_flags: ConfigFlags, kw: dict[s
     sync_requirements(
         settings,
         request,
-        introspect(interpreter),
+        introspect(interpreter, cache_dir=_facts_cache(settings, use_cache)),
         _reporter(ctx),
         use_cache=use_cache,
         dry_run=kw["dry_run"],

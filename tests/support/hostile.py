@@ -16,10 +16,8 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
-from typing import Self
 
-from tests.support.lifecycle import Service
-from tests.support.programmable import _QuietServer
+from tests.support.programmable import ThreadedServer
 
 Reply = Callable[["Handler"], None]
 
@@ -50,13 +48,11 @@ class Handler(BaseHTTPRequestHandler):
         """Silent: ``requests`` is the log tests read."""
 
 
-class HostileServer(Service):
+class HostileServer(ThreadedServer):
     def __init__(self) -> None:
         self.routes: dict[str, Reply] = {}
         self.requests: list[Seen] = []
         self.lock = threading.Lock()
-        self._server: _QuietServer | None = None
-        self._thread: threading.Thread | None = None
 
     def route(self, path: str, reply: Reply) -> None:
         with self.lock:
@@ -66,22 +62,8 @@ class HostileServer(Service):
         with self.lock:
             return [r for r in self.requests if r.path.split("?", 1)[0] == path]
 
-    def start(self) -> Self:
-        handler = type("BoundHandler", (Handler,), {"server_obj": self})
-        self._server = _QuietServer(("127.0.0.1", 0), handler)
-        self._set_port(int(self._server.server_address[1]))
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-            self._thread = None
+    def handler(self) -> type[BaseHTTPRequestHandler]:
+        return type("BoundHandler", (Handler,), {"server_obj": self})
 
 
 # --- replies ---------------------------------------------------------------------------------

@@ -93,7 +93,34 @@ def _project_of(path: Path) -> str:
     return canonicalize_name(parse_sdist_filename(path.name)[0])
 
 
-class ProgrammableIndex(Service):
+class ThreadedServer(Service):
+    """An in-process HTTP server on a free 127.0.0.1 port, served from a daemon thread;
+    subclasses give the request handler class bound to themselves."""
+
+    _server: ThreadingHTTPServer | None = None
+    _thread: threading.Thread | None = None
+
+    def handler(self) -> type[BaseHTTPRequestHandler]:
+        raise NotImplementedError
+
+    def start(self) -> Self:
+        self._server = _QuietServer(("127.0.0.1", 0), self.handler())
+        self._set_port(int(self._server.server_address[1]))
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+            self._thread = None
+
+
+class ProgrammableIndex(ThreadedServer):
     def __init__(self, *, projects: Mapping[str, Sequence[Path]] | None = None) -> None:
         self.auth: Auth = lambda header: None
         self.redirect_files_to: str | None = None
@@ -108,8 +135,6 @@ class ProgrammableIndex(Service):
         self._projects: dict[str, list[str]] = {}
         for name, paths in (projects or {}).items():
             self._add(paths, canonicalize_name(name))
-        self._server: ThreadingHTTPServer | None = None
-        self._thread: threading.Thread | None = None
 
     def add_file(self, path: Path) -> None:
         self._add([path], _project_of(Path(path)))
@@ -124,21 +149,8 @@ class ProgrammableIndex(Service):
         with self._lock:
             self.requests.clear()
 
-    def start(self) -> Self:
-        self._server = _QuietServer(("127.0.0.1", 0), _handler_for(self))
-        self._set_port(int(self._server.server_address[1]))
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-            self._thread = None
+    def handler(self) -> type[BaseHTTPRequestHandler]:
+        return _handler_for(self)
 
     def _respond(self, method: str, path: str, authorization: str | None) -> _Response:
         with self._lock:

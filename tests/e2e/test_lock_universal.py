@@ -314,7 +314,7 @@ def test_offline_install_from_a_network_index_is_a_clear_error(index: str, tmp_p
     out = run_pipkey("install", "--python", _venv(python, tmp_path / "v"), "--index-url", index,
                      "--offline", "native", "--cache-dir", tmp_path / "c")  # fmt: skip
     assert out.returncode == 1
-    assert "offline (--offline): index pages are not cached" in out.stderr
+    assert "offline (--offline): this index page is not in the page cache" in out.stderr
 
 
 def test_an_sdist_is_locked_from_its_releases_wheel_metadata_without_a_build(

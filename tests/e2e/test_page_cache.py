@@ -147,3 +147,21 @@ def test_a_page_with_signed_download_urls_is_not_stored(
     )
     assert "abc123token" not in stored
     assert revalidating.page_answers("signed") == ["200", "200"]
+
+
+def test_offline_uses_a_stored_page_whatever_its_age(revalidating: Static, tmp_path: Path) -> None:
+    """uv's ``--offline``: a stored page is used without a request even when it would need
+    revalidating; a page never stored is a one-line error, not "no versions found"."""
+    revalidating.publish("travels", "1.0")
+    cache = tmp_path / "cache"
+    install(revalidating, tmp_path, cache, "travels")
+    second = install(revalidating, tmp_path, cache, "travels", "--offline")
+    assert "travels==1.0" in second
+    assert revalidating.page_answers("travels") == ["200"]  # no request at all the second time
+    venv = tmp_path / "venv-unknown"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
+    never = run_pipkey("install", "--python", venv, "--cache-dir", cache, "--index-url",
+                       revalidating.index, "--offline", "unseen")  # fmt: skip
+    assert never.returncode == 1
+    assert "offline (--offline): this index page is not in the page cache" in never.stderr
+    assert_no_secret(PASSWORD, second, never.stdout, never.stderr, username=USER)

@@ -71,8 +71,9 @@ class PageResult:
 
 
 OFFLINE_PAGE = (
-    "offline (--offline): index pages are not cached, so an index over the network cannot be "
-    "read; --find-links directories and file:// indexes work offline"
+    "offline (--offline): this index page is not in the page cache (a page is kept when the "
+    "index sends ETag, Last-Modified or max-age); --find-links directories and file:// indexes "
+    "work offline"
 )
 OFFLINE_FILE = "offline (--offline): this file is not in the cache"
 

@@ -113,6 +113,17 @@ def test_pipkey_env_vars_beat_uv_ones(tmp_path: Path) -> None:
     assert lookup(chain, index) == Credentials("pk", "pkp")
 
 
+def test_a_pipkey_username_pairs_with_uvs_password_variable(tmp_path: Path) -> None:
+    """A pipeline that already sets UV_INDEX_<N>_PASSWORD and names the user for pipkey."""
+    index = IndexAuth(INDEX, name="private")
+    kr = MemoryKeyring({(INDEX, "ci"): "from-keyring"}, usernameless=False)
+    env = {"PIPKEY_INDEX_PRIVATE_USERNAME": "ci", "UV_INDEX_PRIVATE_PASSWORD": "uvp",
+           "UV_INDEX_PRIVATE_USERNAME": "someone-else"}  # fmt: skip
+    chain, kr = make_chain(tmp_path, index=index, environ=env, keyring=kr)
+    assert lookup(chain, index) == Credentials("ci", "uvp")
+    assert kr.calls == []
+
+
 def test_env_username_alone_lets_keyring_find_the_password(tmp_path: Path) -> None:
     """The seed's Dockerfile: UV_INDEX_PRIVATE_USERNAME=oauth2accesstoken + keyring."""
     index = IndexAuth(INDEX, name="private")

@@ -83,7 +83,9 @@ def from_env(
     password alone pairs with the username known another way — the URL's, else the username
     variable's, else ``fallback`` (``(username, where)``: the index's configured ``username``,
     else the one its registry expects, such as GitLab's ``__token__``). That last pairing is the
-    CI recipe of a token secret in ``PIPKEY_INDEX_<NAME>_PASSWORD`` and nothing else.
+    CI recipe of a token secret in ``PIPKEY_INDEX_<NAME>_PASSWORD`` and nothing else. A
+    ``PIPKEY_`` username with only uv's ``UV_INDEX_<NAME>_PASSWORD`` pairs too (the pipkey
+    variable names the user, the uv one carries the secret an existing pipeline already sets).
     """
     name = query.target.env_name
     if name is None:
@@ -113,5 +115,5 @@ def from_env(
                 query.note("env", "skipped", f"{pass_var} is set but no username is known")
                 return None
             return query.offer(Credentials(user, password, source=Source("env", variables)))
-        return None
+        # a username alone: uv's password variable may still pair with it, else keyring asks
     return None

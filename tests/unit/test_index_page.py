@@ -34,6 +34,17 @@ def test_html_yanked_without_reason_is_still_yanked_pep_592() -> None:
     assert not second.is_yanked
 
 
+def test_yanked_reasons_lose_trailing_blanks_as_uv_prints_them() -> None:
+    """PyPI keeps requests 2.32.1's reason with a trailing space; uv prints it trimmed."""
+    html = '<a href="demo-1.0.tar.gz" data-yanked="CVE fix \n">x</a>'
+    (link,) = parse_page(html.encode(), "text/html", URL)
+    assert link.yanked == "CVE fix"
+    body = {"files": [{"filename": "demo-1.0.tar.gz", "url": "demo-1.0.tar.gz", "hashes": {},
+                       "yanked": " CVE fix "}]}  # fmt: skip
+    (link,) = parse_page(json.dumps(body).encode(), JSON, URL)
+    assert link.is_yanked and link.yanked == "CVE fix"
+
+
 @pytest.mark.parametrize("attr", ["data-core-metadata", "data-dist-info-metadata"])
 def test_html_core_metadata_attribute_pep_658_and_714(attr: str) -> None:
     html = f'<a href="demo-1.0-py3-none-any.whl" {attr}="sha256=beef">x</a>'

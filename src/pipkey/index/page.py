@@ -79,7 +79,7 @@ def _yanked(value: Any) -> str | None:
     if value is True:
         return ""
     if isinstance(value, str):
-        return value
+        return value.strip()  # PyPI keeps reasons as typed, trailing blanks included
     return None
 
 
@@ -140,7 +140,7 @@ class _AnchorParser(HTMLParser):
         filename = unquote(full.split("#", 1)[0].split("?", 1)[0].rsplit("/", 1)[-1]) or text
         if not is_file_name(filename):
             return  # a directory or parent link, or a name that is a path: not a file offered
-        yanked = (attrs.get("data-yanked") or "") if "data-yanked" in attrs else None
+        yanked = (attrs.get("data-yanked") or "").strip() if "data-yanked" in attrs else None
         self.links.append(
             Link.from_url(
                 full,

@@ -83,6 +83,27 @@ def test_incompatible_wheel_tags_are_skipped(index: LocalIndex, make) -> None:
     assert chosen(make(index), "pkg") == {"pkg": "1.0"}
 
 
+def test_no_match_names_only_left_out_files_of_versions_the_requirement_allows(
+    index: LocalIndex, make
+) -> None:
+    """uv: "only pydantic<=2.14.4 is available" — not 1,400 notes about old wheels for other
+    platforms. Files of allowed versions are named, newest first, at most a dozen."""
+    for minor in range(20):
+        index.wheel("pkg", f"1.{minor}", tag="cp39-cp39-win_amd64")
+    index.wheel("pkg", "2.0")
+    with pytest.raises(NoMatchingDistribution) as info:
+        chosen(make(index), "pkg>=3")
+    text = str(info.value)
+    assert "no version satisfies pkg>=3; versions found: 2.0" in text
+    assert "not compatible" not in text
+    with pytest.raises(NoMatchingDistribution) as info:
+        chosen(make(index), "pkg<2")
+    notes = [line for line in str(info.value).splitlines() if "not compatible" in line]
+    assert len(notes) == 12
+    assert "pkg-1.19-cp39-cp39-win_amd64.whl" in notes[0]  # newest first
+    assert "… and 8 more files left out for such reasons" in str(info.value)
+
+
 def test_sdist_only_with_only_binary_is_a_clear_error(index: LocalIndex, make) -> None:
     """pip/uv --only-binary :all: — an sdist is never built, and the error says why."""
     index.add(build_sdist(index.files, "src-only", "0.5"))

@@ -21,6 +21,7 @@ from pipkey.resolve.provider import Provider
 from pipkey.resolve.table import Table
 
 SHOWN = 8  # versions listed in full before "…"
+SKIPS_SHOWN = 12  # left-out files named in a "no matching distribution" message
 
 
 @dataclass(frozen=True)
@@ -167,7 +168,7 @@ def _build_failure(provider: Provider, causes: Sequence[Cause]) -> Exception | N
 
 def _no_match(provider: Provider, req: Req, table: Table) -> NoMatchingDistribution:
     answers = [f"{a.location}: {a.describe()}" for a in table.found.answers]
-    skipped = list(table.skipped)
+    skipped = _skipped_in_range(req, table)
     # a version whose every file is yanked is not "found": it is named as yanked below
     versions = sorted(
         {v for v, files in table.wheels.items() if any(not f.link.is_yanked for f in files)}
@@ -180,6 +181,22 @@ def _no_match(provider: Provider, req: Req, table: Table) -> NoMatchingDistribut
         why = f" (reason: {reason})" if reason else ""
         skipped.append(f"{req.name} {version} was yanked{why}, so it was not considered")
     return NoMatchingDistribution(str(req), answers, skipped)
+
+
+def _skipped_in_range(req: Req, table: Table) -> list[str]:
+    """The files left out of versions ``req`` allows, newest first, at most ``SKIPS_SHOWN``:
+    ``pydantic>=3`` must not list 1,400 old wheels for other platforms (uv names only the
+    versions that matter)."""
+    relevant = sorted(
+        ((v, why) for v, why in table.skipped if req.specifier.contains(v, prereleases=True)),
+        key=lambda item: item[0],
+        reverse=True,
+    )
+    notes = [why for _, why in relevant[:SKIPS_SHOWN]]
+    if len(relevant) > SKIPS_SHOWN:
+        rest = len(relevant) - SKIPS_SHOWN
+        notes.append(f"… and {rest} more file{'s' if rest != 1 else ''} left out for such reasons")
+    return notes
 
 
 def _versions_of(name: str, versions: Sequence[Version]) -> str:

@@ -21,7 +21,8 @@ class Table:
     found: Found
     wheels: dict[Version, list[DistFile]] = field(default_factory=dict)
     sdists: dict[Version, DistFile] = field(default_factory=dict)
-    skipped: list[str] = field(default_factory=list)
+    # (version, why its file was left out): error messages name only versions that matter
+    skipped: list[tuple[Version, str]] = field(default_factory=list)
 
 
 def build_table(found: Found, target: Target, cutoff: datetime | None) -> Table:
@@ -34,19 +35,24 @@ def build_table(found: Found, target: Target, cutoff: datetime | None) -> Table:
             newer = uploaded_after(dist.link.upload_time, cutoff)
             why = "was uploaded after" if newer else "has no upload time (PEP 700) to compare with"
             table.skipped.append(
-                f"{dist.link.filename} {why} --exclude-newer {cutoff:%Y-%m-%dT%H:%M:%SZ}"
+                (
+                    dist.version,
+                    f"{dist.link.filename} {why} --exclude-newer {cutoff:%Y-%m-%dT%H:%M:%SZ}",
+                )
             )
             continue
         if not dist.link.python_ok(target.python_version):
             table.skipped.append(
-                f"{dist.link.filename} requires Python {dist.link.requires_python}"
+                (dist.version, f"{dist.link.filename} requires Python {dist.link.requires_python}")
             )
             continue
         if dist.kind == "sdist":
             table.sdists.setdefault(dist.version, dist)
             continue
         if target.wheel_rank(dist.tags) is None:
-            table.skipped.append(f"{dist.link.filename} is not compatible with the target")
+            table.skipped.append(
+                (dist.version, f"{dist.link.filename} is not compatible with the target")
+            )
             continue
         table.wheels.setdefault(dist.version, []).append(dist)
     for files in table.wheels.values():

@@ -76,3 +76,70 @@ def test_an_install_sends_its_first_request_before_loading_resolver_installer_or
     assert not {m for m in loaded if m.split(".")[0] in late}
     heavy_rooms = ("pipkey.install.commit", "pipkey.build", "pipkey.resolve.provider")
     assert not {m for m in loaded if m.startswith(heavy_rooms)}
+
+
+# Not needed by a run that only reads the environment, or syncs it from a lock whose files are
+# all at hand: the HTTP stack, rich, the resolver, build hooks and install's own command module.
+_NOT_FOR_LOCAL_WORK = ("httpx", "httpcore", "h11", "ssl", "truststore", "rich", "pygments",
+                       "resolvelib", "pyproject_hooks", "keyring", "urllib.request")  # fmt: skip
+_NOT_FOR_LOCAL_WORK_ROOMS = ("pipkey.cli.install_cmd", "pipkey.install.compile",
+                             "pipkey.install.session", "pipkey.index.client", "pipkey.auth.engine",
+                             "pipkey.resolve.provider", "pipkey.build.builder")  # fmt: skip
+
+
+def _heavy(modules: set[str]) -> set[str]:
+    return {
+        m
+        for m in modules
+        if m.split(".")[0] in _NOT_FOR_LOCAL_WORK
+        or m in _NOT_FOR_LOCAL_WORK
+        or m.startswith(_NOT_FOR_LOCAL_WORK_ROOMS)
+    }
+
+
+def _wheel_lock(tmp_path: Path) -> Path:
+    """A pylock.toml naming one local wheel (by path, hash checked): syncing it needs no index."""
+    import hashlib
+
+    from tests.support.wheels import build_wheel
+
+    wheel = build_wheel(tmp_path / "wheels", "localpkg", "1.0")
+    digest = hashlib.sha256(wheel.read_bytes()).hexdigest()
+    lock = tmp_path / "pylock.toml"
+    lock.write_text(
+        'lock-version = "1.0"\ncreated-by = "test"\n'
+        '[[packages]]\nname = "localpkg"\nversion = "1.0"\n'
+        f'wheels = [{{ name = "{wheel.name}", path = "wheels/{wheel.name}", '
+        f'hashes = {{ sha256 = "{digest}" }} }}]\n'
+    )
+    return lock
+
+
+def test_a_sync_that_finds_the_environment_as_locked_loads_no_network_or_resolver(
+    tmp_path: Path,
+) -> None:
+    """The CI step that runs `pipkey sync` on every job with a cached .venv: the lock is read,
+    the environment compared, nothing to do — no HTTP client, TLS, rich, resolver or builds."""
+    lock, venv = _wheel_lock(tmp_path), tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
+    args = ("sync", str(lock), "--python", str(venv), "--cache-dir", str(tmp_path / "cache"))
+    imported_modules(*args, cwd=tmp_path)  # installs localpkg
+    modules = imported_modules(*args, cwd=tmp_path)
+    assert "pipkey.install.sync" in modules  # the probe saw the sync itself
+    assert _heavy(modules) == set()
+
+
+def test_list_and_freeze_load_no_network_or_resolver(tmp_path: Path) -> None:
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
+    for command in ("list", "freeze"):
+        modules = imported_modules(command, "--python", str(venv), cwd=tmp_path)
+        assert "pipkey.install.env.installed" in modules
+        assert _heavy(modules) == set(), command
+        assert "pipkey.config.loader" not in modules or command == "list"
+
+
+def test_version_loads_nothing_but_pipkey_s_own_package(tmp_path: Path) -> None:
+    modules = imported_modules("--version", cwd=tmp_path)
+    assert {m for m in modules if m.startswith("pipkey")} <= {"pipkey", "pipkey.__main__"}
+    assert "click" not in modules

@@ -10,8 +10,8 @@ from typing import Any
 import click
 from packaging.utils import canonicalize_name
 
-from pipkey.cli.install_cmd import _reporter
 from pipkey.cli.options import ConfigFlags, index_options
+from pipkey.cli.reporting import reporter_for
 from pipkey.cli.targets import environment_for, existing_target_options
 from pipkey.cli.workdir import project_dir
 from pipkey.config.env_flags import env_vars
@@ -40,7 +40,7 @@ def uninstall(
     names = [*packages, *_names_in(requirement_files)]
     if not names:
         raise click.UsageError("give a package to uninstall, or -r FILE")
-    reporter = _reporter(ctx)
+    reporter = reporter_for(ctx)
     env = environment_for(python, target, system)
     from pipkey.install import commands
 
@@ -115,7 +115,7 @@ def _latest(ctx: click.Context, config_flags: ConfigFlags, kw: dict[str, Any], e
                  "find_links": list(kw["find_links"]), "no_index": kw["no_index"]}  # fmt: skip
     settings = ConfigFlags(overrides, config_flags.isolated).load(cwd=project_dir())
     names = [d.name for d in candidates]
-    return latest_versions(settings, names, env.target, _reporter(ctx), pre=kw["pre"])
+    return latest_versions(settings, names, env.target, reporter_for(ctx), pre=kw["pre"])
 
 
 def _render(shown: list[Any], latest: dict[str, Any], fmt: str, *, outdated: bool) -> None:

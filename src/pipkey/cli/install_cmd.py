@@ -16,6 +16,7 @@ from packaging.version import Version
 from pipkey.cli.build_options import BuildFlags, build_options, config_names
 from pipkey.cli.install_flags import InstallFlags, install_flags
 from pipkey.cli.options import ConfigFlags, index_options
+from pipkey.cli.reporting import reporter_for
 from pipkey.cli.reqfiles import index_overrides, read_requirements
 from pipkey.cli.resolve_options import offline, resolve_options, with_resolve_options
 from pipkey.cli.targets import interpreter_for, target_options
@@ -107,11 +108,6 @@ def _resolution_options(func: F) -> F:
     return index_options(func)
 
 
-def _reporter(ctx: click.Context) -> Reporter:
-    obj = ctx.find_root().obj or {}
-    return Reporter.for_flags(obj)
-
-
 def _prepare(
     config_flags: ConfigFlags, kw: dict[str, Any], policy: Policy
 ) -> tuple[Settings, Request, bool]:
@@ -199,7 +195,7 @@ def _prepare(
 @click.pass_context
 def install(ctx: click.Context, config_flags: ConfigFlags, **kw: Any) -> None:
     """Install packages (specifiers, wheel paths or URLs, -r files) into an environment."""
-    reporter = _reporter(ctx)
+    reporter = reporter_for(ctx)
     flags: InstallFlags = kw["flags"]
     policy = Policy(
         upgrade=kw["upgrade"],
@@ -319,7 +315,7 @@ def _python_version(
 @click.pass_context
 def download(ctx: click.Context, config_flags: ConfigFlags, **kw: Any) -> None:
     """Resolve and save wheels to a directory, for this or another interpreter."""
-    reporter = _reporter(ctx)
+    reporter = reporter_for(ctx)
     policy = Policy(pre=kw["pre"], no_deps=kw["no_deps"])
     settings, request, use_cache = _prepare(config_flags, kw, policy)
     interpreter = kw["python"] and find_interpreter(kw["python"], dict(os.environ), project_dir())

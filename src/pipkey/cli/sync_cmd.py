@@ -11,9 +11,9 @@ import click
 from packaging.utils import canonicalize_name
 from packaging.version import Version
 
-from pipkey.cli.install_cmd import _prepare, _reporter
 from pipkey.cli.options import ConfigFlags, index_options
 from pipkey.cli.project_options import selection_from, selection_options
+from pipkey.cli.reporting import reporter_for
 from pipkey.cli.reqfiles import index_overrides, read_requirements
 from pipkey.cli.resolve_options import (
     offline,
@@ -25,7 +25,6 @@ from pipkey.cli.workdir import project_dir as working_project
 from pipkey.config.env_flags import env_vars
 from pipkey.config.loader import with_member_indexes
 from pipkey.index.target import parse_python_version
-from pipkey.install.compile import LockRequest, lock, project_info, project_requirements
 from pipkey.install.env import TargetError, find_interpreter, introspect
 from pipkey.install.sync import (
     SyncRequest,
@@ -90,7 +89,7 @@ def sync_(ctx: click.Context, config_flags: ConfigFlags, **kw: Any) -> None:
     it), else pylock.toml. The target is --python, else the active venv, else the workspace's
     .venv (created when missing).
     """
-    reporter = _reporter(ctx)
+    reporter = reporter_for(ctx)
     given: Path | None = kw["lockfile"]
     if given is not None and given.suffix in (".txt", ".in"):
         _sync_requirements(ctx, config_flags, kw)
@@ -160,6 +159,8 @@ def _lock_and_workspace(given: Path | None, cwd: Path) -> tuple[Path, Workspace 
 
 
 def _sync_requirements(ctx: click.Context, config_flags: ConfigFlags, kw: dict[str, Any]) -> None:
+    from pipkey.cli.install_cmd import _prepare  # install's flags and resolver: not for a lock
+
     prepared = {
         "requirement_files": [kw["lockfile"]],
         "constraint_files": [],
@@ -179,7 +180,7 @@ def _sync_requirements(ctx: click.Context, config_flags: ConfigFlags, kw: dict[s
         settings,
         request,
         introspect(interpreter, cache_dir=_facts_cache(settings, use_cache)),
-        _reporter(ctx),
+        reporter_for(ctx),
         use_cache=use_cache,
         dry_run=kw["dry_run"],
     )
@@ -244,6 +245,9 @@ def lock_(ctx: click.Context, config_flags: ConfigFlags, **kw: Any) -> None:
     and its dependency groups. With -r, the lock is for the interpreter (--python) unless
     --universal, --python-version or --python-platform is given.
     """
+    # the resolver and the lock writers: only `lock` needs them, not a sync from a lock
+    from pipkey.install.compile import LockRequest, lock, project_info, project_requirements
+
     cwd = working_project()
     project = None
     overrides = {**config_flags.overrides, "no_input": kw["no_input"]}
@@ -281,7 +285,7 @@ def lock_(ctx: click.Context, config_flags: ConfigFlags, **kw: Any) -> None:
         platforms=tuple(kw["python_platforms"]),
         project=project,
     )
-    lock(settings, request, introspect(interpreter).target, _reporter(ctx), python=interpreter)
+    lock(settings, request, introspect(interpreter).target, reporter_for(ctx), python=interpreter)
 
 
 def _minor(text: str) -> Version:

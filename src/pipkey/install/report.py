@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -49,14 +50,29 @@ class Reporter:
     def line(self, text: str) -> None:
         """Summary lines (resolved/installed counts, +/- lines): hidden by -q."""
         if self.quiet <= 0:
-            self.console.print(text, markup=False, soft_wrap=True)
+            self._print(text)
 
     def detail(self, text: str) -> None:
         if self.verbose > 0 and self.quiet <= 0:
-            self.console.print(text, markup=False, soft_wrap=True, style="dim")
+            self._print(text, style="dim")
 
     def warn(self, text: str) -> None:
-        self.console.print(f"warning: {text}", markup=False, soft_wrap=True, style="yellow")
+        self._print(f"warning: {text}", style="yellow")
+
+    def _print(self, text: str, style: str | None = None) -> None:
+        """A plain write unless a bar is live or there is colour to show: rich costs ~25 ms of
+        imports, paid on every piped CI run for lines it would print unchanged."""
+        if self._live or (style is not None and self._colour()):
+            self.console.print(text, markup=False, soft_wrap=True, style=style)
+        else:
+            sys.stderr.write(text + "\n")
+            sys.stderr.flush()
+
+    def _colour(self) -> bool:
+        """Whether rich would colour stderr (its own rules: --color, NO_COLOR, FORCE_COLOR)."""
+        if self.color == "never" or os.environ.get("NO_COLOR"):
+            return False
+        return self.color == "always" or bool(os.environ.get("FORCE_COLOR")) or sys.stderr.isatty()
 
     @contextmanager
     def _showing(self, live: Status | Progress) -> Iterator[None]:

@@ -17,6 +17,7 @@ from collections.abc import Set as AbstractSet
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from packaging.specifiers import SpecifierSet
 from packaging.utils import NormalizedName, canonicalize_name
@@ -26,17 +27,14 @@ from pipkey.auth.errors import PipkeyError
 from pipkey.auth.redact import redact_url
 from pipkey.config import Settings
 from pipkey.index.models import Link
-from pipkey.install.build_env import attach_builder
 from pipkey.install.commit.lock import environment_lock
 from pipkey.install.commit.repair import repaired, repaired_first
 from pipkey.install.commit.transaction import Commit, Plan
 from pipkey.install.env.environment import Environment, TargetError, rescan
 from pipkey.install.env.own import running_pipkey
 from pipkey.install.env.sources import is_current
-from pipkey.install.pipeline import build_all, resolve_for, roots_and_constraints, stage
 from pipkey.install.report import Reporter
 from pipkey.install.request import Request
-from pipkey.install.session import Session
 from pipkey.install.store.cache import default_cache_dir
 from pipkey.lock.freshness import BuiltRequirements, MetadataFor, stale_reasons
 from pipkey.lock.model import Lock, LockedPackage, LockError
@@ -48,6 +46,9 @@ from pipkey.project.metadata import cached_requires, store_requires
 from pipkey.resolve.candidates import Candidate
 from pipkey.resolve.metadata import CoreMetadata
 from pipkey.text import count
+
+if TYPE_CHECKING:  # the session (HTTP, auth, resolver) loads only when the lock needs it
+    from pipkey.install.session import Session
 
 _WAIT = "Waiting for another pipkey run…"
 KEPT_TOOLS = frozenset(canonicalize_name(n) for n in ("pip", "setuptools", "wheel"))
@@ -249,7 +250,10 @@ def sync(
         opened: list[Session] = []
 
         def session() -> Session:
-            if not opened:
+            if not opened:  # a lock already installed as it says needs no session at all
+                from pipkey.install.build_env import attach_builder
+                from pipkey.install.session import Session
+
                 made = stack.enter_context(Session(settings, reporter, use_cache=use_cache))
                 attach_builder(made, env.executable)
                 made.artifacts.reuse_directory_builds = True  # uv sync's cache keys
@@ -304,6 +308,8 @@ def _sync_locked(
     if dry_run or not (plan.install or plan.remove or to_build):
         _report(reporter, plan, dry_run, [s.name for s in to_build])
         return plan
+    from pipkey.install.pipeline import build_all, stage  # past the no-op answer
+
     run = session()
     build_all(run, [s.link for s in to_build])  # side by side; metadata reads them
     wanted += _built(run, to_build)
@@ -335,6 +341,9 @@ def sync_requirements(
 ) -> Plan:
     """pip-sync semantics for a requirements file: resolve it (``--hash`` lines make every
     package need one), then install exactly that set."""
+    from pipkey.install.pipeline import resolve_for, roots_and_constraints, stage
+    from pipkey.install.session import Session
+
     refuse_system(env)
     env = repaired_first(env, reporter)
     roots, constraints, hashes = roots_and_constraints(request, env.markers)

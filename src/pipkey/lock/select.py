@@ -15,7 +15,6 @@ from collections.abc import Iterable, Mapping
 from collections.abc import Set as AbstractSet
 from pathlib import Path
 from urllib.parse import parse_qsl, quote, urlsplit, urlunsplit
-from urllib.request import url2pathname
 
 from packaging.markers import Marker
 from packaging.utils import NormalizedName, canonicalize_name
@@ -27,6 +26,7 @@ from pipkey.project.selection import choose_groups
 from pipkey.project.target import InstallTarget
 from pipkey.resolve.candidates import Candidate
 from pipkey.text import count
+from pipkey.urlpath import url2pathname
 
 
 def select(lock: Lock, target: InstallTarget, env: Target) -> list[LockedPackage]:

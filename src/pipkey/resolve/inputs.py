@@ -7,7 +7,6 @@ import re
 from collections.abc import Mapping
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
-from urllib.request import url2pathname
 
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
@@ -17,6 +16,7 @@ from pipkey.auth.errors import PipkeyError
 from pipkey.auth.redact import redact_url
 from pipkey.index.models import DistFile, Link
 from pipkey.resolve.candidates import Req
+from pipkey.urlpath import url2pathname
 
 _SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*://")
 _ARCHIVES = (".whl", ".tar.gz", ".zip", ".tar.bz2", ".tgz")

@@ -5,12 +5,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
-from urllib.request import url2pathname
 
 from pipkey.auth.urls import strip_credentials
 from pipkey.build.vcs import parse_vcs_url
 from pipkey.index.models import Link
 from pipkey.install.commit.uv_cache import uv_cache_info
+from pipkey.urlpath import url2pathname
 
 INSTALLER_NAME = b"pipkey"
 

@@ -16,7 +16,6 @@ from email.message import Message
 from functools import cached_property
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
-from urllib.request import url2pathname
 
 from packaging.markers import UndefinedEnvironmentName
 from packaging.requirements import InvalidRequirement, Requirement
@@ -24,6 +23,7 @@ from packaging.utils import NormalizedName, canonicalize_name
 
 from pipkey.install.env.environment import Environment
 from pipkey.resolve.candidates import Installed
+from pipkey.urlpath import url2pathname
 
 # pip freeze leaves out its own tools (setuptools, wheel, distribute too before Python 3.12).
 FREEZE_SKIP_ALWAYS = frozenset({canonicalize_name("pip")})

@@ -12,12 +12,12 @@ import json
 import os
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
-from urllib.request import url2pathname
 
 from pipkey.auth.urls import strip_credentials
 from pipkey.build.vcs import parse_vcs_url
 from pipkey.index.models import Link
 from pipkey.resolve.candidates import Installed
+from pipkey.urlpath import url2pathname
 
 BUILD_INPUTS = ("pyproject.toml", "setup.py", "setup.cfg")
 

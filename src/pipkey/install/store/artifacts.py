@@ -17,7 +17,6 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 from urllib.parse import unquote, urlsplit
-from urllib.request import url2pathname
 
 from packaging.utils import NormalizedName
 
@@ -31,6 +30,7 @@ from pipkey.install.store.unpacked import Unpacked, UnpackedCache, unpack
 from pipkey.net.bounds import METADATA_LIMIT
 from pipkey.resolve.errors import MetadataError, SourceBuildUnsupported
 from pipkey.resolve.metadata import read_wheel_metadata
+from pipkey.urlpath import url2pathname
 
 if TYPE_CHECKING:
     from pipkey.build import Builder

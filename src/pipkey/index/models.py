@@ -26,7 +26,7 @@ HASH_NAMES = ("sha256", "sha384", "sha512", "sha224", "sha1", "md5")
 
 
 @functools.lru_cache(maxsize=256)
-def _check_netloc(netloc: str) -> None:
+def check_netloc(netloc: str) -> None:
     """Raise ValueError for a malformed host or port, as ``urlsplit(url).port`` does."""
     urlsplit(f"//{netloc}").port  # noqa: B018
 
@@ -84,7 +84,7 @@ class Link:
         if filename and "#" not in url and url.startswith(("https://", "http://")):
             # An index page's file (PEP 691 gives the filename): nothing to split off. Pages
             # list thousands of files; only the host is checked, once (as urlsplit would).
-            _check_netloc(url.split("/", 3)[2])
+            check_netloc(url.split("/", 3)[2])
             clean, name = url, filename
         else:
             parts = urlsplit(url)
@@ -163,7 +163,7 @@ class Link:
         """PEP 503 ``data-requires-python``: unparseable values are ignored, as pip does."""
         if not self.requires_python:
             return True
-        return _python_ok(self.requires_python, str(python_version))
+        return requires_python_ok(self.requires_python, str(python_version))
 
 
 @dataclass(frozen=True)
@@ -182,7 +182,7 @@ class DistFile:
         filename = link.filename
         try:
             if filename.endswith(".whl"):
-                name, version, _build, tags = parse_wheel_filename(filename)
+                name, version, tags = parse_wheel_name(filename)
                 return DistFile(link, name, version, "wheel", tags)
             if filename.endswith((".tar.gz", ".zip")):
                 name, version = parse_sdist_filename(filename)
@@ -190,6 +190,37 @@ class DistFile:
         except (InvalidWheelFilename, InvalidSdistFilename):
             return None
         return None
+
+
+def parse_wheel_name(filename: str) -> tuple[NormalizedName, Version, frozenset[Tag]]:
+    """``parse_wheel_filename``'s answer (and errors), from parts parsed once per run.
+
+    A page lists thousands of wheels, but a release repeats one name and version over all its
+    wheels, and a project repeats a few dozen tag strings over all its releases: parsing them
+    (``parse_tag`` builds a Tag per combination) for every file was the largest cost of reading
+    a big page. Each tag set is one shared frozenset, so :meth:`Target.wheel_rank` can memoize
+    on it (a frozenset keeps its hash).
+    """
+    stem = filename[:-4]
+    dashes = stem.count("-")
+    if dashes != 4:  # a build tag (rare) or a malformed name: the full check
+        name, version, _build, tags = parse_wheel_filename(filename)
+        return name, version, tags
+    name_part, version_part, tag_str = stem.split("-", 2)
+    name, version = _wheel_name_version(name_part, version_part)
+    return name, version, _tag_set(tag_str)
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _wheel_name_version(name_part: str, version_part: str) -> tuple[NormalizedName, Version]:
+    probe = f"{name_part}-{version_part}-py3-none-any.whl"
+    name, version, _build, _tags = parse_wheel_filename(probe)
+    return name, version
+
+
+@functools.lru_cache(maxsize=1 << 14)
+def _tag_set(tag_str: str) -> frozenset[Tag]:
+    return parse_wheel_filename(f"x-0-{tag_str}.whl")[3]
 
 
 def file_hashes(path: str, algorithms: tuple[str, ...] = ("sha256",)) -> dict[str, str]:
@@ -203,7 +234,7 @@ def file_hashes(path: str, algorithms: tuple[str, ...] = ("sha256",)) -> dict[st
 
 
 @functools.lru_cache(maxsize=4096)
-def _python_ok(requires_python: str, python_version: str) -> bool:
+def requires_python_ok(requires_python: str, python_version: str) -> bool:
     """A page repeats a handful of requires-python strings over thousands of files, and a
     universal lock asks for each Python of its matrix: parse and answer each pair once."""
     try:

@@ -12,7 +12,7 @@ from typing import Any
 from urllib.parse import unquote, urljoin
 
 from pipkey.auth.redact import redact_url
-from pipkey.index.models import Link, is_file_name
+from pipkey.index.models import Link, check_netloc, is_file_name, usable_hash
 
 JSON_TYPE = "application/vnd.pypi.simple.v1+json"
 HTML_TYPE = "application/vnd.pypi.simple.v1+html"
@@ -54,19 +54,53 @@ def parse_json(content: bytes, url: str) -> list[Link]:
         if not isinstance(entry, dict) or "url" not in entry or "filename" not in entry:
             continue
         href = _text(entry["url"])
+        filename = _text(entry["filename"])
+        hashes = entry.get("hashes") or {}
+        requires_python = _text(entry.get("requires-python"))
+        yanked = _yanked(entry.get("yanked", False))
+        metadata = _metadata(entry.get("core-metadata", entry.get("dist-info-metadata")))
+        upload_time = _text(entry.get("upload-time"))
+        if filename and "#" not in href and href.startswith(("https://", "http://")):
+            # The common case, thousands of times per big page: what Link.from_url would
+            # make of it, without its general path (fragments, VCS URLs, merged dicts).
+            check_netloc(href.split("/", 3)[2])
+            if not is_file_name(filename):
+                raise ValueError(f"{filename!r} is not a file name")
+            links.append(
+                Link(
+                    href,
+                    filename,
+                    _hashes(hashes),
+                    requires_python or None,
+                    yanked,
+                    None if metadata is None else tuple(sorted(metadata.items())),
+                    url,
+                    upload_time=upload_time or None,
+                )
+            )
+            continue
         links.append(
             Link.from_url(
                 href if href.startswith(("https://", "http://")) else urljoin(url, href),
-                filename=_text(entry["filename"]),
-                hashes={k: _text(v) for k, v in (entry.get("hashes") or {}).items() if v},
-                requires_python=_text(entry.get("requires-python")),
-                yanked=_yanked(entry.get("yanked", False)),
-                metadata=_metadata(entry.get("core-metadata", entry.get("dist-info-metadata"))),
+                filename=filename,
+                hashes={k: _text(v) for k, v in hashes.items() if v},
+                requires_python=requires_python,
+                yanked=yanked,
+                metadata=metadata,
                 origin=url,
-                upload_time=_text(entry.get("upload-time")),
+                upload_time=upload_time,
             )
         )
     return links
+
+
+def _hashes(hashes: Any) -> tuple[tuple[str, str], ...]:
+    """Link.from_url's hashes (known algorithms, lower case, sorted); PyPI gives one sha256."""
+    if len(hashes) == 1 and "sha256" in hashes:
+        value = _text(hashes["sha256"])
+        return (("sha256", value.lower()),) if value else ()
+    items = {k: _text(v) for k, v in hashes.items() if v}
+    return tuple(sorted((k.lower(), v.lower()) for k, v in items.items() if usable_hash(k.lower())))
 
 
 def _text(value: Any) -> Any:

@@ -28,10 +28,20 @@ class Target:
             rank.setdefault(tag, i)
         return rank
 
+    @cached_property
+    def _ranks(self) -> dict[frozenset[Tag], int]:
+        return {}
+
     def wheel_rank(self, tags: frozenset[Tag]) -> int | None:
-        """Lower is better; None when the wheel cannot be installed on this target."""
-        ranks = [self.tag_rank[t] for t in tags if t in self.tag_rank]
-        return min(ranks) if ranks else None
+        """Lower is better; None when the wheel cannot be installed on this target.
+
+        Memoized per tag set (-1: incompatible): a page's wheels share a few dozen tag sets
+        (see ``parse_wheel_name``), and the answer for one set never changes."""
+        rank = self._ranks.get(tags)
+        if rank is None:
+            ranks = [self.tag_rank[t] for t in tags if t in self.tag_rank]
+            rank = self._ranks[tags] = min(ranks) if ranks else -1
+        return None if rank < 0 else rank
 
 
 _SYSTEMS = {

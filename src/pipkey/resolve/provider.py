@@ -47,6 +47,10 @@ PYTHON = NormalizedName("<python>")  # the target interpreter, as a resolvelib i
 _PYTHON = Installed(PYTHON, Version("0"))
 
 
+def _extras(names: Iterable[str]) -> frozenset[str]:
+    return frozenset(canonicalize_name(e) for e in names)
+
+
 def _specifier(text: str, where: str) -> SpecifierSet:
     try:
         return SpecifierSet(text)
@@ -80,7 +84,7 @@ class Provider(AbstractProvider[Req, Candidate, str]):
         self.agreements = Agreements(self._root_candidates, self._cheap_requires)
         self._heads: dict[str, tuple[bool, int]] = {}  # id → (best needs a build, count)
         self._tables: dict[str, Future[Table]] = {}
-        self._speculated: set[str] = set()
+        self._speculated: set[tuple[str, frozenset[str]]] = set()
         self._lock = threading.Lock()
         self._spec_pool = ThreadPoolExecutor(4, thread_name_prefix="pipkey-speculate")
 
@@ -121,17 +125,20 @@ class Provider(AbstractProvider[Req, Candidate, str]):
 
     # -- speculation ------------------------------------------------------------------------
 
-    def speculate(self, names: Iterable[str]) -> None:
-        for raw in names:
+    def speculate(self, wants: Iterable[tuple[str, frozenset[str]]]) -> None:
+        """Fetch pages and likely metadata of ``(name, extras)`` ahead of the resolver; an
+        extra's dependencies too (``jsonschema[format-nongpl]`` needs five more pages that
+        would otherwise be found one round later)."""
+        for raw, extras in wants:
             name = canonicalize_name(raw)
             with self._lock:
-                if name in self._speculated:
+                if (name, extras) in self._speculated:
                     continue
-                self._speculated.add(name)
+                self._speculated.add((name, extras))
             self.finder.prefetch([name])
-            self._spec_pool.submit(self._speculate_one, name)
+            self._spec_pool.submit(self._speculate_one, name, extras)
 
-    def _speculate_one(self, name: NormalizedName) -> None:
+    def _speculate_one(self, name: NormalizedName, extras: frozenset[str]) -> None:
         try:
             inst = self.installed.get(name)
             if inst is not None and not (
@@ -152,8 +159,11 @@ class Provider(AbstractProvider[Req, Candidate, str]):
                     return
                 meta = CoreMetadata.parse(self.source.metadata(best.link).result(), name)
                 requires = meta.requires_dist
-            deps = dependencies(requires, dict(self.target.markers), frozenset(), name)
-            self.speculate(d.name for d in deps)
+            markers = dict(self.target.markers)
+            deps = dependencies(requires, markers, frozenset(), name)
+            if extras:
+                deps += dependencies(requires, markers, extras, name)
+            self.speculate((d.name, _extras(d.extras)) for d in deps)
         except Exception:  # the real resolution will hit and report the same problem
             return
 
@@ -375,7 +385,7 @@ class Provider(AbstractProvider[Req, Candidate, str]):
             req = Req(
                 canonicalize_name(dep.name),
                 dep.specifier,
-                frozenset(canonicalize_name(e) for e in dep.extras),
+                _extras(dep.extras),
                 link=Link.from_url(dep.url) if dep.url else None,
                 origin=where,
                 text=str(dep),
@@ -385,5 +395,5 @@ class Provider(AbstractProvider[Req, Candidate, str]):
                 self.parents.setdefault(req.id, set()).add(where)
             out.append(req)
         if speculate:
-            self.speculate(r.name for r in out if r.name != PYTHON)
+            self.speculate((r.name, r.extras) for r in out if r.name != PYTHON and r.pin is None)
         return out

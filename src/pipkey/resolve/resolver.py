@@ -53,7 +53,7 @@ def resolve(provider: Provider, roots: Sequence[Req]) -> Resolution:
     roots = [provider.overridden(r) for r in roots]
     for root in roots:
         provider.roots.setdefault(root.id, []).append(root)
-    provider.speculate(r.name for r in roots if r.link is None)
+    provider.speculate((r.name, r.extras) for r in roots if r.link is None)
     resolver: Resolver[Req, Candidate, str] = Resolver(provider, _Conflicts(provider))
     try:
         result = resolver.resolve(roots, max_rounds=MAX_ROUNDS)

@@ -9,7 +9,7 @@ from datetime import datetime
 from packaging.version import Version
 
 from pipkey.index.finder import Found
-from pipkey.index.models import DistFile
+from pipkey.index.models import DistFile, requires_python_ok
 from pipkey.index.target import Target
 from pipkey.resolve.choice import uploaded_after
 
@@ -21,8 +21,15 @@ class Table:
     found: Found
     wheels: dict[Version, list[DistFile]] = field(default_factory=dict)
     sdists: dict[Version, DistFile] = field(default_factory=dict)
-    # (version, why its file was left out): error messages name only versions that matter
-    skipped: list[tuple[Version, str]] = field(default_factory=list)
+    # (version, file, why) of the files left out: worded only when an error message needs them
+    left_out: list[tuple[Version, DistFile, str]] = field(default_factory=list)
+
+    @property
+    def skipped(self) -> list[tuple[Version, str]]:
+        """(version, why its file was left out): error messages name only versions that
+        matter. A big page leaves out thousands of files (other platforms): words for each
+        cost more than the rest of reading the page, and are rarely read."""
+        return [(version, f"{dist.link.filename} {why}") for version, dist, why in self.left_out]
 
 
 def build_table(found: Found, target: Target, cutoff: datetime | None) -> Table:
@@ -30,31 +37,28 @@ def build_table(found: Found, target: Target, cutoff: datetime | None) -> Table:
     index gives no upload time (PEP 700) — uv's rule: a date-bounded resolution must not
     depend on what an index forgot to say."""
     table = Table(found)
+    python = str(target.python_version)
+    wheels, sdists, left_out = table.wheels, table.sdists, table.left_out
     for dist in found.files:
-        if cutoff is not None and uploaded_after(dist.link.upload_time, cutoff) is not False:
-            newer = uploaded_after(dist.link.upload_time, cutoff)
+        link = dist.link
+        if cutoff is not None and uploaded_after(link.upload_time, cutoff) is not False:
+            newer = uploaded_after(link.upload_time, cutoff)
             why = "was uploaded after" if newer else "has no upload time (PEP 700) to compare with"
-            table.skipped.append(
-                (
-                    dist.version,
-                    f"{dist.link.filename} {why} --exclude-newer {cutoff:%Y-%m-%dT%H:%M:%SZ}",
-                )
+            left_out.append(
+                (dist.version, dist, f"{why} --exclude-newer {cutoff:%Y-%m-%dT%H:%M:%SZ}")
             )
             continue
-        if not dist.link.python_ok(target.python_version):
-            table.skipped.append(
-                (dist.version, f"{dist.link.filename} requires Python {dist.link.requires_python}")
-            )
+        if link.requires_python and not requires_python_ok(link.requires_python, python):
+            left_out.append((dist.version, dist, f"requires Python {link.requires_python}"))
             continue
         if dist.kind == "sdist":
-            table.sdists.setdefault(dist.version, dist)
+            sdists.setdefault(dist.version, dist)
             continue
         if target.wheel_rank(dist.tags) is None:
-            table.skipped.append(
-                (dist.version, f"{dist.link.filename} is not compatible with the target")
-            )
+            left_out.append((dist.version, dist, "is not compatible with the target"))
             continue
-        table.wheels.setdefault(dist.version, []).append(dist)
-    for files in table.wheels.values():
-        files.sort(key=lambda d: (d.link.is_yanked, target.wheel_rank(d.tags) or 0))
+        wheels.setdefault(dist.version, []).append(dist)
+    for files in wheels.values():
+        if len(files) > 1:
+            files.sort(key=lambda d: (d.link.is_yanked, target.wheel_rank(d.tags) or 0))
     return table

@@ -23,6 +23,7 @@ from packaging.utils import NormalizedName
 from pipkey.auth.credentials import Credentials
 from pipkey.index.client import IndexClient
 from pipkey.index.errors import HashMismatch
+from pipkey.index.metadata_cache import MetadataCache
 from pipkey.index.models import DistFile, Link, file_hashes
 from pipkey.install.store.agreement import check_agreement
 from pipkey.install.store.cache import BuiltCache, WheelCache
@@ -85,6 +86,7 @@ class Artifacts:
         self.downloaded: set[str] = set()  # filenames fetched over the network this run
         self.unpacked_cache = UnpackedCache(cache.root)
         self.built_cache = BuiltCache(cache.root)
+        self.metadata_cache = MetadataCache(cache.root)
         self.builder: Builder | None = None  # set once the target interpreter is known
         # non-editable project directories reuse a build while their cache keys hold (sync, as
         # uv); editable builds always do. `install ./dir` rebuilds, as pip does.
@@ -260,6 +262,24 @@ class Artifacts:
         return known
 
     def _metadata_for(self, link: Link) -> Future[bytes]:
+        sha256 = link.sha256
+        if not (self.use_cache and sha256 and not self.required and link.filename.endswith(".whl")):
+            return self._metadata_made(link)
+        known = self.metadata_cache.get(sha256)
+        if known is not None:  # warm: no request, no wheel opened; install checks agreement
+            with self._lock:
+                self._metadata_source[link.url] = "cached metadata"
+            done: Future[bytes] = Future()
+            done.set_result(known)
+            return done
+
+        def keep(data: bytes) -> bytes:
+            self.metadata_cache.put(sha256, data)
+            return data
+
+        return then(self._metadata_made(link), keep)
+
+    def _metadata_made(self, link: Link) -> Future[bytes]:
         if link.is_sdist and not link.is_directory:
             from pipkey.build.sdist import static_metadata
 

@@ -143,3 +143,28 @@ def test_version_loads_nothing_but_pipkey_s_own_package(tmp_path: Path) -> None:
     modules = imported_modules("--version", cwd=tmp_path)
     assert {m for m in modules if m.startswith("pipkey")} <= {"pipkey", "pipkey.__main__"}
     assert "click" not in modules
+
+
+def test_the_in_process_keyring_starts_the_backend_keyring_would_without_its_macos_probe(
+    tmp_path: Path,
+) -> None:
+    """keyring's macOS module runs ldconfig and gcc at import (ctypes.util.find_library) on
+    Linux too; pipkey skips that module off macOS, and keyring picks the same backend."""
+    env = {"HOME": str(tmp_path), "XDG_CONFIG_HOME": str(tmp_path / ".config"),
+           "XDG_DATA_HOME": str(tmp_path / ".data"), "PATH": "/usr/bin:/bin"}  # fmt: skip
+    chosen = "b = keyring.get_keyring(); print(type(b).__module__, type(b).__name__)"
+
+    def run(code: str) -> list[str]:
+        proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                              env=env, cwd=tmp_path)  # fmt: skip
+        assert proc.returncode == 0, proc.stderr
+        return proc.stdout.splitlines()
+
+    plain = run(f"import keyring; {chosen}")
+    ours = run(
+        "import sys; from pipkey.auth.keyrings import import_keyring; keyring = import_keyring(); "
+        f"{chosen}; print(sys.modules.get('keyring.backends.macOS.api', 'absent'))"
+    )
+    assert ours[0] == plain[0]
+    if sys.platform != "darwin":
+        assert ours[1] == "None"

@@ -95,8 +95,11 @@ def keyring_report(engine: Authenticator) -> KeyringReport:
     try:
         import importlib.metadata
 
-        import keyring
         import keyring.backend
+
+        from pipkey.auth.keyrings import import_keyring
+
+        keyring = import_keyring()
 
         report.library_version = importlib.metadata.version("keyring")
         active = call_with_timeout(keyring.get_keyring, settings.keyring_timeout, "keyring")

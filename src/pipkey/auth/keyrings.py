@@ -10,10 +10,12 @@ import json
 import logging
 import re
 import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from types import ModuleType
 from typing import Any, Protocol
 
 from pipkey.auth import plugin_output
@@ -145,9 +147,21 @@ class ChainProvider:
         return other if other.credentials is not None or answer.outcome == "miss" else answer
 
 
+def import_keyring() -> ModuleType:
+    """The keyring library, minus a cost it pays off macOS: its macOS backend module calls
+    ``ctypes.util.find_library`` at import, which on Linux runs ldconfig and gcc (~90 ms of every
+    backend start-up) for a backend that then reports "macOS required". A None entry makes that
+    import fail at once; the backend is left out exactly as before."""
+    if sys.platform != "darwin":
+        sys.modules.setdefault("keyring.backends.macOS.api", None)  # type: ignore[arg-type]
+    import keyring
+
+    return keyring
+
+
 def real_backend() -> Any | None:
     """The active keyring backend, or ``None`` when it is ``fail``, ``null`` or an empty chain."""
-    import keyring
+    keyring = import_keyring()
     from keyring.backends import chainer, fail, null
 
     backend = keyring.get_keyring()
@@ -178,7 +192,7 @@ class ImportProvider(_Base):
         return f"keyring (in-process, {name})"
 
     def _lookup(self, service: str, username: str | None) -> KeyringAnswer:
-        import keyring
+        keyring = import_keyring()
 
         said: list[str] = []  # filled with what the plugin wrote to stderr, once it returns
 

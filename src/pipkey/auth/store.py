@@ -122,7 +122,9 @@ class CredentialStore:
     def secret(self, entry: StoredEntry) -> str | None:
         if entry.storage == "file":
             return entry.password
-        import keyring
+        from pipkey.auth.keyrings import import_keyring
+
+        keyring = import_keyring()
 
         user = (entry.username or "") if entry.kind == "basic" else TOKEN_USERNAME
         result: str | None = call_with_timeout(
@@ -181,7 +183,9 @@ class CredentialStore:
         if secret is None:
             raise StoreError("nothing to store: no password or token given")
         if storage == "keyring":
-            import keyring
+            from pipkey.auth.keyrings import import_keyring
+
+            keyring = import_keyring()
 
             user = (credentials.username or "") if kind == "basic" else TOKEN_USERNAME
             call_with_timeout(
@@ -213,7 +217,9 @@ class CredentialStore:
         if entry is None:
             return None
         if entry.storage == "keyring":
-            import keyring
+            from pipkey.auth.keyrings import import_keyring
+
+            keyring = import_keyring()
             from keyring.errors import PasswordDeleteError
 
             user = (entry.username or "") if entry.kind == "basic" else TOKEN_USERNAME

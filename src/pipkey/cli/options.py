@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 import click
 
 from pipkey.auth.settings import KEYRING_PROVIDERS
-from pipkey.config import Settings, load_settings
+from pipkey.config import Settings
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -143,6 +143,8 @@ class ConfigFlags:
     def load(
         self, *, cwd: Path | None = None, environ: Mapping[str, str] | None = None
     ) -> Settings:
+        from pipkey.config import load_settings  # config files: not for `list` without --outdated
+
         return load_settings(self.overrides, cwd=cwd, environ=environ, isolated=self.isolated)
 
 

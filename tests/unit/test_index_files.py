@@ -8,7 +8,12 @@ import json
 
 import pytest
 from packaging.tags import Tag, sys_tags
-from packaging.utils import InvalidWheelFilename, parse_wheel_filename
+from packaging.utils import (
+    InvalidSdistFilename,
+    InvalidWheelFilename,
+    parse_sdist_filename,
+    parse_wheel_filename,
+)
 from packaging.version import Version
 
 from pipkey.index.models import DistFile, Link, parse_wheel_name
@@ -107,3 +112,19 @@ def test_memoized_wheel_rank_is_the_rank_and_none_stays_none() -> None:
         assert target.wheel_rank(best) == 0
         assert target.wheel_rank(other) is None
         assert target.wheel_rank(best | other) == 0
+
+
+@pytest.mark.parametrize(
+    "filename", ["demo-1.0.tar.gz", "Demo.Pkg-2.0rc1.zip", "a-b-c-1.0.post1.tar.gz"]
+)
+def test_memoized_sdist_names_answer_as_packaging(filename: str) -> None:
+    name, version = parse_sdist_filename(filename)
+    dist = DistFile.parse(Link.from_url(f"https://f.example/{filename}"))
+    assert dist is not None and (dist.name, dist.version, dist.kind) == (name, version, "sdist")
+
+
+@pytest.mark.parametrize("filename", ["demo.tar.gz", "-1.0.tar.gz", "demo-x.y.tar.gz"])
+def test_memoized_sdist_names_refuse_what_packaging_refuses(filename: str) -> None:
+    with pytest.raises(InvalidSdistFilename):
+        parse_sdist_filename(filename)
+    assert DistFile.parse(Link.from_url(f"https://f.example/{filename}")) is None

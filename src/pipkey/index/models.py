@@ -44,7 +44,13 @@ def usable_hash(name: str) -> bool:
 
 def is_file_name(name: str) -> bool:
     """A distribution's file name is a name, never a path (``../x.whl``, ``a/b.whl``)."""
-    return bool(name) and name not in (".", "..") and not any(c in name for c in "/\\\0")
+    return (
+        bool(name)
+        and name not in (".", "..")
+        and "/" not in name
+        and "\\" not in name
+        and "\0" not in name
+    )
 
 
 @dataclass(frozen=True)
@@ -185,7 +191,7 @@ class DistFile:
                 name, version, tags = parse_wheel_name(filename)
                 return DistFile(link, name, version, "wheel", tags)
             if filename.endswith((".tar.gz", ".zip")):
-                name, version = parse_sdist_filename(filename)
+                name, version = _sdist_name_version(filename)
                 return DistFile(link, name, version, "sdist")
         except (InvalidWheelFilename, InvalidSdistFilename):
             return None
@@ -216,6 +222,23 @@ def _wheel_name_version(name_part: str, version_part: str) -> tuple[NormalizedNa
     probe = f"{name_part}-{version_part}-py3-none-any.whl"
     name, version, _build, _tags = parse_wheel_filename(probe)
     return name, version
+
+
+def _sdist_name_version(filename: str) -> tuple[NormalizedName, Version]:
+    """``parse_sdist_filename``, its version parsed once per version string."""
+    stem = filename[:-7] if filename.endswith(".tar.gz") else filename[:-4]
+    name_part, sep, version_part = stem.rpartition("-")
+    if not sep or not name_part:
+        return parse_sdist_filename(filename)  # raises, with packaging's message
+    try:
+        return canonicalize_name(name_part), _sdist_version(version_part)
+    except InvalidSdistFilename:
+        return parse_sdist_filename(filename)  # raises, naming this file
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _sdist_version(version_part: str) -> Version:
+    return parse_sdist_filename(f"x-{version_part}.tar.gz")[1]
 
 
 @functools.lru_cache(maxsize=1 << 14)

@@ -251,10 +251,20 @@ class _Router(httpx.BaseTransport):
     def _transport(self, proxy: ProxyChoice | None, mode: str) -> httpx.HTTPTransport:
         auth = self.network.proxy_auth(proxy) if proxy else None
         key = (proxy.url if proxy else None, mode, auth is not None)
-        with self._lock:
-            transport = self._transports.get(key)
+        transport = self._transports.get(key)  # a dict read is atomic: no lock once made
         if transport is not None:
             return transport
+        # Made under the lock: the first requests of a run arrive together, and each used to
+        # build (and then drop) a pool of its own — and, for plain HTTP, an SSL context.
+        with self._lock:
+            transport = self._transports.get(key)
+            if transport is None:
+                transport = self._transports[key] = self._make(proxy, mode, auth)
+            return transport
+
+    def _make(
+        self, proxy: ProxyChoice | None, mode: str, auth: tuple[str, str] | None
+    ) -> httpx.HTTPTransport:
         # Plain-HTTP routes never load a certificate store (it costs milliseconds per run).
         verify: ssl.SSLContext | bool = (
             self.network.context(mode == "insecure") if mode != "plain" else False
@@ -270,11 +280,7 @@ class _Router(httpx.BaseTransport):
             ),
         )
         install_header_deadline(transport)
-        with self._lock:
-            existing = self._transports.setdefault(key, transport)
-        if existing is not transport:
-            transport.close()
-        return existing
+        return transport
 
     def close(self) -> None:
         with self._lock:

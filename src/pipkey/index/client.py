@@ -186,8 +186,17 @@ class IndexClient:
             raise DownloadError(url, self._reason(exc, url)) from None
         return response.content
 
-    def download(self, url: str, dest_dir: Path, filename: str) -> Path:
-        """Stream ``url`` into ``dest_dir`` atomically: a partial file never has the final name."""
+    def download(
+        self,
+        url: str,
+        dest_dir: Path,
+        filename: str,
+        *,
+        sink: Callable[[], Callable[[bytes], None]] | None = None,
+    ) -> Path:
+        """Stream ``url`` into ``dest_dir`` atomically: a partial file never has the final name.
+        ``sink`` is called as each attempt starts (a retry starts over) and returns what is fed
+        the body's bytes as they are written."""
         dest_dir.mkdir(parents=True, exist_ok=True)
         final = dest_dir / filename
         if url.startswith("file:"):
@@ -202,7 +211,7 @@ class IndexClient:
         os.close(fd)
         try:
             # A connection cut mid-body (or a body short of its Content-Length) starts over.
-            self.network.retrying(lambda: self._stream_to(url, tmp), url)
+            self.network.retrying(lambda: self._stream_to(url, tmp, sink), url)
             os.replace(tmp, final)
         except httpx.HTTPError as exc:
             raise DownloadError(url, self._reason(exc, url)) from None
@@ -215,7 +224,9 @@ class IndexClient:
                 os.unlink(tmp)
         return final
 
-    def _stream_to(self, url: str, path: str) -> None:
+    def _stream_to(
+        self, url: str, path: str, sink: Callable[[], Callable[[bytes], None]] | None
+    ) -> None:
         with (
             open(path, "wb") as out,
             self.http.stream("GET", url, extensions={STREAM: True}) as response,
@@ -226,7 +237,8 @@ class IndexClient:
                     self._status_error(response) or f"HTTP {response.status_code}",
                     status=response.status_code,
                 )
-            copy_bounded(response, out, download_limit(self.network.settings.environ))
+            tee = sink() if sink is not None else None
+            copy_bounded(response, out, download_limit(self.network.settings.environ), tee)
 
     def _reason(self, exc: httpx.HTTPError, url: str) -> str:
         return self.network.explain(exc, url)

@@ -75,8 +75,14 @@ def read_bounded(response: httpx.Response, request: httpx.Request) -> httpx.Resp
     )
 
 
-def copy_bounded(response: httpx.Response, out: BinaryIO, limit: int) -> None:
-    """Stream a download into ``out``: no more than its Content-Length, nor than ``limit``."""
+def copy_bounded(
+    response: httpx.Response,
+    out: BinaryIO,
+    limit: int,
+    tee: Callable[[bytes], None] | None = None,
+) -> None:
+    """Stream a download into ``out``: no more than its Content-Length, nor than ``limit``;
+    ``tee`` sees every piece right after it is written (a wheel unpacking as it arrives)."""
     declared = _content_length(response)
     if declared is not None and declared > limit:
         raise BodyTooLarge(
@@ -88,6 +94,8 @@ def copy_bounded(response: httpx.Response, out: BinaryIO, limit: int) -> None:
         response, response.request, limit, window=_window(response.request)
     ):
         out.write(piece)
+        if tee is not None:
+            tee(piece)
 
 
 def download_limit(environ: Mapping[str, str]) -> int:

@@ -27,6 +27,7 @@ from pipkey.index.metadata_cache import MetadataCache
 from pipkey.index.models import DistFile, Link, file_hashes
 from pipkey.install.store.agreement import check_agreement
 from pipkey.install.store.cache import BuiltCache, WheelCache
+from pipkey.install.store.stream import WheelStream
 from pipkey.install.store.unpacked import Unpacked, UnpackedCache, unpack
 from pipkey.net.bounds import METADATA_LIMIT
 from pipkey.resolve.errors import MetadataError, SourceBuildUnsupported
@@ -142,12 +143,18 @@ class Artifacts:
         if hit is not None:
             return hit
         # Unpack tasks are submitted after the wheel tasks they wait for (FIFO pool): waiting
-        # on an earlier future cannot deadlock; a wheel never asked for is fetched right here.
-        path = self.client.run_once("wheel", link.url, lambda: self._fetch_wheel(link))
-        sha256 = self._sha256[link.url]
-        if self.use_cache:
-            return self.unpacked_cache.unpack(path, sha256)
-        return unpack(path, self.staging / f"unpacked-{_unique(link)}")
+        # on an earlier future cannot deadlock; a wheel never asked for is fetched right here,
+        # and unpacked while it downloads (used only once its hash is verified).
+        stream = WheelStream(self.staging / f"stream-{_unique(link)}")
+        try:
+            path = self.client.run_once("wheel", link.url, lambda: self._fetch_wheel(link, stream))
+            sha256 = self._sha256[link.url]
+            if self.use_cache:
+                return self.unpacked_cache.unpack(path, sha256, stream)
+            dest = self.staging / f"unpacked-{_unique(link)}"
+            return stream.complete(path, dest) or unpack(path, dest)
+        finally:
+            stream.discard()
 
     def _built(self, link: Link) -> Path:
         """The wheel built from a source link, once per run (and once per sdist hash, cached).
@@ -345,7 +352,7 @@ class Artifacts:
                 )
         return data
 
-    def _fetch_wheel(self, link: Link) -> Path:
+    def _fetch_wheel(self, link: Link, stream: WheelStream | None = None) -> Path:
         cached = self._cached(link)
         if cached is not None:
             try:
@@ -355,13 +362,18 @@ class Artifacts:
                 if exc.got.get("sha256") == link.sha256:
                     raise  # the entry is intact: the hash the user required differs
                 self.cache.discard(cached)  # damaged on disk: fetch it again
-        path = self.client.download(link.url, self.staging / _unique(link), link.filename)
+        sink = stream.start if stream is not None else None
+        path = self.client.download(
+            link.url, self.staging / _unique(link), link.filename, sink=sink
+        )
         try:
-            digests = self._verify(link, path)
+            digests = self._verify(link, path, stream)
         except HashMismatch:
             # Damaged in transit (a proxy, a flaky CDN) or really changed: one fresh copy tells.
-            path = self.client.download(link.url, self.staging / _unique(link), link.filename)
-            digests = self._verify(link, path)
+            path = self.client.download(
+                link.url, self.staging / _unique(link), link.filename, sink=sink
+            )
+            digests = self._verify(link, path, stream)
         with self._lock:
             self.downloaded.add(link.filename)
         self._sha256[link.url] = digests["sha256"]
@@ -369,12 +381,17 @@ class Artifacts:
             return path
         return self.cache.put(path, digests["sha256"], link.filename)
 
-    def _verify(self, link: Link, path: Path) -> dict[str, str]:
+    def _verify(self, link: Link, path: Path, stream: WheelStream | None = None) -> dict[str, str]:
+        """The file's digests, checked; sha256 as the stream saw the bytes it wrote, when the
+        stream saw the whole file (it hashes on the way: no second read)."""
         dist = DistFile.parse(link)
         required = self.required.get(dist.name, {}) if dist is not None else {}
         published = link.hash_dict
         algos = tuple(sorted({"sha256", *published, *required}))
-        got = file_hashes(str(path), algos)
+        seen = stream is not None and stream.started and stream.received == path.stat().st_size
+        known = {"sha256": stream.sha256()} if stream is not None and seen else {}
+        rest = tuple(a for a in algos if a not in known)
+        got = {**known, **(file_hashes(str(path), rest) if rest else {})}
         for algo, value in published.items():
             if got[algo] != value:
                 raise HashMismatch(link.filename, {algo: [value]}, got)

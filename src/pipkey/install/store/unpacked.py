@@ -24,8 +24,12 @@ import zlib
 from dataclasses import dataclass
 from email.parser import HeaderParser
 from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING
 
 from pipkey.auth.errors import PipkeyError
+
+if TYPE_CHECKING:
+    from pipkey.install.store.stream import WheelStream
 
 MANIFEST = "pipkey-unpacked.json"
 _FORMAT = 1
@@ -64,7 +68,7 @@ def unpack(wheel: Path, dest: Path) -> Unpacked:
     try:
         with zipfile.ZipFile(wheel) as archive:
             infos = [i for i in archive.infolist() if not i.is_dir()]
-            names = [_safe(i.filename, wheel.name) for i in infos]
+            names = [safe_member(i.filename, wheel.name) for i in infos]
             dest.mkdir(parents=True)
             for directory in sorted({str(PurePosixPath(n).parent) for n in names} - {"."}):
                 (dest / directory).mkdir(parents=True, exist_ok=True)
@@ -77,10 +81,20 @@ def unpack(wheel: Path, dest: Path) -> Unpacked:
                 files.append(UnpackedFile(name, digest, size, executable))
     except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
         raise BadWheel(f"{wheel.name} cannot be unpacked: {exc}") from None
-    dist_info = _dist_info(names, wheel.name)
+    return finish_unpacked(dest, wheel.name, files)
+
+
+def finish_unpacked(dest: Path, filename: str, files: list[UnpackedFile]) -> Unpacked:
+    """The :class:`Unpacked` for a tree whose files are all written."""
+    dist_info = _dist_info([f.path for f in files], filename)
     wheel_meta = (dest / dist_info / "WHEEL").read_text(encoding="utf-8", errors="replace")
     purelib = HeaderParser().parsestr(wheel_meta).get("Root-Is-Purelib", "true").strip().lower()
-    return Unpacked(dest, wheel.name, dist_info, purelib == "true", tuple(files))
+    return Unpacked(dest, filename, dist_info, purelib == "true", tuple(files))
+
+
+def record_digest(sha256: bytes) -> str:
+    """RECORD's form of a digest: urlsafe base64, no padding."""
+    return base64.urlsafe_b64encode(sha256).rstrip(b"=").decode()
 
 
 _CHUNK = 1 << 20
@@ -96,10 +110,11 @@ def _extract(archive: zipfile.ZipFile, info: zipfile.ZipInfo, target: Path) -> t
             sha.update(chunk)
             out.write(chunk)
             size += len(chunk)
-    return base64.urlsafe_b64encode(sha.digest()).rstrip(b"=").decode(), size
+    return record_digest(sha.digest()), size
 
 
-def _safe(name: str, wheel: str) -> str:
+def safe_member(name: str, wheel: str) -> str:
+    """The member's path inside the tree; never one that leaves it."""
     path = PurePosixPath(name)
     if path.is_absolute() or ".." in path.parts or "\\" in name or not path.parts:
         raise BadWheel(f"{wheel} holds a file outside the install directory: {name!r}")
@@ -137,16 +152,21 @@ class UnpackedCache:
             return None
         return made
 
-    def unpack(self, wheel: Path, sha256: str) -> Unpacked:
-        """The cached entry for this wheel, made now if missing (atomically)."""
+    def unpack(self, wheel: Path, sha256: str, streamed: WheelStream | None = None) -> Unpacked:
+        """The cached entry for this wheel, made now if missing (atomically): the tree
+        ``streamed`` wrote while the (verified) wheel downloaded, if it is the wheel's."""
         found = self.get(sha256)
         if found is not None:
+            if streamed is not None:
+                streamed.discard()
             return found
         final = self._dir(sha256)
         final.parent.mkdir(parents=True, exist_ok=True)
         building = Path(tempfile.mkdtemp(dir=final.parent, prefix=".tmp-"))
         try:
-            made = unpack(wheel, building / "tree")
+            made = streamed.complete(wheel, building / "tree") if streamed is not None else None
+            if made is None:
+                made = unpack(wheel, building / "tree")
             manifest = {
                 "format": _FORMAT,
                 "filename": made.filename,

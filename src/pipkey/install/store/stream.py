@@ -176,15 +176,23 @@ class WheelStream:
             self._skip = csize
             return None
         path = safe_member(name, "the streamed wheel")
-        parent = os.path.dirname(path)
-        if parent and parent not in self._dirs:
-            os.makedirs(os.path.join(self.dest, parent), exist_ok=True)
-            self._dirs.add(parent)
+        self._mkdirs(os.path.dirname(path))
         fd = os.open(os.path.join(self.dest, path), os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
         self._open = _Open(fd, name, path, fields, offset)
         if csize == 0:
             self._end()
         return None
+
+    def _mkdirs(self, parent: str) -> None:
+        """``parent`` and its missing ancestors, top down; the tree is ours, so what this
+        stream made is known without asking the file system."""
+        missing = []
+        while parent and parent not in self._dirs:
+            missing.append(parent)
+            parent = os.path.dirname(parent)
+        for directory in reversed(missing):
+            os.mkdir(os.path.join(self.dest, directory))
+            self._dirs.add(directory)
 
     def _write(self, data: memoryview) -> None:
         member = self._open

@@ -172,8 +172,16 @@ def clean_env(extra: dict[str, str]) -> dict[str, str]:
     return env
 
 
-def tools(url: str | None, keyring_bin: Path, store: Path, log: Path, reqs: Path) -> list[Tool]:
-    """The rows of the table. ``url`` None: the real PyPI, no keyring."""
+def tools(
+    url: str | None,
+    keyring_bin: Path,
+    store: Path,
+    log: Path,
+    reqs: Path,
+    baseline: Path | None = None,
+) -> list[Tool]:
+    """The rows of the table. ``url`` None: the real PyPI, no keyring. ``baseline``: another
+    checkout's ``src`` run as one more pipkey row (before/after in one alternating run)."""
     keyring_env = {
         "PIPKEY_TEST_KEYRING_FILE": str(store),
         "PIPKEY_TEST_KEYRING_LOG": str(log),
@@ -199,6 +207,11 @@ def tools(url: str | None, keyring_bin: Path, store: Path, log: Path, reqs: Path
             {**cli_env, "PIPKEY_KEYRING_PATH": str(keyring_bin)},
         ),
     ]
+    if baseline is not None:
+        base_env = {**cli_env, "PIPKEY_KEYRING_PATH": str(keyring_bin), "PYTHONPATH": str(baseline)}
+        rows.append(
+            Tool("pipkey baseline (keyring CLI)", [*pipkey, *provider("subprocess")], base_env)
+        )
     if url:
         rows.append(
             Tool(
@@ -228,7 +241,7 @@ def run_once(tool: Tool, cache: Path, log: Path, packages: list[str]) -> tuple[f
 
 
 def measure(
-    rows: list[Tool], runs: int, log: Path, packages: list[str]
+    rows: list[Tool], runs: int, log: Path, packages: list[str], *, warm: bool = True
 ) -> dict[str, dict[str, float]]:
     """Cold then warm; in each round every tool runs once, in turn."""
     caches = WORK / "caches"
@@ -243,16 +256,20 @@ def measure(
             samples[tool.name]["cold"].append(seconds)
             samples[tool.name]["lookups"].append(calls)
             shutil.rmtree(cache, ignore_errors=True)
-    for tool in rows:
+    for tool in rows if warm else ():
         run_once(tool, caches / f"warm-{tool.name}", log, packages)  # fill, untimed
-    for _round in range(runs):
+    for _round in range(runs if warm else 0):
         for tool in rows:
             seconds, calls = run_once(tool, caches / f"warm-{tool.name}", log, packages)
             samples[tool.name]["warm"].append(seconds)
             samples[tool.name]["lookups"].append(calls)
     shutil.rmtree(caches, ignore_errors=True)
+    (WORK / "samples.json").write_text(json.dumps(samples, indent=1))  # every run, in order
     return {
-        name: {key: statistics.median(values) for key, values in cells.items()}
+        name: {
+            key: statistics.median(values) if values else float("nan")
+            for key, values in cells.items()
+        }
         for name, cells in samples.items()
     }
 
@@ -281,7 +298,13 @@ def main() -> None:
     parser.add_argument("--packages", default=PACKAGES)
     parser.add_argument("--index", choices=["static", "pypiserver"], default="static")
     parser.add_argument("--real", action="store_true", help="install from the real PyPI")
+    parser.add_argument("--cold-only", action="store_true", help="skip the warm rounds")
+    parser.add_argument(
+        "--baseline", type=Path, help="another checkout's src/: one more pipkey row, before/after"
+    )
     args = parser.parse_args()
+    if args.baseline is not None:
+        compileall.compile_dir(args.baseline / "pipkey", quiet=1)
     WORK.mkdir(parents=True, exist_ok=True)
     # An installed pipkey has byte code beside its modules; this checkout may have none (this
     # machine sets PYTHONDONTWRITEBYTECODE), which would time compiling pipkey, not running it.
@@ -292,9 +315,8 @@ def main() -> None:
     kr = keyring_venv()
     store, log = WORK / "keyring.json", WORK / "keyring.log"
     if args.real:
-        results = measure(
-            tools(None, kr / "bin" / "keyring", store, log, reqs), args.runs, log, packages
-        )
+        rows = tools(None, kr / "bin" / "keyring", store, log, reqs, args.baseline)
+        results = measure(rows, args.runs, log, packages, warm=not args.cold_only)
         print(table(results, f"the real PyPI: {args.packages}", args.runs))
         return
     wheels = fetch_wheels(args.packages)
@@ -306,8 +328,8 @@ def main() -> None:
         url = proxy.url.replace("http://", f"http://{USER}@")
         store.write_text(json.dumps({s: {USER: PASSWORD} for s in (proxy.url, url,
                          f"127.0.0.1:{proxy.port}", proxy.root)}))  # fmt: skip
-        rows = tools(url, kr / "bin" / "keyring", store, log, reqs)
-        results = measure(rows, args.runs, log, packages)
+        rows = tools(url, kr / "bin" / "keyring", store, log, reqs, args.baseline)
+        results = measure(rows, args.runs, log, packages, warm=not args.cold_only)
     what = "static nginx index with PEP 658 metadata" if args.index == "static" else "pypiserver"
     count = len(list(wheels.glob("*.whl")))
     print(

@@ -106,7 +106,7 @@ def sync_(ctx: click.Context, config_flags: ConfigFlags, **kw: Any) -> None:
     if workspace is not None and not config_flags.isolated:
         members = [p.path for p in workspace.all_pyprojects() if p is not workspace.root_pyproject]
         settings = with_member_indexes(settings, members)
-    lock = read_lock(lock_path)
+    lock = read_lock(lock_path, _cache_dir(settings, not kw["no_cache"]))
     if kw["python"] or os.environ.get("VIRTUAL_ENV"):
         interpreter = find_interpreter(kw["python"], dict(os.environ), project_dir)
     else:
@@ -122,16 +122,18 @@ def sync_(ctx: click.Context, config_flags: ConfigFlags, **kw: Any) -> None:
     sync(
         settings,
         request,
-        introspect(interpreter, cache_dir=_facts_cache(settings, not kw["no_cache"])),
+        introspect(interpreter, cache_dir=_cache_dir(settings, not kw["no_cache"])),
         reporter,
         use_cache=not kw["no_cache"],
         dry_run=kw["dry_run"],
+        lock=lock,
     )
 
 
-def _facts_cache(settings: Any, use_cache: bool) -> Path | None:
-    """Where the target interpreter's facts are kept, as install reads them (a warm sync into a
-    venv recreated as before then starts no introspection subprocess)."""
+def _cache_dir(settings: Any, use_cache: bool) -> Path | None:
+    """pipkey's cache (None with --no-cache): the target interpreter's facts are kept there as
+    install keeps them (a warm sync into a venv recreated as before starts no introspection
+    subprocess), and the lock's parsed tables (a big uv.lock is not parsed again)."""
     from pipkey.install.store import default_cache_dir
 
     return Path(settings.cache_dir or default_cache_dir()) if use_cache else None
@@ -179,7 +181,7 @@ def _sync_requirements(ctx: click.Context, config_flags: ConfigFlags, kw: dict[s
     sync_requirements(
         settings,
         request,
-        introspect(interpreter, cache_dir=_facts_cache(settings, use_cache)),
+        introspect(interpreter, cache_dir=_cache_dir(settings, use_cache)),
         reporter_for(ctx),
         use_cache=use_cache,
         dry_run=kw["dry_run"],

@@ -19,13 +19,15 @@ from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
 from pipkey.lock.model import Dep, Lock, LockedFile, LockedPackage, LockError
+from pipkey.lock.parsed import load_toml
 
 SUPPORTED_VERSION = 1
 
 
-def read_uv_lock(path: Path) -> Lock:
+def read_uv_lock(path: Path, cache_dir: Path | None = None) -> Lock:
+    """``cache_dir``: pipkey's cache, where the parsed tables are kept (lock/parsed.py)."""
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        data = load_toml(path.read_text(encoding="utf-8"), cache_dir)
     except (OSError, UnicodeDecodeError) as exc:
         raise LockError(f"{path}: cannot read the lock file: {exc}") from None
     except tomllib.TOMLDecodeError as exc:

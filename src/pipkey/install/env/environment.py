@@ -189,18 +189,24 @@ def rescan(env: Environment) -> Environment:
     import importlib.metadata as md
     from dataclasses import replace
 
-    search = sorted({env.paths["purelib"], env.paths["platlib"]})
-    records = (
-        {
-            "name": dist.metadata["Name"],
-            "version": dist.version,
-            "requires": dist.requires or (),
+    def record(dist: md.Distribution) -> dict[str, Any]:
+        # .metadata parses METADATA on every access, and .version and .requires each read it:
+        # parsed once here (46 dists: 138 email parses -> 46 on every warm sync and list)
+        meta = dist.metadata
+        requires = meta.get_all("Requires-Dist") or (
+            dist.requires if dist.read_text("requires.txt") is not None else None  # egg-info
+        )
+        return {
+            "name": meta["Name"],
+            "version": meta["Version"],
+            "requires": requires or (),
             "dist_info": str(getattr(dist, "_path", "")),
             "installer": (dist.read_text("INSTALLER") or "").strip(),
             "direct_url": dist.read_text("direct_url.json"),
         }
-        for dist in md.distributions(path=search)
-    )
+
+    search = sorted({env.paths["purelib"], env.paths["platlib"]})
+    records = (record(dist) for dist in md.distributions(path=search))
     return replace(env, installed=_installed(records))
 
 

@@ -34,7 +34,7 @@ class Implied:
     ranges: tuple[tuple[Candidate, Req], ...]
 
     def allows(self, version: Version) -> bool:
-        return any(r.specifier.contains(version, prereleases=True) for _, r in self.ranges)
+        return any(r.allows(version) for _, r in self.ranges)
 
 
 class Agreements:

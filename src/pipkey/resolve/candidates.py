@@ -69,10 +69,23 @@ class Req:
     pin: Candidate | None = None  # extras candidate → its own base candidate
     origin: str = "command line"
     text: str = ""
+    # version → allowed by ``specifier``: resolvelib asks one requirement about the same
+    # versions again and again (a universal lock: millions of SpecifierSet.contains calls)
+    _allowed: dict[Version, bool] = field(
+        default_factory=dict, init=False, compare=False, hash=False, repr=False
+    )
 
     @property
     def id(self) -> str:
         return identifier(self.name, self.extras)
+
+    def allows(self, version: Version) -> bool:
+        """``specifier.contains(version, prereleases=True)``, answered once per version
+        (pre-release policy is the resolver's, see choice.py)."""
+        known = self._allowed.get(version)
+        if known is None:
+            known = self._allowed[version] = self.specifier.contains(version, prereleases=True)
+        return known
 
     @staticmethod
     def parse(text: str, origin: str, link: Link | None = None) -> Req:

@@ -36,7 +36,7 @@ def ordered_versions(
     markers count there); ``direct``: the requirements alone (for ``lowest-direct``)."""
     exact = any(r.exact_pin for r in reqs)
     allowed = [v for v in files if exact or not files[v].link.is_yanked]
-    wanted = [v for v in allowed if all(r.specifier.contains(v, prereleases=True) for r in reqs)]
+    wanted = [v for v in allowed if all(r.allows(v) for r in reqs)]
     if not prereleases_ok(policy, allowed, first_party):
         wanted = [v for v in wanted if not v.is_prerelease]
     return sorted(wanted, reverse=not lowest_first(policy, direct))

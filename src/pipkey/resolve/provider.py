@@ -84,6 +84,7 @@ class Provider(AbstractProvider[Req, Candidate, str]):
         self.agreements = Agreements(self._root_candidates, self._cheap_requires)
         self._heads: dict[str, tuple[bool, int]] = {}  # id → (best needs a build, count)
         self._tables: dict[str, Future[Table]] = {}
+        self._best: dict[str, tuple[Table, dict[Version, DistFile]]] = {}
         self._speculated: set[tuple[str, frozenset[str]]] = set()
         self._lock = threading.Lock()
         self._spec_pool = ThreadPoolExecutor(4, thread_name_prefix="pipkey-speculate")
@@ -326,17 +327,21 @@ class Provider(AbstractProvider[Req, Candidate, str]):
     def _files(self, name: NormalizedName, table: Table) -> dict[Version, DistFile]:
         """One file per version: the best wheel, else (when builds are allowed) the sdist —
         the newest version wins either way, as with pip and uv."""
+        known = self._best.get(name)
+        if known is not None and known[0] is table:
+            return known[1]  # asked on every find_matches: one table, one answer
         files: dict[Version, DistFile] = {}
         if self.policy.wheel_ok(name):
             files = {v: dists[0] for v, dists in table.wheels.items()}
         if self.policy.sdist_ok(name):
             for version, dist in table.sdists.items():
                 files.setdefault(version, dist)
+        self._best[name] = (table, files)
         return files
 
     @staticmethod
     def _spec_ok(req: Req, version: Version) -> bool:
-        return req.specifier.contains(version, prereleases=True)
+        return req.allows(version)
 
     def direct_candidate(self, link: Link) -> Candidate:
         if link.is_directory or link.is_vcs:

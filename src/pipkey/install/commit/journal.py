@@ -14,6 +14,7 @@ in-process when a commit fails in a way pipkey sees (disk full, a read-only file
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -52,7 +53,7 @@ class Journal:
     path: Path
     stash: Path
     moves: list[tuple[Path, Path]] = field(default_factory=list)  # (original, in stash)
-    creates: list[Path] = field(default_factory=list)
+    creates: list[str] = field(default_factory=list)
     keep: frozenset[Path] = frozenset()  # scheme directories: never pruned
     state: str = "pending"
     started: float = field(default_factory=time.time)
@@ -64,17 +65,23 @@ class Journal:
         path: Path,
         stash: Path,
         moves: Sequence[tuple[Path, Path]],
-        creates: Iterable[Path],
+        creates: Iterable[str],
         keep: frozenset[Path],
         roots: frozenset[Path] = frozenset(),
     ) -> Journal:
         journal = cls(path, stash, list(moves), list(creates), keep, roots=roots)
-        journal._write()
+        journal._write(journal.moves, journal.creates)
         return journal
 
     def committed(self) -> None:
+        """From here on a repair finishes the transaction (deletes the stash) instead of
+        undoing it. With nothing in the stash, undoing is as good an end as finishing (the
+        environment as before), so the pending journal stands and no write is needed; else
+        the mark must be on disk before the stash goes. Rolling forward needs only the stash:
+        the moves and creations are left out."""
         self.state = "committed"
-        self._write()
+        if self.moves:
+            self._write([], [])
 
     def finish(self) -> None:
         """The transaction is complete: drop the stash, then the journal (in that order)."""
@@ -86,31 +93,35 @@ class Journal:
         """Undo whatever part of the transaction happened; safe to run more than once."""
         removed = restored = 0
         if self.state == "pending":
-            untouched = {orig for orig, hidden in self.moves if not _exists(hidden)}
+            untouched = {str(orig) for orig, hidden in self.moves if not _exists(hidden)}
             for target in reversed(self.creates):
                 if target in untouched or not _exists(target):
                     continue  # an original never moved aside is not ours to delete
-                if target.is_dir() and not target.is_symlink():
+                if os.path.isdir(target) and not os.path.islink(target):
                     shutil.rmtree(target, ignore_errors=True)
                 else:
-                    target.unlink(missing_ok=True)
+                    with contextlib.suppress(FileNotFoundError):
+                        os.unlink(target)
                 removed += 1
             for original, hidden in reversed(self.moves):
                 if _exists(hidden) and not _exists(original):
                     original.parent.mkdir(parents=True, exist_ok=True)
                     os.replace(hidden, original)
                     restored += 1
-            prune({p.parent for p in self.creates}, self.keep)
+            parents = {os.path.dirname(p) for p in self.creates}
+            prune({Path(p) for p in parents}, self.keep)
         recovery = Recovery(self.state, removed, restored, self.started)
         self.finish()
         return recovery
 
-    def _write(self) -> None:
-        entries = Entries(self.state, self.started, self.stash, self.moves, self.creates, self.keep)
-        data = encode(self.path.parent, entries, self.roots)
+    def _write(self, moves: list[tuple[Path, Path]], creates: list[str]) -> None:
+        """One write of the whole journal, fsynced, renamed into place, the rename fsynced:
+        the next run finds it complete or not at all."""
+        entries = Entries(self.state, self.started, self.stash, moves, creates, self.keep)
+        data = json.dumps(encode(self.path.parent, entries, self.roots), separators=(",", ":"))
         tmp = self.path.with_name(self.path.name + ".tmp")
         with open(tmp, "w", encoding="utf-8") as out:
-            json.dump(data, out)
+            out.write(data)
             out.flush()
             os.fsync(out.fileno())
         os.replace(tmp, self.path)
@@ -142,7 +153,7 @@ def recover(base: Path, roots: frozenset[Path] = frozenset()) -> Recovery | None
     return journal.rollback() if journal is not None else None
 
 
-def _exists(path: Path) -> bool:
+def _exists(path: Path | str) -> bool:
     return os.path.lexists(path)
 
 

@@ -42,7 +42,7 @@ class Entries:
     started: float
     stash: Path
     moves: list[tuple[Path, Path]]
-    creates: list[Path]
+    creates: list[str]
     keep: frozenset[Path]
 
 
@@ -54,7 +54,7 @@ def encode(base: Path, entries: Entries, roots: frozenset[Path] = frozenset()) -
     """``roots``: the environment's scheme directories that lie outside ``base`` (a system
     Python whose site-packages is not under its prefix); paths there are stored absolute."""
 
-    def rel(path: Path) -> str:
+    def rel(path: Path | str) -> str:
         return _relative(base, roots, path)
 
     return {
@@ -64,8 +64,24 @@ def encode(base: Path, entries: Entries, roots: frozenset[Path] = frozenset()) -
         "stash": rel(entries.stash),
         "keep": sorted(rel(k) for k in entries.keep),
         "moves": [[rel(a), rel(b)] for a, b in entries.moves],
-        "creates": [rel(p) for p in entries.creates],
+        "creates": _relative_all(base, roots, entries.creates),
     }
+
+
+def _relative_all(base: Path, roots: frozenset[Path], paths: list[str]) -> list[str]:
+    """:func:`_relative` of each, by slicing where a path plainly lies under ``base``: no
+    ``.``/``..`` component or doubled separator that normalising could change (a commit
+    journals thousands of paths; any other path takes the checked way)."""
+    top = str(base).rstrip(os.sep) + os.sep
+    cut, sep = len(top), os.sep
+    dot, double = sep + ".", sep + sep
+    out = []
+    for path in paths:
+        if path.startswith(top) and dot not in path and double not in path and path[-1] != sep:
+            out.append(path[cut:] if sep == "/" else path[cut:].replace(sep, "/"))
+        else:
+            out.append(_relative(base, roots, path))
+    return out
 
 
 def decode(path: Path, text: str, roots: frozenset[Path] = frozenset()) -> Entries:
@@ -110,7 +126,7 @@ def decode(path: Path, text: str, roots: frozenset[Path] = frozenset()) -> Entri
         float(started),
         stash,
         pairs,
-        [inside(p) for p in creates or ()],
+        [str(inside(p)) for p in creates or ()],
         frozenset(inside(k, root_ok=True) for k in keep or ()),
     )
 
@@ -123,7 +139,7 @@ def _under(path: Path, roots: frozenset[Path]) -> bool:
     return any(path == r or r in path.parents for r in roots)
 
 
-def _relative(base: Path, roots: frozenset[Path], path: Path) -> str:
+def _relative(base: Path, roots: frozenset[Path], path: Path | str) -> str:
     """Strings, not ``Path`` objects: a commit journals thousands of paths, twice."""
     normal, top = os.path.normpath(path), str(base).rstrip(os.sep)
     if normal == top:

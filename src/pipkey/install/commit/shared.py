@@ -35,24 +35,24 @@ from pipkey.resolve.candidates import Installed
 class Sharing:
     """Which wheel of a run writes each path several of them install."""
 
-    skip: tuple[frozenset[Path], ...]  # per wheel: paths a later wheel writes instead
-    writers: dict[Path, tuple[int, ...]]  # shared path → every wheel writing it, winner last
+    skip: tuple[frozenset[str], ...]  # per wheel: paths a later wheel writes instead
+    writers: dict[str, tuple[int, ...]]  # shared path → every wheel writing it, winner last
 
 
 def share(
-    names: Sequence[NormalizedName], wheels: Sequence[Unpacked], planned: Sequence[Sequence[Path]]
+    names: Sequence[NormalizedName], wheels: Sequence[Unpacked], planned: Sequence[Sequence[str]]
 ) -> Sharing:
-    writers: dict[Path, list[int]] = {}
+    if len(set().union(*planned)) == sum(len(paths) for paths in planned):
+        return Sharing(tuple(frozenset() for _ in planned), {})  # the usual case: none shared
+    writers: dict[str, list[int]] = {}
     for index, paths in enumerate(planned):
         for path in paths:
             writers.setdefault(path, []).append(index)
     several = {path: found for path, found in writers.items() if len(found) > 1}
-    skip: list[set[Path]] = [set() for _ in planned]
-    if not several:
-        return Sharing(tuple(frozenset() for _ in planned), {})
+    skip: list[set[str]] = [set() for _ in planned]
     involved = sorted({i for found in several.values() for i in found})
     rank = _install_order(involved, names, wheels)
-    shown: dict[Path, tuple[int, ...]] = {}
+    shown: dict[str, tuple[int, ...]] = {}
     for path, found in several.items():
         ordered = sorted(found, key=lambda i: (rank[i], i))
         for loser in ordered[:-1]:
@@ -102,7 +102,7 @@ class Owners:
         self._dists = list(dists)
         self._owners: dict[str, Installed] | None = None
 
-    def get(self, path: Path) -> Installed | None:
+    def get(self, path: str | Path) -> Installed | None:
         if self._owners is None:
             self._owners = {}
             for dist in self._dists:

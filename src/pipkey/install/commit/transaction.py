@@ -23,6 +23,7 @@ from pipkey.install.commit.journal import Journal, Recovery, recover
 from pipkey.install.commit.launchers import launcher_kind
 from pipkey.install.commit.linker import Linker
 from pipkey.install.commit.shared import Owners, label, share
+from pipkey.install.commit.tree import Tree, made
 from pipkey.install.commit.uninstall import Bounds, prune, record_paths
 from pipkey.install.commit.wheel import extra_files
 from pipkey.install.env.environment import JOURNAL_NAME, Environment
@@ -32,6 +33,10 @@ from pipkey.resolve.candidates import Candidate, Installed
 # Linking is kernel CPU time (a few µs to 0.3 ms per file on the bench VM): more threads than
 # cores only contend.
 INSTALL_WORKERS = min(4, os.cpu_count() or 2)
+POOL_FROM_FILES = 2000
+
+
+_Job = tuple[Candidate, Unpacked, Linker, dict[str, bytes]]
 
 
 class InstallError(PipkeyError):
@@ -106,11 +111,12 @@ class Commit:
         kind = launcher_kind(self.env.markers, dict.fromkeys(t.platform for t in self.env.tags))
         jobs = [(cand, wheels[cand],
                  Linker(_headers_for(scheme, cand), self.env.executable, self.link_mode,
-                        launcher=kind, python_version=self.env.markers["python_version"]))
+                        launcher=kind, python_version=self.env.markers["python_version"]),
+                 self._extra(cand, wheels[cand]))
                 for cand in plan.install]  # fmt: skip
-        planned = [linker.planned(wheel, self._extra(cand, wheel)) for cand, wheel, linker in jobs]
-        sharing = share([c.name for c, _, _ in jobs], [w for _, w, _ in jobs], planned)
-        for (_, _, linker), skip in zip(jobs, sharing.skip, strict=True):
+        planned = [linker.planned(wheel, extra) for _, wheel, linker, extra in jobs]
+        sharing = share([c.name for c, *_ in jobs], [w for _, w, *_ in jobs], planned)
+        for (_, _, linker, _), skip in zip(jobs, sharing.skip, strict=True):
             linker.skip = skip
         for path, writers in sharing.writers.items():
             names = [f"{jobs[i][0].name} {jobs[i][0].version}" for i in writers]
@@ -126,7 +132,9 @@ class Commit:
         if listed:
             listed = self._unshared(listed, staying, set(creates), base, on_step)
         originals = [p for p in listed if _exists(p)]
-        originals += self._blocking(creates, set(originals), staying, base, on_step)
+        tree = Tree()
+        blocking = self._blocking(tree, creates, originals, staying, base, on_step)
+        originals += [Path(p) for p in blocking]
         stash = Path(tempfile.mkdtemp(prefix=".pipkey-stash-", dir=base))
         moves = [(path, stash / str(i)) for i, path in enumerate(originals)]
         try:
@@ -142,15 +150,10 @@ class Commit:
             prune({p.parent for p in originals}, keep)
             for dist in plan.remove:
                 on_step(f"- {dist.raw_name or dist.name}=={dist.version}")
-            # Distinct wheels write distinct files; linking releases the GIL.
-            with ThreadPoolExecutor(INSTALL_WORKERS, thread_name_prefix="pipkey-install") as pool:
-                futures = {
-                    pool.submit(linker.install, wheel, extra=self._extra(cand, wheel)): cand
-                    for cand, wheel, linker in jobs
-                }
-                for fut in as_completed(futures):
-                    fut.result()
-                    on_step(f"+ {futures[fut].name}=={futures[fut].version}")
+            # Moving files aside may have pruned directories the memo saw: look again then.
+            for directory in (Tree() if moves else tree).missing(tree.directories):
+                made(directory)
+            self._link(jobs, on_step)
             journal.committed()
         except BaseException as exc:
             journal.rollback()
@@ -164,6 +167,27 @@ class Commit:
                 raise InstallError(f"installing failed: {type(exc).__name__}: {exc}") from exc
             raise
         journal.finish()
+
+    @staticmethod
+    def _link(jobs: list[_Job], on_step: Callable[[str], None]) -> None:
+        """Each wheel's files (their directories exist by now); a pool only where there is
+        enough to share out — linking is kernel time, and a thread costs more than a small
+        wheel's links."""
+        files = sum(len(wheel.files) for _, wheel, _, _ in jobs)
+        if len(jobs) < 2 or files < POOL_FROM_FILES:
+            for cand, wheel, linker, extra in jobs:
+                linker.install(wheel, extra=extra, dirs_made=True)
+                on_step(f"+ {cand.name}=={cand.version}")
+            return
+        # Distinct wheels write distinct files; linking releases the GIL.
+        with ThreadPoolExecutor(INSTALL_WORKERS, thread_name_prefix="pipkey-install") as pool:
+            futures = {
+                pool.submit(linker.install, wheel, extra=extra, dirs_made=True): cand
+                for cand, wheel, linker, extra in jobs
+            }
+            for fut in as_completed(futures):
+                fut.result()
+                on_step(f"+ {futures[fut].name}=={futures[fut].version}")
 
     @staticmethod
     def _owned(dist: Installed, bounds: Bounds, warn: Callable[[str], None]) -> list[Path]:
@@ -182,7 +206,7 @@ class Commit:
     def _unshared(
         listed: dict[Path, None],
         staying: Owners,
-        creates: set[Path],
+        creates: set[str],
         base: Path,
         note: Callable[[str], None],
     ) -> dict[Path, None]:
@@ -193,23 +217,24 @@ class Commit:
             owner = staying.get(path)
             if owner is not None:
                 kept.add(path)
-                if path not in creates:
+                if str(path) not in creates:
                     note(f"keeping {_shown(path, base)}: {label(owner)} also installs it")
         return {path: None for path in listed if path not in kept}
 
     @staticmethod
     def _blocking(
-        creates: list[Path],
-        leaving: set[Path],
+        tree: Tree,
+        creates: list[str],
+        leaving: list[Path],
         staying: Owners,
         base: Path,
         note: Callable[[str], None],
-    ) -> list[Path]:
+    ) -> list[str]:
         """Files in the way are moved aside like an old version's: one another installed
         distribution also ships (the later one wins, as with pip and uv), or one no RECORD
         claims (a killed run of any installer left it)."""
-        exists = _ExistenceMemo()
-        blocking = [p for p in creates if p not in leaving and exists(p)]
+        gone = {str(p) for p in leaving}
+        blocking = [p for p in tree.existing(creates) if p not in gone]
         for path in blocking:
             owner = staying.get(path)
             if owner is not None:
@@ -220,9 +245,9 @@ class Commit:
         return blocking
 
 
-def _shown(path: Path, base: Path) -> str:
+def _shown(path: Path | str, base: Path) -> str:
     try:
-        return path.relative_to(base).as_posix()
+        return Path(path).relative_to(base).as_posix()
     except ValueError:
         return str(path)
 
@@ -235,26 +260,6 @@ def _headers_for(scheme: dict[str, str], cand: Candidate) -> dict[str, str]:
 
 def _exists(path: Path) -> bool:
     return os.path.lexists(path)
-
-
-class _ExistenceMemo:
-    """``lexists`` for many paths under few directories: a path whose directory is missing is
-    missing too, so a fresh install costs one ``lstat`` per directory, not one per file (3,500
-    files under 1,400 directories in the bench's set)."""
-
-    def __init__(self) -> None:
-        self._dirs: dict[Path, bool] = {}
-
-    def _is_dir(self, directory: Path) -> bool:
-        known = self._dirs.get(directory)
-        if known is None:
-            parent = directory.parent
-            known = (parent == directory or self._is_dir(parent)) and os.path.isdir(directory)
-            self._dirs[directory] = known
-        return known
-
-    def __call__(self, path: Path) -> bool:
-        return self._is_dir(path.parent) and os.path.lexists(path)
 
 
 def _move(original: Path, hidden: Path) -> None:

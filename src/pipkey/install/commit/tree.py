@@ -1,0 +1,62 @@
+"""Which of a commit's target directories and files exist, and making the missing directories.
+
+A fresh environment has almost none of them: a path whose directory is missing is missing too,
+so the check costs one ``stat`` per directory (1,200 for the 8,000 files of a flask sync), and a
+file is ``lstat``-ed only where its directory exists. The missing directories are then made
+once, parents first (sorted order puts a directory before everything under it), instead of one
+``makedirs`` (a ``stat`` and a ``mkdir`` per level) per directory per wheel.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Sequence
+
+
+class Tree:
+    """Memoised ``isdir`` of target directories (``str`` paths) and of their parents."""
+
+    def __init__(self) -> None:
+        self._dirs: dict[str, bool] = {}
+        self.directories: list[str] = []  # the parents of what existing() was asked about
+
+    def is_dir(self, directory: str) -> bool:
+        known = self._dirs.get(directory)
+        if known is None:
+            parent = os.path.dirname(directory)
+            known = (parent == directory or self.is_dir(parent)) and os.path.isdir(directory)
+            self._dirs[directory] = known
+        return known
+
+    def existing(self, paths: Sequence[str]) -> list[str]:
+        """Those of ``paths`` that exist (as anything: ``lexists``), in their order."""
+        by_dir: dict[str, list[str]] = {}
+        for path in paths:
+            by_dir.setdefault(os.path.dirname(path), []).append(path)
+        self.directories = list(by_dir)
+        found: set[str] = set()
+        for directory, files in by_dir.items():
+            if self.is_dir(directory):
+                found.update(p for p in files if os.path.lexists(p))
+        return [p for p in paths if p in found] if found else []
+
+    def missing(self, directories: Iterable[str]) -> list[str]:
+        """Every directory that must be made for ``directories`` to exist, parents first."""
+        for directory in directories:
+            self.is_dir(directory)
+        return sorted(d for d, there in self._dirs.items() if not there)
+
+
+def make_dirs(directories: Sequence[str]) -> None:
+    """Make ``directories`` (sorted: parents first), each missing one with one ``mkdir``."""
+    tree = Tree()
+    for directory in tree.missing(directories):
+        made(directory)
+
+
+def made(directory: str) -> None:
+    try:
+        os.mkdir(directory)
+    except FileExistsError:
+        if not os.path.isdir(directory):
+            raise

@@ -10,12 +10,14 @@ from dataclasses import dataclass
 from email.parser import BytesParser
 from email.policy import compat32
 from pathlib import Path
+from typing import IO
 
 from packaging.markers import Marker
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
+from pipkey.net.bounds import METADATA_LIMIT
 from pipkey.resolve.errors import MetadataError
 
 
@@ -67,18 +69,22 @@ def _parse(data: bytes, where: str) -> CoreMetadata:
     )
 
 
-def read_wheel_metadata(path: Path) -> bytes:
-    """METADATA from the wheel's ``*.dist-info`` directory (the one matching its file name)."""
+def read_wheel_metadata(wheel: Path | IO[bytes], filename: str | None = None) -> bytes:
+    """METADATA from the wheel's ``*.dist-info`` directory (the one matching its file name):
+    a wheel file, or any seekable file object (a remote wheel read in ranges)."""
+    name = filename or (wheel.name if isinstance(wheel, Path) else "the wheel")
     try:
-        with zipfile.ZipFile(path) as zf:
+        with zipfile.ZipFile(wheel) as zf:
             names = [
                 n for n in zf.namelist() if n.count("/") == 1 and n.endswith(".dist-info/METADATA")
             ]
             if len(names) != 1:
-                raise MetadataError(f"{path.name} has {len(names)} .dist-info/METADATA files")
+                raise MetadataError(f"{name} has {len(names)} .dist-info/METADATA files")
+            if zf.getinfo(names[0]).file_size > METADATA_LIMIT:
+                raise MetadataError(f"{name}: its METADATA is larger than {METADATA_LIMIT} bytes")
             return zf.read(names[0])
     except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
-        raise MetadataError(f"{path.name} is not a valid wheel: {exc}") from None
+        raise MetadataError(f"{name} is not a valid wheel: {exc}") from None
 
 
 def dependencies(

@@ -7,6 +7,7 @@ requirements file demands, *before* it is used for anything — resolution inclu
 from __future__ import annotations
 
 import hashlib
+import io
 import logging
 import shutil
 import tempfile
@@ -25,6 +26,7 @@ from pipkey.index.client import IndexClient
 from pipkey.index.errors import HashMismatch
 from pipkey.index.metadata_cache import MetadataCache
 from pipkey.index.models import DistFile, Link, file_hashes
+from pipkey.index.remote_wheel import BLOCK, NoRanges, RangeSupport, RemoteZip
 from pipkey.install.store.agreement import check_agreement
 from pipkey.install.store.cache import BuiltCache, WheelCache
 from pipkey.install.store.stream import WheelStream
@@ -101,6 +103,7 @@ class Artifacts:
         self._lock = threading.Lock()
         self._hits: dict[str, Unpacked | None] = {}
         self._metadata: dict[str, Future[bytes]] = {}
+        self.ranges = RangeSupport()  # hosts that answer range requests (no PEP 658 files)
         self._metadata_source: dict[
             str, str
         ] = {}  # link URL → where it came from, if not the wheel
@@ -317,7 +320,26 @@ class Artifacts:
             with self._lock:
                 self._metadata_source[link.url] = "index's PEP 658 metadata"
             return self.client.memo("meta", link.url, lambda: self._fetch_metadata(link))
+        if self.ranges.worth_trying(link.url) and not self._cached(link):
+            return self.client.memo("meta", link.url, lambda: self._ranged_metadata(link))
         return then(self.wheel(link), read_wheel_metadata)
+
+    def _ranged_metadata(self, link: Link) -> bytes:
+        """No PEP 658 file: METADATA read out of the remote wheel with range requests (uv's
+        way), else — the host does not do ranges — from the wheel downloaded whole."""
+        try:
+            remote = io.BufferedReader(RemoteZip(self.client, link.url), buffer_size=BLOCK)
+            data = read_wheel_metadata(remote, link.filename)
+        except (NoRanges, MetadataError, OSError) as exc:
+            log.info("range requests on %s: %s; downloading it whole", link.filename, exc)
+            if isinstance(exc, NoRanges):
+                self.ranges.refused(link.url)
+        else:
+            with self._lock:
+                self._metadata_source[link.url] = "range requests on the wheel"
+            return data
+        wheel = self.client.run_once("wheel", link.url, lambda: self._fetch_wheel(link))
+        return read_wheel_metadata(wheel)
 
     def _unpacked_hit(self, link: Link) -> Unpacked | None:
         """The unpacked-cache entry for this wheel (its published sha256), read once per run.

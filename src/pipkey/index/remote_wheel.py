@@ -72,6 +72,13 @@ class RemoteZip(io.RawIOBase):
         self.fetched = 0
         self.size = self._first()
 
+    @property
+    def whole(self) -> bytes | None:
+        """All of the file, when the reads so far fetched all of it (a small wheel)."""
+        if self._starts == [0] and len(self._pieces[0]) == self.size:
+            return self._pieces[0]
+        return None
+
     # io.RawIOBase
     def readable(self) -> bool:
         return True

@@ -104,6 +104,7 @@ class Artifacts:
         self._hits: dict[str, Unpacked | None] = {}
         self._metadata: dict[str, Future[bytes]] = {}
         self.ranges = RangeSupport()  # hosts that answer range requests (no PEP 658 files)
+        self._whole: dict[str, bytes] = {}  # link URL → a small wheel read whole by ranges
         self._metadata_source: dict[
             str, str
         ] = {}  # link URL → where it came from, if not the wheel
@@ -328,8 +329,11 @@ class Artifacts:
         """No PEP 658 file: METADATA read out of the remote wheel with range requests (uv's
         way), else — the host does not do ranges — from the wheel downloaded whole."""
         try:
-            remote = io.BufferedReader(RemoteZip(self.client, link.url), buffer_size=BLOCK)
-            data = read_wheel_metadata(remote, link.filename)
+            raw = RemoteZip(self.client, link.url)
+            data = read_wheel_metadata(io.BufferedReader(raw, buffer_size=BLOCK), link.filename)
+            if raw.whole is not None:  # a small wheel came whole: no second request for it
+                with self._lock:
+                    self._whole[link.url] = raw.whole
         except (NoRanges, MetadataError, OSError) as exc:
             log.info("range requests on %s: %s; downloading it whole", link.filename, exc)
             if isinstance(exc, NoRanges):
@@ -385,9 +389,16 @@ class Artifacts:
                     raise  # the entry is intact: the hash the user required differs
                 self.cache.discard(cached)  # damaged on disk: fetch it again
         sink = stream.start if stream is not None else None
-        path = self.client.download(
-            link.url, self.staging / _unique(link), link.filename, sink=sink
-        )
+        with self._lock:
+            whole = self._whole.pop(link.url, None)
+        if whole is not None:  # read whole by the metadata's range request: checked as any
+            path = self.staging / _unique(link) / link.filename
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(whole)
+        else:
+            path = self.client.download(
+                link.url, self.staging / _unique(link), link.filename, sink=sink
+            )
         try:
             digests = self._verify(link, path, stream)
         except HashMismatch:

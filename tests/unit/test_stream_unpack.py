@@ -247,3 +247,29 @@ def test_discard_leaves_nothing(wheel: Path, tmp_path: Path) -> None:
     stream.discard()
     assert not (tmp_path / "stream").exists()
     shutil.rmtree(tmp_path / "wheels")
+
+
+def test_member_names_are_judged_as_the_path_rule_judges_them() -> None:
+    """safe_member's fast path (plain relative names) agrees with PurePosixPath's verdict."""
+    import itertools
+    from pathlib import PurePosixPath
+
+    from pipkey.install.store.unpacked import safe_member
+
+    def by_path(name: str) -> str:
+        path = PurePosixPath(name)
+        if path.is_absolute() or ".." in path.parts or "\\" in name or not path.parts:
+            return "refused"
+        return str(path)
+
+    def judged(name: str) -> str:
+        try:
+            return safe_member(name, "w.whl")
+        except BadWheel:
+            return "refused"
+
+    pieces = ["a", "/", ".", "..", "\\", "b.py", "./", "//"]
+    for n in range(1, 5):
+        for combo in itertools.product(pieces, repeat=n):
+            name = "".join(combo)
+            assert judged(name) == by_path(name), name

@@ -115,6 +115,9 @@ def _extract(archive: zipfile.ZipFile, info: zipfile.ZipInfo, target: Path) -> t
 
 def safe_member(name: str, wheel: str) -> str:
     """The member's path inside the tree; never one that leaves it."""
+    parts = name.split("/")
+    if "\\" not in name and "" not in parts and "." not in parts and ".." not in parts:
+        return name  # already relative and normal (nearly every member): no path object
     path = PurePosixPath(name)
     if path.is_absolute() or ".." in path.parts or "\\" in name or not path.parts:
         raise BadWheel(f"{wheel} holds a file outside the install directory: {name!r}")

@@ -168,3 +168,13 @@ def test_the_in_process_keyring_starts_the_backend_keyring_would_without_its_mac
     assert ours[0] == plain[0]
     if sys.platform != "darwin":
         assert ours[1] == "None"
+
+
+def test_url2pathname_without_urllib_request_answers_as_urllib_request_does() -> None:
+    import urllib.request
+
+    from pipkey.urlpath import url2pathname
+
+    for path in ("/srv/wheels/a-1.0-py3-none-any.whl", "/tmp/my%20project", "/x/%C3%A9t%C3%A9",
+                 "/a/b%2Fc", "relative/dir"):  # fmt: skip
+        assert url2pathname(path) == urllib.request.url2pathname(path), path

@@ -147,7 +147,7 @@ class Link:
         """A local source tree (``pipkey install .``, ``-e PATH``)."""
         if not self.is_file:
             return False
-        from urllib.request import url2pathname
+        from pipkey.urlpath import url2pathname
 
         return os.path.isdir(url2pathname(unquote(urlsplit(self.url).path)))
 

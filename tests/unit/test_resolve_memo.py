@@ -71,3 +71,12 @@ def test_a_requirement_allows_what_its_specifier_contains(spec: str) -> None:
         expected = SpecifierSet(spec).contains(version, prereleases=True)
         assert req.allows(version) is expected
         assert req.allows(version) is expected
+
+
+def test_allowed_among_a_collection_is_worked_out_per_collection() -> None:
+    req = Req.parse("demo>=1.0", "test")
+    old = {Version("0.9"): None, Version("1.0"): None}
+    new = {Version("1.1"): None, Version("0.5"): None}
+    assert req.allowed_among(old) == {Version("1.0")}
+    assert req.allowed_among(new) == {Version("1.1")}
+    assert req.allowed_among(old) == {Version("1.0")}

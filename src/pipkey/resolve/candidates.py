@@ -7,7 +7,9 @@ is how one project with several extras resolves to one version.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from packaging.requirements import Requirement
 from packaging.specifiers import SpecifierSet
@@ -74,10 +76,23 @@ class Req:
     _allowed: dict[Version, bool] = field(
         default_factory=dict, init=False, compare=False, hash=False, repr=False
     )
+    _among: dict[int, tuple[Collection[Version], frozenset[Version]]] = field(
+        default_factory=dict, init=False, compare=False, hash=False, repr=False
+    )
 
     @property
     def id(self) -> str:
         return identifier(self.name, self.extras)
+
+    def allowed_among(self, versions: Collection[Version]) -> frozenset[Version]:
+        """The members of ``versions`` this requirement allows, worked out once per
+        collection (a project's versions, asked about on every find_matches): the resolver
+        then intersects sets instead of testing each version against each requirement."""
+        held = self._among.get(id(versions))
+        if held is None or held[0] is not versions:
+            held = (versions, frozenset(v for v in versions if self.allows(v)))
+            self._among[id(versions)] = held  # holds ``versions``: its id stays its own
+        return held[1]
 
     def allows(self, version: Version) -> bool:
         """``specifier.contains(version, prereleases=True)``, answered once per version
@@ -99,7 +114,7 @@ class Req:
             text=text,
         )
 
-    @property
+    @cached_property
     def exact_pin(self) -> bool:
         """``==1.0`` / ``===1.0`` (no wildcard): may select a yanked file (PEP 592)."""
         return any(

@@ -35,11 +35,29 @@ def ordered_versions(
     """``first_party``: the user's requirements and constraints on this project (pre-release
     markers count there); ``direct``: the requirements alone (for ``lowest-direct``)."""
     exact = any(r.exact_pin for r in reqs)
-    allowed = [v for v in files if exact or not files[v].link.is_yanked]
-    wanted = [v for v in allowed if all(r.allows(v) for r in reqs)]
+    allowed = list(files) if exact else _unyanked(files)
+    keep: frozenset[Version] | None = None
+    for r in reqs:
+        among = r.allowed_among(files)
+        keep = among if keep is None else keep & among
+    wanted = allowed if keep is None else [v for v in allowed if v in keep]
     if not prereleases_ok(policy, allowed, first_party):
         wanted = [v for v in wanted if not v.is_prerelease]
     return sorted(wanted, reverse=not lowest_first(policy, direct))
+
+
+_UNYANKED: dict[int, tuple[Mapping[Version, DistFile], list[Version]]] = {}
+
+
+def _unyanked(files: Mapping[Version, DistFile]) -> list[Version]:
+    """Versions whose file is not yanked, once per table's file map (held: its id stays)."""
+    held = _UNYANKED.get(id(files))
+    if held is None or held[0] is not files:
+        if len(_UNYANKED) > 4096:
+            _UNYANKED.clear()
+        held = (files, [v for v, dist in files.items() if not dist.link.is_yanked])
+        _UNYANKED[id(files)] = held
+    return held[1]
 
 
 def lowest_first(policy: Policy, direct: Sequence[Req]) -> bool:

@@ -25,11 +25,11 @@ from pipkey.index.target import Target
 from pipkey.resolve.agreement import LIMIT, Agreements, Implied
 from pipkey.resolve.candidates import Candidate, Installed, Req
 from pipkey.resolve.choice import lowest_first, ordered_versions
+from pipkey.resolve.direct import direct_candidate
 from pipkey.resolve.errors import (
     BinaryOnly,
     IndexLookupFailed,
     MetadataError,
-    SourceBuildUnsupported,
 )
 from pipkey.resolve.metadata import CoreMetadata, dependencies
 from pipkey.resolve.overrides import overridden, parse_overrides
@@ -344,19 +344,7 @@ class Provider(AbstractProvider[Req, Candidate, str]):
         return req.allows(version)
 
     def direct_candidate(self, link: Link) -> Candidate:
-        if link.is_directory or link.is_vcs:
-            meta = CoreMetadata.parse(self.source.metadata(link).result(), link.filename)
-            return Candidate(canonicalize_name(meta.name), meta.version, link, direct=True)
-        dist = DistFile.parse(link)
-        if dist is None:
-            raise MetadataError(f"{link.filename} is not a wheel or source distribution file name")
-        if dist.kind != "wheel":
-            if not self.policy.builds:
-                raise SourceBuildUnsupported(dist.name, str(dist.version))
-            return Candidate(dist.name, dist.version, link, direct=True)
-        if self.target.wheel_rank(dist.tags) is None:
-            raise MetadataError(f"{link.filename} is not compatible with the target interpreter")
-        return Candidate(dist.name, dist.version, link, direct=True)
+        return direct_candidate(link, self.source.metadata, self.policy, self.target)
 
     def is_satisfied_by(self, requirement: Req, candidate: Candidate) -> bool:
         if requirement.pin is not None:

@@ -226,3 +226,15 @@ def test_rolling_back_removes_what_was_created_and_restores_what_was_moved(
     assert (recovery.removed, recovery.restored) == (2, 1)
     assert (site / "pkg" / "old.py").read_text() == "old"
     assert not (site / "new").exists()  # the directories it made are pruned
+
+
+def test_a_path_two_wheels_install_is_skipped_by_the_one_installed_first(tmp_path: Path) -> None:
+    one, two = (unpacked(tmp_path / n, {}) for n in ("one", "two"))
+    sharing = share(["a", "b"], [one, two], [["/e/bin/x", "/e/a.py"], ["/e/b.py", "/e/bin/x"]])  # type: ignore[list-item]
+    assert sharing.skip == (frozenset({"/e/bin/x"}), frozenset())
+    assert sharing.writers == {"/e/bin/x": (0, 1)}
+
+
+def test_a_path_one_wheel_lists_twice_is_counted_as_shared(tmp_path: Path) -> None:
+    sharing = share(["a"], [unpacked(tmp_path, {})], [["/e/x", "/e/y", "/e/x"]])  # type: ignore[list-item]
+    assert sharing.writers == {"/e/x": (0, 0)}

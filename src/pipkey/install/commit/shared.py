@@ -17,6 +17,7 @@ deletes it and leaves the other one broken; ``pipkey check`` would then report i
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from email.parser import HeaderParser
@@ -42,19 +43,32 @@ class Sharing:
 def share(
     names: Sequence[NormalizedName], wheels: Sequence[Unpacked], planned: Sequence[Sequence[str]]
 ) -> Sharing:
-    if len(set().union(*planned)) == sum(len(paths) for paths in planned):
-        return Sharing(tuple(frozenset() for _ in planned), {})  # the usual case: none shared
-    writers: dict[str, list[int]] = {}
+    """Set operations find the shared paths (none, usually); only those get their writers
+    counted — a commit plans tens of thousands of paths."""
+    seen: set[str] = set()
+    shared: set[str] = set()
+    repeats: list[Counter[str] | None] = []  # per wheel: paths it lists more than once
+    for paths in planned:
+        own = set(paths)
+        again = Counter(paths) if len(own) != len(paths) else None
+        if again is not None:
+            shared.update(p for p, n in again.items() if n > 1)
+        repeats.append(again)
+        shared |= own & seen
+        seen |= own
+    if not shared:
+        return Sharing(tuple(frozenset() for _ in planned), {})
+    several: dict[str, list[int]] = {path: [] for path in shared}
     for index, paths in enumerate(planned):
-        for path in paths:
-            writers.setdefault(path, []).append(index)
-    several = {path: found for path, found in writers.items() if len(found) > 1}
+        again = repeats[index]
+        for path in shared.intersection(paths):
+            several[path].extend([index] * (again[path] if again is not None else 1))
     skip: list[set[str]] = [set() for _ in planned]
     involved = sorted({i for found in several.values() for i in found})
     rank = _install_order(involved, names, wheels)
     shown: dict[str, tuple[int, ...]] = {}
-    for path, found in several.items():
-        ordered = sorted(found, key=lambda i: (rank[i], i))
+    for path in sorted(several, key=lambda p: (several[p][0], p)):
+        ordered = sorted(several[path], key=lambda i: (rank[i], i))
         for loser in ordered[:-1]:
             skip[loser].add(path)
         shown[path] = tuple(ordered)

@@ -57,8 +57,11 @@ def _pipkey() -> list[str]:
     return [sys.executable, "-m", "pipkey"]
 
 
+BEFORE = "pipkey@before"  # --before SRC: another pipkey source tree (PYTHONPATH), alternated too
+
+
 def _commands(tool: str, request: str, venv: Path) -> list[str]:
-    if tool == "pipkey":
+    if tool in ("pipkey", BEFORE):
         return [*_pipkey(), "install", "--dry-run", "--no-progress", "--python", str(venv),
                 "--index-url", "https://pypi.org/simple/", request]  # fmt: skip
     return [_uv(), "pip", "install", "--dry-run", "--python", str(venv),
@@ -66,7 +69,7 @@ def _commands(tool: str, request: str, venv: Path) -> list[str]:
 
 
 def _lock_commands(tool: str) -> list[str]:
-    if tool == "pipkey":
+    if tool in ("pipkey", BEFORE):
         return [*_pipkey(), "lock", "--no-progress"]
     return [_uv(), "lock"]
 
@@ -88,13 +91,18 @@ def _load() -> str:
 
 
 def _rounds(label: str, cmds: dict[str, tuple[list[str], Path | None]], env: dict[str, str],
-            runs: int) -> None:  # fmt: skip
-    for cmd, cwd in cmds.values():
-        _time(cmd, env, cwd)  # fill the caches (untimed)
+            runs: int, before: str | None = None) -> None:  # fmt: skip
+    envs = {tool: env for tool in cmds}
+    if before is not None:
+        cmds = {**cmds, BEFORE: cmds["pipkey"]}
+        envs[BEFORE] = {**env, "PYTHONPATH": before,
+                        "PIPKEY_CACHE_DIR": env["PIPKEY_CACHE_DIR"] + "-before"}  # fmt: skip
+    for tool, (cmd, cwd) in cmds.items():
+        _time(cmd, envs[tool], cwd)  # fill the caches (untimed)
     times: dict[str, list[float]] = {tool: [] for tool in cmds}
     for _ in range(runs):
         for tool, (cmd, cwd) in cmds.items():
-            times[tool].append(_time(cmd, env, cwd))
+            times[tool].append(_time(cmd, envs[tool], cwd))
     uv_median = statistics.median(times["uv"])
     for tool, runs_ in times.items():
         median = statistics.median(runs_)
@@ -116,6 +124,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--lock", action="append", default=[], metavar="MIRROR",
                         help="owner+name under /work/.mirror: lock that project")  # fmt: skip
+    parser.add_argument("--before", metavar="SRC", help="also time pipkey from this src/ tree")
     parser.add_argument("requests", nargs="*")
     args = parser.parse_args()
     requests = args.requests or ([] if args.lock else list(REQUESTS))
@@ -129,13 +138,14 @@ def main() -> None:
         print("|---|---|---|---|---|")
         for request in requests:
             cmds = {tool: (_commands(tool, request, venv), None) for tool in ("uv", "pipkey")}
-            _rounds(request, cmds, env, args.runs)
+            _rounds(request, cmds, env, args.runs, args.before)
         for mirror in args.lock:
             cmds = {
                 tool: (_lock_commands(tool), _lock_tree(mirror, work / f"{tool}-{mirror}"))
                 for tool in ("uv", "pipkey")
             }
-            _rounds(f"lock {mirror}", cmds, {**env, "UV_PYTHON": "/usr/bin/python3.11"}, args.runs)
+            lock_env = {**env, "UV_PYTHON": "/usr/bin/python3.11"}
+            _rounds(f"lock {mirror}", cmds, lock_env, args.runs, args.before)
         print(f"load after: {_load()}")
 
 

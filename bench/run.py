@@ -179,6 +179,7 @@ def tools(
     log: Path,
     reqs: Path,
     baseline: Path | None = None,
+    src: Path | None = None,
 ) -> list[Tool]:
     """The rows of the table. ``url`` None: the real PyPI, no keyring. ``baseline``: another
     checkout's ``src`` run as one more pipkey row (before/after in one alternating run)."""
@@ -190,6 +191,9 @@ def tools(
     }
     cli_env = clean_env({**keyring_env, "PATH": f"{keyring_bin.parent}:{os.environ['PATH']}"})
     inproc_env = clean_env({**keyring_env, "PYTHONPATH": str(PLUGIN_DIR)})
+    if src is not None:  # pipkey's rows run that checkout, not this one
+        cli_env["PYTHONPATH"] = str(src)
+        inproc_env["PYTHONPATH"] = f"{src}:{PLUGIN_DIR}"
     index = ["--index-url", url] if url else []
     provider = (lambda mode: ["--keyring-provider", mode]) if url else (lambda mode: [])
     pipkey = [sys.executable, "-m", "pipkey", "install", "-q", "--isolated", "--python", "{venv}",
@@ -302,9 +306,11 @@ def main() -> None:
     parser.add_argument(
         "--baseline", type=Path, help="another checkout's src/: one more pipkey row, before/after"
     )
+    parser.add_argument("--src", type=Path, help="the src/ pipkey's own rows run (default: this)")
     args = parser.parse_args()
-    if args.baseline is not None:
-        compileall.compile_dir(args.baseline / "pipkey", quiet=1)
+    for other in (args.baseline, args.src):
+        if other is not None:
+            compileall.compile_dir(other / "pipkey", quiet=1)
     WORK.mkdir(parents=True, exist_ok=True)
     # An installed pipkey has byte code beside its modules; this checkout may have none (this
     # machine sets PYTHONDONTWRITEBYTECODE), which would time compiling pipkey, not running it.
@@ -315,7 +321,7 @@ def main() -> None:
     kr = keyring_venv()
     store, log = WORK / "keyring.json", WORK / "keyring.log"
     if args.real:
-        rows = tools(None, kr / "bin" / "keyring", store, log, reqs, args.baseline)
+        rows = tools(None, kr / "bin" / "keyring", store, log, reqs, args.baseline, args.src)
         results = measure(rows, args.runs, log, packages, warm=not args.cold_only)
         print(table(results, f"the real PyPI: {args.packages}", args.runs))
         return
@@ -328,7 +334,7 @@ def main() -> None:
         url = proxy.url.replace("http://", f"http://{USER}@")
         store.write_text(json.dumps({s: {USER: PASSWORD} for s in (proxy.url, url,
                          f"127.0.0.1:{proxy.port}", proxy.root)}))  # fmt: skip
-        rows = tools(url, kr / "bin" / "keyring", store, log, reqs, args.baseline)
+        rows = tools(url, kr / "bin" / "keyring", store, log, reqs, args.baseline, args.src)
         results = measure(rows, args.runs, log, packages, warm=not args.cold_only)
     what = "static nginx index with PEP 658 metadata" if args.index == "static" else "pypiserver"
     count = len(list(wheels.glob("*.whl")))

@@ -17,7 +17,6 @@ from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
-from pipkey.net.bounds import METADATA_LIMIT
 from pipkey.resolve.errors import MetadataError
 
 
@@ -72,6 +71,8 @@ def _parse(data: bytes, where: str) -> CoreMetadata:
 def read_wheel_metadata(wheel: Path | IO[bytes], filename: str | None = None) -> bytes:
     """METADATA from the wheel's ``*.dist-info`` directory (the one matching its file name):
     a wheel file, or any seekable file object (a remote wheel read in ranges)."""
+    from pipkey.net.bounds import METADATA_LIMIT  # net.bounds loads httpx: not for a no-op sync
+
     name = filename or (wheel.name if isinstance(wheel, Path) else "the wheel")
     try:
         with zipfile.ZipFile(wheel) as zf:

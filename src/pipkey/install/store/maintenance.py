@@ -22,6 +22,9 @@ BUCKETS = {
     "wheels-v1": "downloaded wheels",
     "built-v1": "wheels built from source",
     "unpacked-v1": "unpacked wheels",
+    "metadata-v1": "wheel metadata",
+    "pages-v1": "index pages",
+    "locks-v1": "parsed lock files",
     "interpreters-v1": "interpreter facts",
     "tmp": "downloads in flight",
 }

@@ -96,6 +96,7 @@ def work(tmp_path: Path) -> Iterator[Path]:
     yield tmp_path
 
 
+@pytest.mark.timeout(900)  # 13 cold installs killed and re-run: minutes on a loaded machine
 def test_install_killed_anywhere_is_repaired_by_a_plain_rerun(
     bench_wheels: Path, work: Path
 ) -> None:

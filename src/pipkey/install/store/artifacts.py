@@ -7,7 +7,6 @@ requirements file demands, *before* it is used for anything — resolution inclu
 from __future__ import annotations
 
 import hashlib
-import io
 import logging
 import shutil
 import tempfile
@@ -26,13 +25,14 @@ from pipkey.index.client import IndexClient
 from pipkey.index.errors import HashMismatch
 from pipkey.index.metadata_cache import MetadataCache
 from pipkey.index.models import DistFile, Link, file_hashes
-from pipkey.index.remote_wheel import BLOCK, NoRanges, RangeSupport, RemoteZip
+from pipkey.index.remote_wheel import RangeSupport
 from pipkey.install.store.agreement import check_agreement
 from pipkey.install.store.cache import BuiltCache, WheelCache
+from pipkey.install.store.remote_metadata import pep658_metadata, ranged_metadata
 from pipkey.install.store.stream import WheelStream
 from pipkey.install.store.unpacked import Unpacked, UnpackedCache, unpack
-from pipkey.net.bounds import METADATA_LIMIT
-from pipkey.resolve.errors import MetadataError, SourceBuildUnsupported
+from pipkey.install.store.verify import verified_digests
+from pipkey.resolve.errors import SourceBuildUnsupported
 from pipkey.resolve.metadata import read_wheel_metadata
 from pipkey.urlpath import url2pathname
 
@@ -320,7 +320,7 @@ class Artifacts:
         if link.metadata is not None and not link.is_file and not self._cached(link):
             with self._lock:
                 self._metadata_source[link.url] = "index's PEP 658 metadata"
-            return self.client.memo("meta", link.url, lambda: self._fetch_metadata(link))
+            return self.client.memo("meta", link.url, lambda: pep658_metadata(self.client, link))
         if self.ranges.worth_trying(link.url) and not self._cached(link):
             return self.client.memo("meta", link.url, lambda: self._ranged_metadata(link))
         return then(self.wheel(link), read_wheel_metadata)
@@ -328,22 +328,15 @@ class Artifacts:
     def _ranged_metadata(self, link: Link) -> bytes:
         """No PEP 658 file: METADATA read out of the remote wheel with range requests (uv's
         way), else — the host does not do ranges — from the wheel downloaded whole."""
-        try:
-            raw = RemoteZip(self.client, link.url)
-            data = read_wheel_metadata(io.BufferedReader(raw, buffer_size=BLOCK), link.filename)
-            if raw.whole is not None:  # a small wheel came whole: no second request for it
-                with self._lock:
-                    self._whole[link.url] = raw.whole
-        except (NoRanges, MetadataError, OSError) as exc:
-            log.info("range requests on %s: %s; downloading it whole", link.filename, exc)
-            if isinstance(exc, NoRanges):
-                self.ranges.refused(link.url)
-        else:
-            with self._lock:
-                self._metadata_source[link.url] = "range requests on the wheel"
-            return data
-        wheel = self.client.run_once("wheel", link.url, lambda: self._fetch_wheel(link))
-        return read_wheel_metadata(wheel)
+        got = ranged_metadata(self.client, link, self.ranges)
+        if got is None:
+            wheel = self.client.run_once("wheel", link.url, lambda: self._fetch_wheel(link))
+            return read_wheel_metadata(wheel)
+        with self._lock:
+            self._metadata_source[link.url] = "range requests on the wheel"
+            if got.whole is not None:  # a small wheel came whole: no second request for it
+                self._whole[link.url] = got.whole
+        return got.metadata
 
     def _unpacked_hit(self, link: Link) -> Unpacked | None:
         """The unpacked-cache entry for this wheel (its published sha256), read once per run.
@@ -365,18 +358,6 @@ class Artifacts:
         found = self.cache.get(link.sha256, link.filename)
         log.info("cache %s: %s (wheels)", "hit" if found else "miss", link.filename)
         return found
-
-    def _fetch_metadata(self, link: Link) -> bytes:
-        data = self.client.get_bytes(link.metadata_url, max_bytes=METADATA_LIMIT)
-        for algo, expected in link.metadata or ():
-            if (
-                algo in ("sha256", "sha384", "sha512")
-                and hashlib.new(algo, data).hexdigest() != expected
-            ):
-                raise MetadataError(
-                    f"metadata of {link.filename} does not match its published hash"
-                )
-        return data
 
     def _fetch_wheel(self, link: Link, stream: WheelStream | None = None) -> Path:
         cached = self._cached(link)
@@ -415,22 +396,9 @@ class Artifacts:
         return self.cache.put(path, digests["sha256"], link.filename)
 
     def _verify(self, link: Link, path: Path, stream: WheelStream | None = None) -> dict[str, str]:
-        """The file's digests, checked; sha256 as the stream saw the bytes it wrote, when the
-        stream saw the whole file (it hashes on the way: no second read)."""
         dist = DistFile.parse(link)
         required = self.required.get(dist.name, {}) if dist is not None else {}
-        published = link.hash_dict
-        algos = tuple(sorted({"sha256", *published, *required}))
-        seen = stream is not None and stream.started and stream.received == path.stat().st_size
-        known = {"sha256": stream.sha256()} if stream is not None and seen else {}
-        rest = tuple(a for a in algos if a not in known)
-        got = {**known, **(file_hashes(str(path), rest) if rest else {})}
-        for algo, value in published.items():
-            if got[algo] != value:
-                raise HashMismatch(link.filename, {algo: [value]}, got)
-        if required and not any(got.get(a) in values for a, values in required.items()):
-            raise HashMismatch(link.filename, {a: sorted(v) for a, v in required.items()}, got)
-        return got
+        return verified_digests(link, path, required, stream)
 
 
 def _unique(link: Link) -> str:

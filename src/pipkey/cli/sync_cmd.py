@@ -26,15 +26,8 @@ from pipkey.config.env_flags import env_vars
 from pipkey.config.loader import with_member_indexes
 from pipkey.index.target import parse_python_version
 from pipkey.install.env import TargetError, find_interpreter, introspect
-from pipkey.install.sync import (
-    SyncRequest,
-    both_locks,
-    find_lock,
-    project_venv,
-    read_lock,
-    sync,
-    sync_requirements,
-)
+from pipkey.install.sync import SyncRequest, project_venv, sync, sync_requirements
+from pipkey.lock.files import both_locks, find_lock, read_lock
 from pipkey.lock.model import LockError
 from pipkey.project import Workspace, find_workspace, install_target
 from pipkey.resolve.policy import Policy

@@ -15,7 +15,7 @@ from collections.abc import Callable, Mapping
 from concurrent.futures import Future
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
 
 from packaging.utils import NormalizedName
@@ -28,6 +28,7 @@ from pipkey.index.models import DistFile, Link, file_hashes
 from pipkey.index.remote_wheel import RangeSupport
 from pipkey.install.store.agreement import check_agreement
 from pipkey.install.store.cache import BuiltCache, WheelCache
+from pipkey.install.store.futures import ran, ready, then
 from pipkey.install.store.remote_metadata import pep658_metadata, ranged_metadata
 from pipkey.install.store.stream import WheelStream
 from pipkey.install.store.unpacked import Unpacked, UnpackedCache, unpack
@@ -42,24 +43,8 @@ if TYPE_CHECKING:
 # pipkey.build (pyproject-hooks, tarfile, git) is imported where a source is met: a run of
 # wheels only never loads it.
 
-T = TypeVar("T")
-U = TypeVar("U")
 
 log = logging.getLogger("pipkey.cache")
-
-
-def then(fut: Future[T], fn: Callable[[T], U]) -> Future[U]:
-    """Chain cheap work onto a future without parking a pool thread on it."""
-    out: Future[U] = Future()
-
-    def done(f: Future[T]) -> None:
-        try:
-            out.set_result(fn(f.result()))
-        except BaseException as exc:
-            out.set_exception(exc)
-
-    fut.add_done_callback(done)
-    return out
 
 
 class Artifacts:
@@ -280,9 +265,7 @@ class Artifacts:
         if known is not None:  # warm: no request, no wheel opened; install checks agreement
             with self._lock:
                 self._metadata_source[link.url] = "cached metadata"
-            done: Future[bytes] = Future()
-            done.set_result(known)
-            return done
+            return ready(known)
 
         def keep(data: bytes) -> bytes:
             self.metadata_cache.put(sha256, data)
@@ -299,24 +282,15 @@ class Artifacts:
             if static is not None:  # reliable PKG-INFO: the build waits until staging
                 with self._lock:
                     self._metadata_source[link.url] = "sdist's PKG-INFO"
-                ready: Future[bytes] = Future()
-                ready.set_result(static)
-                return ready
+                return ready(static)
         if link.is_directory or link.is_sdist or link.is_vcs:
-            out: Future[bytes] = Future()
-            try:
-                out.set_result(read_wheel_metadata(self._built(link)))
-            except BaseException as exc:
-                out.set_exception(exc)
-            return out
+            return ran(lambda: read_wheel_metadata(self._built(link)))
         hit = self._unpacked_hit(link)
         if hit is not None:  # warm: the unpacked tree has it; no wheel is opened or hashed
-            done: Future[bytes] = Future()
             try:
-                done.set_result((hit.root / hit.dist_info / "METADATA").read_bytes())
+                return ready((hit.root / hit.dist_info / "METADATA").read_bytes())
             except OSError:
                 return then(self.wheel(link), read_wheel_metadata)
-            return done
         if link.metadata is not None and not link.is_file and not self._cached(link):
             with self._lock:
                 self._metadata_source[link.url] = "index's PEP 658 metadata"

@@ -110,12 +110,9 @@ class RemoteZip(io.RawIOBase):
     # ranges
     def _first(self) -> int:
         status, start, total, body = self._get(f"bytes=-{TAIL}", TAIL)
-        if status == 200:  # the whole file: fine when small, else the host ignores ranges
-            if len(body) != total:
-                raise NoRanges("the server sent part of the file without a range")
-            self._hold(0, body)
-            return total
-        self._hold(start, body)
+        # 200: the host ignores ranges and sent the whole file — fine, it was small (a large
+        # one broke the request's size bound and raised NoRanges)
+        self._hold(0 if status == 200 else start, body)
         return total
 
     def _read_at(self, start: int, end: int) -> bytes:

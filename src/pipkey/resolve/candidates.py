@@ -17,6 +17,7 @@ from packaging.utils import NormalizedName, canonicalize_name
 from packaging.version import Version
 
 from pipkey.index.models import Link
+from pipkey.resolve.ranges import sorted_versions, window
 
 
 def identifier(name: str, extras: frozenset[str] = frozenset()) -> str:
@@ -87,10 +88,13 @@ class Req:
     def allowed_among(self, versions: Collection[Version]) -> frozenset[Version]:
         """The members of ``versions`` this requirement allows, worked out once per
         collection (a project's versions, asked about on every find_matches): the resolver
-        then intersects sets instead of testing each version against each requirement."""
+        then intersects sets instead of testing each version against each requirement, and
+        only the versions inside the specifier's bisected window are tested (ranges.py)."""
         held = self._among.get(id(versions))
         if held is None or held[0] is not versions:
-            held = (versions, frozenset(v for v in versions if self.allows(v)))
+            ordered = sorted_versions(versions)
+            lo, hi = window(self.specifier, ordered)
+            held = (versions, frozenset(v for v in ordered[lo:hi] if self.allows(v)))
             self._among[id(versions)] = held  # holds ``versions``: its id stays its own
         return held[1]
 

@@ -14,7 +14,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from datetime import UTC, datetime
 
 from packaging.version import Version
@@ -35,27 +35,31 @@ def ordered_versions(
     """``first_party``: the user's requirements and constraints on this project (pre-release
     markers count there); ``direct``: the requirements alone (for ``lowest-direct``)."""
     exact = any(r.exact_pin for r in reqs)
-    allowed = list(files) if exact else _unyanked(files)
     keep: frozenset[Version] | None = None
     for r in reqs:
         among = r.allowed_among(files)
         keep = among if keep is None else keep & among
-    wanted = allowed if keep is None else [v for v in allowed if v in keep]
+    if exact:
+        allowed: Collection[Version] = files.keys()
+        wanted = list(files) if keep is None else list(keep)
+    else:
+        allowed = _unyanked(files)
+        wanted = list(allowed) if keep is None else [v for v in keep if v in allowed]
     if not prereleases_ok(policy, allowed, first_party):
         wanted = [v for v in wanted if not v.is_prerelease]
     return sorted(wanted, reverse=not lowest_first(policy, direct))
 
 
-_UNYANKED: dict[int, tuple[Mapping[Version, DistFile], list[Version]]] = {}
+_UNYANKED: dict[int, tuple[Mapping[Version, DistFile], frozenset[Version]]] = {}
 
 
-def _unyanked(files: Mapping[Version, DistFile]) -> list[Version]:
+def _unyanked(files: Mapping[Version, DistFile]) -> frozenset[Version]:
     """Versions whose file is not yanked, once per table's file map (held: its id stays)."""
     held = _UNYANKED.get(id(files))
     if held is None or held[0] is not files:
         if len(_UNYANKED) > 4096:
             _UNYANKED.clear()
-        held = (files, [v for v, dist in files.items() if not dist.link.is_yanked])
+        held = (files, frozenset(v for v, dist in files.items() if not dist.link.is_yanked))
         _UNYANKED[id(files)] = held
     return held[1]
 
@@ -64,7 +68,9 @@ def lowest_first(policy: Policy, direct: Sequence[Req]) -> bool:
     return policy.resolution == "lowest" or (policy.resolution == "lowest-direct" and bool(direct))
 
 
-def prereleases_ok(policy: Policy, allowed: Sequence[Version], first_party: Sequence[Req]) -> bool:
+def prereleases_ok(
+    policy: Policy, allowed: Collection[Version], first_party: Sequence[Req]
+) -> bool:
     mode = policy.prerelease_mode
     if mode == "allow":
         return True

@@ -9,10 +9,9 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
-from typing import Any, Protocol
+from concurrent.futures import Future
+from typing import Any
 
-from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.utils import NormalizedName, canonicalize_name
 from packaging.version import Version
 from resolvelib import AbstractProvider
@@ -31,31 +30,15 @@ from pipkey.resolve.errors import (
     IndexLookupFailed,
     MetadataError,
 )
-from pipkey.resolve.metadata import CoreMetadata, dependencies
+from pipkey.resolve.learned import Death, Learned, Unsatisfiable
 from pipkey.resolve.overrides import overridden, parse_overrides
 from pipkey.resolve.policy import Policy
+from pipkey.resolve.requires import PYTHON, MetadataSource, read_requires
+from pipkey.resolve.speculation import Speculator
 from pipkey.resolve.table import Table, build_table
 
-
-class MetadataSource(Protocol):
-    """Gives the METADATA bytes of a file (PEP 658 file, or read from the downloaded wheel)."""
-
-    def metadata(self, link: Link) -> Future[bytes]: ...
-
-
-PYTHON = NormalizedName("<python>")  # the target interpreter, as a resolvelib identifier
+READ_AHEAD = 16  # metadata fetched side by side while the resolver walks back a project
 _PYTHON = Installed(PYTHON, Version("0"))
-
-
-def _extras(names: Iterable[str]) -> frozenset[str]:
-    return frozenset(canonicalize_name(e) for e in names)
-
-
-def _specifier(text: str, where: str) -> SpecifierSet:
-    try:
-        return SpecifierSet(text)
-    except InvalidSpecifier:
-        raise MetadataError(f"{where} has an invalid Requires-Python {text!r}") from None
 
 
 class Provider(AbstractProvider[Req, Candidate, str]):
@@ -82,18 +65,21 @@ class Provider(AbstractProvider[Req, Candidate, str]):
         self.pruned: dict[str, list[Implied]] = {}  # name → facts that removed versions of it
         self.build_failures: dict[str, list[tuple[Version, PipkeyError]]] = {}
         self.agreements = Agreements(self._root_candidates, self._cheap_requires)
+        self.learned = Learned(self._readable_requires, self._options)
+        self._requires: dict[Candidate, list[Req]] = {}
         self._heads: dict[str, tuple[bool, int]] = {}  # id → (best needs a build, count)
         self._tables: dict[str, Future[Table]] = {}
         self._best: dict[str, tuple[Table, dict[Version, DistFile]]] = {}
-        self._speculated: set[tuple[str, frozenset[str]]] = set()
         self._lock = threading.Lock()
-        self._spec_pool = ThreadPoolExecutor(4, thread_name_prefix="pipkey-speculate")
+        self._speculator = Speculator(
+            finder, self.table, self.installed, self.policy, target.markers, source
+        )
 
     def overridden(self, req: Req) -> Req:
         return overridden(self.overrides, req)
 
     def close(self) -> None:
-        self._spec_pool.shutdown(wait=False, cancel_futures=True)
+        self._speculator.close()
 
     # -- files and versions ---------------------------------------------------------------
 
@@ -127,46 +113,7 @@ class Provider(AbstractProvider[Req, Candidate, str]):
     # -- speculation ------------------------------------------------------------------------
 
     def speculate(self, wants: Iterable[tuple[str, frozenset[str]]]) -> None:
-        """Fetch pages and likely metadata of ``(name, extras)`` ahead of the resolver; an
-        extra's dependencies too (``jsonschema[format-nongpl]`` needs five more pages that
-        would otherwise be found one round later)."""
-        for raw, extras in wants:
-            name = canonicalize_name(raw)
-            with self._lock:
-                if (name, extras) in self._speculated:
-                    continue
-                self._speculated.add((name, extras))
-            self.finder.prefetch([name])
-            self._spec_pool.submit(self._speculate_one, name, extras)
-
-    def _speculate_one(self, name: NormalizedName, extras: frozenset[str]) -> None:
-        try:
-            inst = self.installed.get(name)
-            if inst is not None and not (
-                self.policy.upgrading(name) or self.policy.reinstalls(name)
-            ):
-                requires = inst.requires
-            else:
-                table = self.table(name)
-                best = next(
-                    (
-                        files[0]
-                        for version, files in sorted(table.wheels.items(), reverse=True)
-                        if not version.is_prerelease and not files[0].link.is_yanked
-                    ),
-                    None,
-                )
-                if best is None or self.policy.no_deps:
-                    return
-                meta = CoreMetadata.parse(self.source.metadata(best.link).result(), name)
-                requires = meta.requires_dist
-            markers = dict(self.target.markers)
-            deps = dependencies(requires, markers, frozenset(), name)
-            if extras:
-                deps += dependencies(requires, markers, extras, name)
-            self.speculate((d.name, _extras(d.extras)) for d in deps)
-        except Exception:  # the real resolution will hit and report the same problem
-            return
+        self._speculator.speculate(wants)
 
     # -- resolvelib interface ---------------------------------------------------------------
 
@@ -193,10 +140,40 @@ class Provider(AbstractProvider[Req, Candidate, str]):
         return (not direct, identifier not in causes, not pinned, needs_build, count, identifier)
 
     def note_conflict(self, causes: Iterable[Any]) -> None:
+        named: list[str] = []
         for cause in causes:
-            self.suspects.add(cause.requirement.name)
+            named.append(cause.requirement.id)
             if cause.parent is not None:
-                self.suspects.add(cause.parent.name)
+                named.append(cause.parent.id)
+        self.suspects.update(i.split("[", 1)[0] for i in named)
+        for identifier in dict.fromkeys(named):
+            self._prove_root(identifier)
+
+    def _prove_root(self, identifier: str) -> None:
+        """Raise Unsatisfiable when every candidate the user's requirement on
+        ``identifier`` allows is dead: the user's requirements stay in every state of the
+        search, so resolvelib's backtracking (which cannot know that) would only walk the
+        other projects' versions to no end. Stops at the first live candidate."""
+        reqs = list(self.roots.get(identifier, ()))
+        if not reqs:
+            return
+        reqs += self.constraints.get(reqs[0].name, ())
+        if any(r.link is not None or r.pin is not None for r in reqs):
+            return
+        try:
+            pool = self._indexed(reqs[0].name, reqs[0].extras, reqs)
+        except PipkeyError:
+            return
+        pool = [c for c in pool if all(self.is_satisfied_by(r, c) for r in reqs)]
+        deaths: list[Death] = []
+        for i, cand in enumerate(pool):
+            self._read_ahead(pool, i + 1)
+            death = self.learned.death(cand)
+            if death is None:
+                return
+            deaths.append(death)
+        if deaths:
+            raise Unsatisfiable(identifier, deaths)
 
     def find_matches(
         self,
@@ -229,15 +206,30 @@ class Provider(AbstractProvider[Req, Candidate, str]):
         if likely and not (pins or directs):
             assert first is not None
             self.source.metadata(first)  # start fetching the likely choice now
-        if any(c.link is not None and c.link.needs_build and not c.direct for c in matches):
-            return lambda: self._buildable(matches)  # type: ignore[return-value]
+        if (
+            len(matches) > 1
+            or name in self.suspects
+            or any(c.link is not None and c.link.needs_build and not c.direct for c in matches)
+        ):
+            return lambda: self._living(matches)  # type: ignore[return-value]
         return matches
 
-    def _buildable(self, matches: list[Candidate]) -> Iterator[Candidate]:
-        """Candidates in order, a source one only once its metadata is built: one whose
-        build fails is skipped with a note (pip does the same), not fatal — unless no
-        version is left, then the build error is the answer (see explain)."""
-        for cand in matches:
+    def _living(self, matches: list[Candidate]) -> Iterator[Candidate]:
+        """Candidates in order, none known dead. The first as it is (what a resolution
+        without conflicts takes: no extra reads) unless a conflict named its project; a
+        later one — the resolver is backtracking — only if it is
+        not known dead (see learned.py), with the metadata of the next few fetched side by
+        side. A source candidate only once its metadata is built: one whose build fails is
+        skipped with a note (pip does the same), not fatal — unless no version is left,
+        then the build error is the answer (see explain)."""
+        judge_first = bool(matches) and matches[0].name in self.suspects
+        for i, cand in enumerate(matches):
+            if self.learned.known(cand) is not None:
+                continue
+            if (i or judge_first) and not cand.direct:
+                self._read_ahead(matches, i)
+                if self.learned.death(cand) is not None:
+                    continue
             link = cand.link
             if link is not None and link.needs_build and not cand.direct:
                 try:
@@ -248,6 +240,38 @@ class Provider(AbstractProvider[Req, Candidate, str]):
                         failures.append((cand.version, exc))
                     continue
             yield cand
+
+    def _read_ahead(self, matches: list[Candidate], start: int) -> None:
+        for cand in matches[start : start + READ_AHEAD]:
+            link = cand.link
+            if cand.installed is None and link is not None and not link.needs_build:
+                self.source.metadata(link)
+
+    def _readable_requires(self, cand: Candidate) -> list[Req] | None:
+        """A candidate's dependencies when they need no build to know (learned.py)."""
+        link = cand.link
+        if cand.installed is None and (link is None or link.needs_build or cand.direct):
+            return None
+        try:
+            return self.get_dependencies(cand, speculate=False)
+        except PipkeyError:
+            return None
+
+    def _options(self, req: Req) -> list[Candidate] | None:
+        """The candidates ``req`` and the user's own requirements on its project allow
+        together (None: not known without more than a page read)."""
+        if req.name == PYTHON:
+            python = Candidate(PYTHON, self.target.python_version, installed=_PYTHON)
+            return [python] if req.allows(python.version) else []
+        reqs = [req, *(r for rs in self.roots.values() for r in rs if r.name == req.name)]
+        reqs += self.constraints.get(req.name, ())
+        if any(r.link is not None or r.pin is not None for r in reqs):
+            return None
+        try:
+            pool = self._indexed(req.name, req.extras, reqs)
+        except PipkeyError:
+            return None
+        return [c for c in pool if all(self.is_satisfied_by(r, c) for r in reqs)]
 
     def _agreeing(self, name: NormalizedName, pool: list[Candidate]) -> list[Candidate]:
         if name not in self.suspects:
@@ -354,39 +378,18 @@ class Provider(AbstractProvider[Req, Candidate, str]):
         return self._spec_ok(requirement, candidate.version)
 
     def get_dependencies(self, candidate: Candidate, *, speculate: bool = True) -> list[Req]:
-        out: list[Req] = []
-        if candidate.extras:
-            out.append(Req(candidate.name, pin=candidate.base(), origin=str(candidate)))
-        if self.policy.no_deps:
-            return out
-        where = f"{candidate.name} {candidate.version}"
-        if candidate.installed is not None:
-            requires = candidate.installed.requires
-        else:
-            assert candidate.link is not None
-            meta = CoreMetadata.parse(self.source.metadata(candidate.link).result(), where)
-            if canonicalize_name(meta.name) != candidate.name or meta.version != candidate.version:
-                raise MetadataError(
-                    f"{candidate.link.filename} contains metadata for {meta.name} {meta.version}"
-                )
-            requires = meta.requires_dist
-            if meta.requires_python and not candidate.link.requires_python:
-                # The page did not say (PEP 503 data-requires-python): the metadata does.
-                out.append(Req(PYTHON, _specifier(meta.requires_python, where), origin=where,
-                               text=f"Python{meta.requires_python}"))  # fmt: skip
-        for dep in dependencies(requires, dict(self.target.markers), candidate.extras, where):
-            req = Req(
-                canonicalize_name(dep.name),
-                dep.specifier,
-                _extras(dep.extras),
-                link=Link.from_url(dep.url) if dep.url else None,
-                origin=where,
-                text=str(dep),
+        """Worked out once per candidate: the same Req objects each time, so what they
+        learned about versions (Req.allowed_among) serves every later find_matches."""
+        out = self._requires.get(candidate)
+        if out is None:
+            out = self._requires.setdefault(
+                candidate,
+                read_requires(candidate, self.source, self.target, self.policy, self.overridden),
             )
-            req = self.overridden(req)
-            if speculate:
-                self.parents.setdefault(req.id, set()).add(where)
-            out.append(req)
         if speculate:
+            where = f"{candidate.name} {candidate.version}"
+            for req in out:
+                if req.pin is None and req.name != PYTHON:
+                    self.parents.setdefault(req.id, set()).add(where)
             self.speculate((r.name, r.extras) for r in out if r.name != PYTHON and r.pin is None)
-        return out
+        return list(out)

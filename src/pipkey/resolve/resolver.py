@@ -3,17 +3,24 @@
 from __future__ import annotations
 
 import gc
+import logging
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import Any
 
 from resolvelib import BaseReporter, ResolutionImpossible, ResolutionTooDeep, Resolver
 from resolvelib.structs import RequirementInformation
 
 from pipkey.resolve.candidates import Candidate, Req
+from pipkey.resolve.derive import derivation
 from pipkey.resolve.errors import ResolutionConflict
-from pipkey.resolve.explain import explain
-from pipkey.resolve.provider import PYTHON, Provider
+from pipkey.resolve.explain import Cause, explain, user_requirements
+from pipkey.resolve.learned import Unsatisfiable
+from pipkey.resolve.provider import Provider
+from pipkey.resolve.requires import PYTHON
+
+log = logging.getLogger(__name__)
 
 MAX_ROUNDS = 20_000
 # Allocations between two young-generation collections while resolving (CPython's default 700).
@@ -42,15 +49,26 @@ class Resolution:
 
 
 class _Conflicts(BaseReporter[Req, Candidate, str]):
-    """Tells the provider which projects a conflict named (they become worth pruning)."""
+    """Tells the provider which projects a conflict named (they become worth pruning); at
+    ``-vv`` logs each choice and each rejection, as ``uv -v`` does."""
 
     def __init__(self, provider: Provider) -> None:
         self.provider = provider
+
+    def pinning(self, candidate: Candidate) -> None:
+        log.debug("resolver: chose %s", candidate)
+
+    def rejecting_candidate(self, criterion: Any, candidate: Candidate) -> None:
+        log.debug("resolver: rejected %s", candidate)
 
     def resolving_conflicts(
         self, causes: Collection[RequirementInformation[Req, Candidate]]
     ) -> None:
         self.provider.note_conflict(causes)
+
+
+def user_texts(provider: Provider, name: str) -> list[str]:
+    return list(dict.fromkeys(str(r) for r in user_requirements(provider, name)))
 
 
 @contextmanager
@@ -86,6 +104,16 @@ def _resolve(provider: Provider, roots: Sequence[Req]) -> Resolution:
     resolver: Resolver[Req, Candidate, str] = Resolver(provider, _Conflicts(provider))
     try:
         result = resolver.resolve(roots, max_rounds=MAX_ROUNDS)
+    except Unsatisfiable as found:
+        if all(not d.blockers for d in found.deaths):  # one step: explain's own words
+            causes = [Cause(d.requirement, d.candidate) for d in found.deaths]
+            names = {d.requirement.name for d in found.deaths}
+            causes += [Cause(r, None) for rs in provider.roots.values() for r in rs
+                       if r.name in names]  # fmt: skip
+            raise explain(provider, causes) from None
+        asked = provider.roots.get(found.identifier, [])
+        lines = derivation(asked, found.deaths, lambda name: user_texts(provider, name))
+        raise ResolutionConflict(lines) from None
     except ResolutionImpossible as exc:
         raise explain(provider, list(exc.causes)) from None
     except ResolutionTooDeep:

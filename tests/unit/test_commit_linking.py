@@ -238,3 +238,34 @@ def test_a_path_two_wheels_install_is_skipped_by_the_one_installed_first(tmp_pat
 def test_a_path_one_wheel_lists_twice_is_counted_as_shared(tmp_path: Path) -> None:
     sharing = share(["a"], [unpacked(tmp_path, {})], [["/e/x", "/e/y", "/e/x"]])  # type: ignore[list-item]
     assert sharing.writers == {"/e/x": (0, 0)}
+
+
+def test_the_journal_lists_new_directories_once_and_rollback_still_removes_all(
+    tmp_path: Path,
+) -> None:
+    """A fresh install's journal names the top of each new subtree, not its 8,000 files; a
+    rollback removes the subtree (and counts its files), and a file in a directory that was
+    already there is still listed by itself."""
+    site = tmp_path / "site"
+    (site / "old").mkdir(parents=True)
+    creates = [str(site / "pkg" / "sub" / f"m{i}.py") for i in range(40)]
+    creates += [str(site / "pkg" / "__init__.py"), str(site / "old" / "added.py")]
+    tree = Tree()
+    assert tree.existing(creates) == []
+    listed = tree.journaled(creates)
+    assert listed == [str(site / "pkg"), str(site / "old" / "added.py")]
+
+    stash = tmp_path / ".pipkey-stash-y"
+    stash.mkdir()
+    journal = Journal.begin(tmp_path / ".pipkey-journal.json", stash, [], listed,
+                            frozenset({site}))  # fmt: skip
+    make_dirs(sorted({os.path.dirname(p) for p in creates}))
+    for path in creates:
+        Path(path).write_text("new")
+    loaded = load(journal.path)
+    assert loaded is not None
+    recovery = loaded.rollback()
+
+    assert recovery.removed == len(creates)
+    assert not (site / "pkg").exists()
+    assert not (site / "old" / "added.py").exists()

@@ -98,10 +98,12 @@ class Journal:
                 if target in untouched or not _exists(target):
                     continue  # an original never moved aside is not ours to delete
                 if os.path.isdir(target) and not os.path.islink(target):
+                    # a directory this run made: all under it is the run's (tree.journaled)
+                    removed += sum(len(files) for _, _, files in os.walk(target))
                     shutil.rmtree(target, ignore_errors=True)
-                else:
-                    with contextlib.suppress(FileNotFoundError):
-                        os.unlink(target)
+                    continue
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(target)
                 removed += 1
             for original, hidden in reversed(self.moves):
                 if _exists(hidden) and not _exists(original):

@@ -139,7 +139,12 @@ class Commit:
         moves = [(path, stash / str(i)) for i, path in enumerate(originals)]
         try:
             journal = Journal.begin(
-                base / JOURNAL_NAME, stash, moves, creates, keep, outside_roots(scheme, base)
+                base / JOURNAL_NAME,
+                stash,
+                moves,
+                tree.journaled(creates),
+                keep,
+                outside_roots(scheme, base),
             )
         except BaseException:
             stash.rmdir()

@@ -26,8 +26,10 @@ HASH_NAMES = ("sha256", "sha384", "sha512", "sha224", "sha1", "md5")
 
 
 @functools.lru_cache(maxsize=256)
+@functools.lru_cache(maxsize=256)
 def check_netloc(netloc: str) -> None:
-    """Raise ValueError for a malformed host or port, as ``urlsplit(url).port`` does."""
+    """Raise ValueError for a malformed host or port, as ``urlsplit(url).port`` does (once
+    per host: a page's thousands of files share one)."""
     urlsplit(f"//{netloc}").port  # noqa: B018
 
 
@@ -71,6 +73,29 @@ class Link:
     origin: str = ""  # the index URL (or find-links location) that listed this file
     editable: bool = False  # ``-e PATH``: build a PEP 660 editable wheel
     upload_time: str | None = None  # PEP 700 ``upload-time`` (ISO 8601), when the index gives it
+
+    @staticmethod
+    def listed(
+        url: str,
+        filename: str,
+        hashes: tuple[tuple[str, str], ...],
+        requires_python: str | None,
+        yanked: str | None,
+        metadata: tuple[tuple[str, str], ...] | None,
+        origin: str,
+        upload_time: str | None,
+    ) -> Link:
+        """``Link(...)`` for a page's files, already checked by the page parser: the frozen
+        dataclass's ``__init__`` sets each field through ``object.__setattr__``, which was a
+        fifth of reading a big page (30,000 files for jupyterlab's 91 pages); filling the
+        instance's ``__dict__`` at once gives the same object (equal, same hash)."""
+        link = _new(Link)
+        link.__dict__.update(
+            url=url, filename=filename, hashes=hashes, requires_python=requires_python,
+            yanked=yanked, metadata=metadata, origin=origin, editable=False,
+            upload_time=upload_time,
+        )  # fmt: skip
+        return link
 
     @staticmethod
     def from_url(
@@ -189,13 +214,27 @@ class DistFile:
         try:
             if filename.endswith(".whl"):
                 name, version, tags = parse_wheel_name(filename)
-                return DistFile(link, name, version, "wheel", tags)
+                return _dist_file(link, name, version, "wheel", tags)
             if filename.endswith((".tar.gz", ".zip")):
                 name, version = _sdist_name_version(filename)
-                return DistFile(link, name, version, "sdist")
+                return _dist_file(link, name, version, "sdist", _NO_TAGS)
         except (InvalidWheelFilename, InvalidSdistFilename):
             return None
         return None
+
+
+_new = object.__new__
+_NO_TAGS: frozenset[Tag] = frozenset()
+
+
+def _dist_file(
+    link: Link, name: NormalizedName, version: Version, kind: FileKind, tags: frozenset[Tag]
+) -> DistFile:
+    """``DistFile(...)`` without the frozen dataclass's per-field ``object.__setattr__`` (a
+    page's every file is one; see :meth:`Link.listed`)."""
+    dist = _new(DistFile)
+    dist.__dict__.update(link=link, name=name, version=version, kind=kind, tags=tags)
+    return dist
 
 
 def parse_wheel_name(filename: str) -> tuple[NormalizedName, Version, frozenset[Tag]]:

@@ -50,16 +50,24 @@ def parse_json(content: bytes, url: str) -> list[Link]:
     if major != "1":
         raise PageError(f"unsupported Simple API version {meta.get('api-version')} at {url}")
     links = []
+    listed = Link.listed
     for entry in data.get("files") or ():
-        if not isinstance(entry, dict) or "url" not in entry or "filename" not in entry:
+        if type(entry) is not dict or "url" not in entry or "filename" not in entry:
             continue
-        href = _text(entry["url"])
-        filename = _text(entry["filename"])
+        href, filename = entry["url"], entry["filename"]
+        if type(href) is not str or type(filename) is not str:
+            _text(href), _text(filename)  # raises, naming the value
         hashes = entry.get("hashes") or {}
-        requires_python = _text(entry.get("requires-python"))
-        yanked = _yanked(entry.get("yanked", False))
-        metadata = _metadata(entry.get("core-metadata", entry.get("dist-info-metadata")))
-        upload_time = _text(entry.get("upload-time"))
+        requires_python = entry.get("requires-python")
+        upload_time = entry.get("upload-time")
+        if (requires_python is not None and type(requires_python) is not str) or (
+            upload_time is not None and type(upload_time) is not str
+        ):
+            _text(requires_python), _text(upload_time)
+        yanked = entry.get("yanked", False)
+        yanked = None if yanked is False else _yanked(yanked)
+        offer = entry.get("core-metadata", entry.get("dist-info-metadata"))
+        metadata = None if offer is None or offer is False else _metadata(offer)
         if filename and "#" not in href and href.startswith(("https://", "http://")):
             # The common case, thousands of times per big page: what Link.from_url would
             # make of it, without its general path (fragments, VCS URLs, merged dicts).
@@ -67,7 +75,7 @@ def parse_json(content: bytes, url: str) -> list[Link]:
             if not is_file_name(filename):
                 raise ValueError(f"{filename!r} is not a file name")
             links.append(
-                Link(
+                listed(
                     href,
                     filename,
                     _hashes(hashes),
@@ -75,7 +83,7 @@ def parse_json(content: bytes, url: str) -> list[Link]:
                     yanked,
                     None if metadata is None else tuple(sorted(metadata.items())),
                     url,
-                    upload_time=upload_time or None,
+                    upload_time or None,
                 )
             )
             continue

@@ -129,6 +129,25 @@ def test_a_sync_that_finds_the_environment_as_locked_loads_no_network_or_resolve
     assert _heavy(modules) == set()
 
 
+def test_a_warm_sync_into_a_fresh_venv_loads_no_http_stack_or_auth_engine(
+    tmp_path: Path,
+) -> None:
+    """The Docker/CI case with a cache mount: a new venv, every file already in the cache —
+    the files are linked, no request is made, so httpx, TLS, keyring and the auth engine
+    never load (they cost a warm flask sync ~0.2 s of its 1.3 s, venv creation included)."""
+    lock = _wheel_lock(tmp_path)
+    cache = tmp_path / "cache"
+    for name in ("first", "second"):
+        venv = tmp_path / name
+        subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
+        args = ("sync", str(lock), "--python", str(venv), "--cache-dir", str(cache))
+        modules = imported_modules(*args, cwd=tmp_path)
+    assert "pipkey.install.session" in modules and "pipkey.install.commit.linker" in modules
+    http = ("httpx", "httpcore", "h11", "ssl", "truststore", "keyring")
+    assert {m for m in modules if m.split(".")[0] in http or m == "pipkey.auth.engine"} == set()
+    assert (tmp_path / "second" / "lib").exists()
+
+
 def test_list_and_freeze_load_no_network_or_resolver(tmp_path: Path) -> None:
     venv = tmp_path / "venv"
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)

@@ -9,6 +9,7 @@ bridging an event loop into all of that.
 from __future__ import annotations
 
 import errno
+import functools
 import os
 import shutil
 import tempfile
@@ -17,22 +18,21 @@ from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 from urllib.parse import unquote, urlsplit
-from urllib.request import url2pathname
-
-import httpx
 
 from pipkey.auth.errors import AuthError
 from pipkey.index.errors import DiskFull, DownloadError
 from pipkey.index.models import Link
 from pipkey.index.page import ACCEPT, PageError, parse_html, parse_page
 from pipkey.index.page_cache import PageCache
-from pipkey.net import Network
-from pipkey.net.bounds import MAX_BYTES, BoundExceeded, copy_bounded, download_limit
-from pipkey.net.errors import client_certificate_refused, proxy_status
-from pipkey.net.retry import ATTEMPTS, STREAM
 from pipkey.text import count
+from pipkey.urlpath import url2pathname
+
+if TYPE_CHECKING:  # the HTTP stack loads on the first request (see IndexClient.http)
+    import httpx
+
+    from pipkey.net import Network
 
 T = TypeVar("T")
 # More threads than this only contend for locks on small machines (bench, 2 cores: 16 was slower).
@@ -83,24 +83,50 @@ class IndexClient:
 
     def __init__(
         self,
-        auth: httpx.Auth | None = None,
+        auth: httpx.Auth | Callable[[], httpx.Auth | None] | None = None,
         *,
         workers: int = DEFAULT_WORKERS,
-        network: Network | None = None,
+        network: Network | Callable[[], Network] | None = None,
         offline: bool = False,
         pages: PageCache | None = None,
     ) -> None:
-        self.network = network or Network()
+        # ``auth`` and ``network`` may be given as factories: an install that finds every
+        # file in the cache then never loads httpx, ssl or the auth engine (70 ms of a warm
+        # sync's 650), and a run that does make a request pays for them on the first one.
+        self._auth = auth
+        self._network = network
+        self._workers = workers
         self.offline = offline  # uv's --offline: nothing over the network, a clear error instead
         self.pages = pages
-        self.http = self.network.client(auth, workers=workers)
         self.pool = ThreadPoolExecutor(workers, thread_name_prefix="pipkey-fetch")
         self._futures: dict[tuple[str, str], Future[object]] = {}
         self._lock = threading.Lock()
 
+    @functools.cached_property
+    def network(self) -> Network:
+        given = self._network
+        if given is None:
+            from pipkey.net import Network
+
+            return Network()
+        return given() if callable(given) else given
+
+    @functools.cached_property
+    def http(self) -> httpx.Client:
+        """The one HTTP client of the run, made on the first request (cached_property's
+        lock-free first call may race: the lock makes it once)."""
+        with self._lock:
+            made = self.__dict__.get("_http")
+            if made is None:
+                auth = self._auth() if callable(self._auth) else self._auth
+                made = self.__dict__["_http"] = self.network.client(auth, workers=self._workers)
+        return made
+
     def close(self) -> None:
         self.pool.shutdown(wait=True, cancel_futures=True)
-        self.http.close()
+        made = self.__dict__.get("_http")
+        if made is not None:
+            made.close()
 
     def __enter__(self) -> IndexClient:
         return self
@@ -134,6 +160,8 @@ class IndexClient:
         return fut.result()  # type: ignore[return-value]
 
     def page(self, url: str) -> Future[PageResult]:
+        if "_http" not in self.__dict__ and not url.startswith("file:") and "://" in url:
+            self.http  # noqa: B018 — the stack is ready before the first request goes out
         return self.memo("page", url, lambda: self.fetch_page(url))
 
     def fetch_page(self, url: str) -> PageResult:
@@ -144,6 +172,10 @@ class IndexClient:
             return self._parsed(url, cached.body, cached.content_type, cached.url)
         if self.offline:
             return PageResult(url, None, error=OFFLINE_PAGE)
+        import httpx
+
+        from pipkey.net.bounds import BoundExceeded
+
         headers = {"Accept": ACCEPT, **(cached.validators() if cached is not None else {})}
         try:
             response = self.http.get(url, headers=headers)
@@ -176,6 +208,10 @@ class IndexClient:
         """A small file whole (``max_bytes``: its bound, else a page's; see net/bounds.py)."""
         if url.startswith("file:"):
             return Path(file_url_to_path(url)).read_bytes()
+        import httpx
+
+        from pipkey.net.bounds import MAX_BYTES
+
         try:
             response = self.http.get(url, extensions={MAX_BYTES: max_bytes} if max_bytes else None)
             response.raise_for_status()
@@ -207,6 +243,8 @@ class IndexClient:
             return final
         if self.offline:
             raise DownloadError(url, OFFLINE_FILE)
+        import httpx
+
         fd, tmp = tempfile.mkstemp(dir=dest_dir, prefix=".part-", suffix=".whl")
         os.close(fd)
         try:
@@ -227,6 +265,9 @@ class IndexClient:
     def _stream_to(
         self, url: str, path: str, sink: Callable[[], Callable[[bytes], None]] | None
     ) -> None:
+        from pipkey.net.bounds import copy_bounded, download_limit
+        from pipkey.net.retry import STREAM
+
         with (
             open(path, "wb") as out,
             self.http.stream("GET", url, extensions={STREAM: True}) as response,
@@ -246,6 +287,9 @@ class IndexClient:
     def _status_error(self, response: httpx.Response) -> str | None:
         """What a non-200 answer means beyond its code: the proxy's own 407, or the tries it
         took (``503 after 4 tries: 503, 503, connection reset, 503``)."""
+        from pipkey.net.errors import client_certificate_refused, proxy_status
+        from pipkey.net.retry import ATTEMPTS
+
         proxy = self.network.proxy_for(str(response.request.url))
         if response.status_code == 407 and proxy is not None:
             return proxy_status(407, proxy)
@@ -258,6 +302,8 @@ class IndexClient:
 
 
 def _mentions_certificate(response: httpx.Response) -> bool:
+    import httpx
+
     try:
         body = response.content
     except httpx.ResponseNotRead:

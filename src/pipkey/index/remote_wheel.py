@@ -24,10 +24,6 @@ import threading
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-import httpx
-
-from pipkey.net.bounds import MAX_BYTES
-
 if TYPE_CHECKING:
     from pipkey.index.client import IndexClient
 
@@ -169,6 +165,10 @@ class RemoteZip(io.RawIOBase):
         self.fetched += expected
         if self.fetched > BUDGET:
             raise NoRanges(f"more than {BUDGET} bytes would be read in ranges")
+        import httpx
+
+        from pipkey.net.bounds import MAX_BYTES
+
         headers = {"Range": spec, "Accept-Encoding": "identity"}
         try:
             response = self._client.network.retrying(

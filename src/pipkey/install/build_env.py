@@ -52,5 +52,5 @@ def attach_builder(session: Session, python: str) -> None:
         config_settings=options.config_settings,
         verbose=session.reporter.verbose > 0,
         note=session.reporter.detail,
-        secrets=session.auth.known_secrets,
+        secrets=lambda: session.auth.known_secrets(),  # the auth engine loads if a build runs
     )

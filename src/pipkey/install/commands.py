@@ -134,7 +134,7 @@ def install(
                 commit = Commit(current, link_mode=options.link_mode, requested=requested)
                 commit.run(resolution_plan, outcome.wheels, reporter.detail, reporter.warn)
         _report_plan(reporter, resolution_plan, dry_run=False)
-        outcome.keyring_calls = session.auth.keyring_calls
+        outcome.keyring_calls = session.keyring_calls
     _after_commit(env, resolution_plan, options, reporter)
     return outcome
 

@@ -6,12 +6,12 @@ import os
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from packaging.utils import NormalizedName
 
-from pipkey.auth import Authenticator
 from pipkey.auth.prompt import TerminalPrompter
 from pipkey.config import Settings
 from pipkey.index.client import IndexClient
@@ -20,10 +20,11 @@ from pipkey.index.page_cache import PageCache
 from pipkey.install.report import Reporter
 from pipkey.install.request import BuildOptions
 from pipkey.install.store.cache import WheelCache, default_cache_dir
-from pipkey.net import Network
 
 if TYPE_CHECKING:
+    from pipkey.auth import Authenticator
     from pipkey.install.store.artifacts import Artifacts
+    from pipkey.net import Network
 
 
 @dataclass
@@ -37,28 +38,48 @@ class Session:
 
     def __post_init__(self) -> None:
         self.prompter = TerminalPrompter(pause=self.reporter.paused)
-        self.auth = Authenticator(
-            self.settings.auth_settings(self.environ),
-            warn=self.reporter.warn,
-            prompter=self.prompter,
-        )
-        self.network = Network(
-            self.settings.net_settings(self.environ),
-            warn=self.reporter.warn,
-            proxy_credentials=self.auth.basic_for,  # a proxy's own, from the same sources
-        )
+        self._made_lock = threading.RLock()
         self.cache = WheelCache(Path(self.settings.cache_dir or default_cache_dir()))
-        pages = PageCache(self.cache.root, secrets=self.auth.known_secrets)
+        # The auth engine and the HTTP stack (httpx, ssl) load on the first request, not
+        # here: a sync whose every file is cached makes none (see IndexClient).
+        pages = PageCache(self.cache.root, secrets=lambda: self.auth.known_secrets())
         self.client = IndexClient(
-            self.auth.httpx_auth(),
-            network=self.network,
+            lambda: self.auth.httpx_auth(),
+            network=lambda: self.network,
             offline=self.settings.offline,
             pages=pages if self.use_cache else None,
         )
         self.finder = Finder(self.client, self.settings)
         self._artifacts_lock = threading.Lock()
-
         self._artifacts: Artifacts | None = None
+
+    @cached_property
+    def auth(self) -> Authenticator:
+        with self._made_lock:
+            made = self.__dict__.get("_auth")
+            if made is None:
+                from pipkey.auth import Authenticator
+
+                made = self.__dict__["_auth"] = Authenticator(
+                    self.settings.auth_settings(self.environ),
+                    warn=self.reporter.warn,
+                    prompter=self.prompter,
+                )
+            return made
+
+    @cached_property
+    def network(self) -> Network:
+        with self._made_lock:
+            made = self.__dict__.get("_network")
+            if made is None:
+                from pipkey.net import Network
+
+                made = self.__dict__["_network"] = Network(
+                    self.settings.net_settings(self.environ),
+                    warn=self.reporter.warn,
+                    proxy_credentials=self.auth.basic_for,  # a proxy's own, same sources
+                )
+            return made
 
     @property
     def artifacts(self) -> Artifacts:
@@ -78,6 +99,12 @@ class Session:
                     warn=self.reporter.warn,
                 )
             return self._artifacts
+
+    @property
+    def keyring_calls(self) -> int:
+        """Keyring lookups this run made (none when it never needed credentials)."""
+        made = self.__dict__.get("_auth")
+        return made.keyring_calls if made is not None else 0
 
     def require(self, hashes: Mapping[NormalizedName, Mapping[str, set[str]]]) -> None:
         """Hashes a requirements file demands, known only once markers could be evaluated."""

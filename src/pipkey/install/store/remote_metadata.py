@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from pipkey.index.client import IndexClient
 from pipkey.index.models import Link
 from pipkey.index.remote_wheel import BLOCK, NoRanges, RangeSupport, RemoteZip
-from pipkey.net.bounds import METADATA_LIMIT
 from pipkey.resolve.errors import MetadataError
 from pipkey.resolve.metadata import read_wheel_metadata
 
@@ -20,6 +19,8 @@ log = logging.getLogger("pipkey.cache")
 
 
 def pep658_metadata(client: IndexClient, link: Link) -> bytes:
+    from pipkey.net.bounds import METADATA_LIMIT  # loads httpx: only when a request is made
+
     data = client.get_bytes(link.metadata_url, max_bytes=METADATA_LIMIT)
     for algo, expected in link.metadata or ():
         if (

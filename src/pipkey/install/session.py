@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from packaging.utils import NormalizedName
 
@@ -25,6 +25,8 @@ if TYPE_CHECKING:
     from pipkey.auth import Authenticator
     from pipkey.install.store.artifacts import Artifacts
     from pipkey.net import Network
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -53,33 +55,38 @@ class Session:
         self._artifacts_lock = threading.Lock()
         self._artifacts: Artifacts | None = None
 
+    def _once(self, key: str, make: Callable[[], T]) -> T:
+        """``make()`` once per session, even when two threads ask first at the same time."""
+        with self._made_lock:
+            if key not in self.__dict__:
+                self.__dict__[key] = make()
+            return self.__dict__[key]  # type: ignore[no-any-return]
+
     @cached_property
     def auth(self) -> Authenticator:
-        with self._made_lock:
-            made = self.__dict__.get("_auth")
-            if made is None:
-                from pipkey.auth import Authenticator
+        def make() -> Authenticator:
+            from pipkey.auth import Authenticator
 
-                made = self.__dict__["_auth"] = Authenticator(
-                    self.settings.auth_settings(self.environ),
-                    warn=self.reporter.warn,
-                    prompter=self.prompter,
-                )
-            return made
+            return Authenticator(
+                self.settings.auth_settings(self.environ),
+                warn=self.reporter.warn,
+                prompter=self.prompter,
+            )
+
+        return self._once("_auth", make)
 
     @cached_property
     def network(self) -> Network:
-        with self._made_lock:
-            made = self.__dict__.get("_network")
-            if made is None:
-                from pipkey.net import Network
+        def make() -> Network:
+            from pipkey.net import Network
 
-                made = self.__dict__["_network"] = Network(
-                    self.settings.net_settings(self.environ),
-                    warn=self.reporter.warn,
-                    proxy_credentials=self.auth.basic_for,  # a proxy's own, same sources
-                )
-            return made
+            return Network(
+                self.settings.net_settings(self.environ),
+                warn=self.reporter.warn,
+                proxy_credentials=self.auth.basic_for,  # a proxy's own, same sources
+            )
+
+        return self._once("_network", make)
 
     @property
     def artifacts(self) -> Artifacts:

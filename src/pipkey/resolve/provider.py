@@ -154,17 +154,9 @@ class Provider(AbstractProvider[Req, Candidate, str]):
         ``identifier`` allows is dead: the user's requirements stay in every state of the
         search, so resolvelib's backtracking (which cannot know that) would only walk the
         other projects' versions to no end. Stops at the first live candidate."""
-        reqs = list(self.roots.get(identifier, ()))
-        if not reqs:
+        pool = self._user_pool(list(self.roots.get(identifier, ())))
+        if not pool:
             return
-        reqs += self.constraints.get(reqs[0].name, ())
-        if any(r.link is not None or r.pin is not None for r in reqs):
-            return
-        try:
-            pool = self._indexed(reqs[0].name, reqs[0].extras, reqs)
-        except PipkeyError:
-            return
-        pool = [c for c in pool if all(self.is_satisfied_by(r, c) for r in reqs)]
         deaths: list[Death] = []
         for i, cand in enumerate(pool):
             self._read_ahead(pool, i + 1)
@@ -263,12 +255,21 @@ class Provider(AbstractProvider[Req, Candidate, str]):
         if req.name == PYTHON:
             python = Candidate(PYTHON, self.target.python_version, installed=_PYTHON)
             return [python] if req.allows(python.version) else []
-        reqs = [req, *(r for rs in self.roots.values() for r in rs if r.name == req.name)]
-        reqs += self.constraints.get(req.name, ())
+        return self._user_pool(
+            [req, *(r for rs in self.roots.values() for r in rs if r.name == req.name)]
+        )
+
+    def _user_pool(self, reqs: list[Req]) -> list[Candidate] | None:
+        """The candidates ``reqs`` (and the constraints on their project) allow together, in
+        the resolver's order; None when there are none to go by, one is a URL or a pin, or
+        the index could not answer."""
+        if not reqs:
+            return None
+        reqs = [*reqs, *self.constraints.get(reqs[0].name, ())]
         if any(r.link is not None or r.pin is not None for r in reqs):
             return None
         try:
-            pool = self._indexed(req.name, req.extras, reqs)
+            pool = self._indexed(reqs[0].name, reqs[0].extras, reqs)
         except PipkeyError:
             return None
         return [c for c in pool if all(self.is_satisfied_by(r, c) for r in reqs)]
@@ -285,16 +286,8 @@ class Provider(AbstractProvider[Req, Candidate, str]):
         return pool
 
     def _root_candidates(self, identifier: str) -> list[Candidate] | None:
-        reqs = list(self.roots.get(identifier, ()))
-        if not reqs or any(r.link is not None or r.pin is not None for r in reqs):
-            return None
-        reqs += self.constraints.get(reqs[0].name, ())
-        try:
-            pool = self._indexed(reqs[0].name, reqs[0].extras, reqs)
-        except PipkeyError:
-            return None
-        pool = [c for c in pool if all(self.is_satisfied_by(r, c) for r in reqs)]
-        return pool if 0 < len(pool) <= LIMIT else None
+        pool = self._user_pool(list(self.roots.get(identifier, ())))
+        return pool if pool and len(pool) <= LIMIT else None
 
     def _cheap_requires(self, cands: list[Candidate]) -> list[list[Req]] | None:
         """Dependencies of each candidate, when none needs a build to know them."""

@@ -76,10 +76,6 @@ class Learned:
         """The death of ``candidate`` if already learned (no reading)."""
         return self._dead.get(candidate)
 
-    def known_dead(self, name: str) -> list[Death]:
-        """Deaths of versions of project ``name`` (any extras), in the order learned."""
-        return [d for c, d in self._dead.items() if c.name == name]
-
     def _judge(self, cand: Candidate, depth: int) -> tuple[Death | None, bool]:
         """(the death, or None; whether the answer is definite — a search cut short by
         ``depth`` or by a cycle is not remembered)."""

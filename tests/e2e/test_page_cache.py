@@ -165,3 +165,52 @@ def test_offline_uses_a_stored_page_whatever_its_age(revalidating: Static, tmp_p
     assert never.returncode == 1
     assert "offline (--offline): this index page is not in the page cache" in never.stderr
     assert_no_secret(PASSWORD, second, never.stdout, never.stderr, username=USER)
+
+
+def _parsed_entries(cache: Path) -> list[Path]:
+    return [p for p in (cache / "parsed-v1").rglob("*") if p.is_file()]
+
+
+def test_a_page_is_parsed_once_per_content(revalidating: Static, tmp_path: Path) -> None:
+    """uv keeps its parsed Simple API answers; pipkey keeps a page's parsed rows, used only for
+    the byte-identical answer (here the 304's stored body), never rewritten while it stands,
+    and holding no credential."""
+    revalidating.publish("parsed-once", "1.0", "1.1")
+    cache = tmp_path / "cache"
+    output = install(revalidating, tmp_path, cache, "parsed-once")
+    (entry,) = _parsed_entries(cache)
+    before = entry.stat()
+    assert before.st_mode & 0o077 == 0
+    text = entry.read_bytes().decode("latin-1")
+    assert "parsed_once-1.1-py3-none-any.whl" in text
+    assert_no_secret(PASSWORD, text, output, username=USER)
+    second = install(revalidating, tmp_path, cache, "parsed-once")
+    assert "parsed-once==1.1" in second
+    assert revalidating.page_answers("parsed-once") == ["200", "304"]
+    after = entry.stat()
+    assert (after.st_ino, after.st_mtime_ns) == (before.st_ino, before.st_mtime_ns)
+
+
+def test_a_corrupted_parsed_page_is_parsed_afresh(revalidating: Static, tmp_path: Path) -> None:
+    """A torn or damaged entry is never half used: its digest fails, the page is parsed again
+    and the entry replaced."""
+    revalidating.publish("torn", "1.0")
+    cache = tmp_path / "cache"
+    install(revalidating, tmp_path, cache, "torn")
+    (entry,) = _parsed_entries(cache)
+    data = bytearray(entry.read_bytes())
+    data[-5] ^= 0xFF  # inside the rows, after the header line
+    entry.write_bytes(bytes(data))
+    damaged = entry.stat().st_ino
+    second = install(revalidating, tmp_path, cache, "torn")
+    assert "torn==1.0" in second
+    (fresh,) = _parsed_entries(cache)
+    assert fresh.stat().st_ino != damaged and bytes(data) != fresh.read_bytes()
+
+
+def test_a_page_with_signed_urls_is_not_kept_parsed(revalidating: Static, tmp_path: Path) -> None:
+    revalidating.publish("signed-rows", "1.0", signed="X-Signature=rows456token")
+    cache = tmp_path / "cache"
+    install(revalidating, tmp_path, cache, "signed-rows")
+    stored = "\n".join(p.read_bytes().decode("latin-1") for p in _parsed_entries(cache))
+    assert "rows456token" not in stored and "signed" not in stored

@@ -14,7 +14,7 @@ import os
 import shutil
 import tempfile
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +26,7 @@ from pipkey.index.errors import DiskFull, DownloadError
 from pipkey.index.models import Link
 from pipkey.index.page import ACCEPT, PageError, parse_html, parse_page
 from pipkey.index.page_cache import PageCache
+from pipkey.index.parsed_pages import ParsedPages
 from pipkey.text import count
 from pipkey.urlpath import url2pathname
 
@@ -45,7 +46,7 @@ class PageResult:
 
     url: str
     status: int | None
-    links: tuple[Link, ...] = ()
+    links: Sequence[Link] = ()  # a tuple, or a page's Listing (models.py)
     error: str | None = None
     auth_error: AuthError | None = None
 
@@ -89,6 +90,7 @@ class IndexClient:
         network: Network | Callable[[], Network] | None = None,
         offline: bool = False,
         pages: PageCache | None = None,
+        parsed: ParsedPages | None = None,
     ) -> None:
         # ``auth`` and ``network`` may be given as factories: an install that finds every
         # file in the cache then never loads httpx, ssl or the auth engine (70 ms of a warm
@@ -98,6 +100,7 @@ class IndexClient:
         self._workers = workers
         self.offline = offline  # uv's --offline: nothing over the network, a clear error instead
         self.pages = pages
+        self.parsed = parsed
         self.pool = ThreadPoolExecutor(workers, thread_name_prefix="pipkey-fetch")
         self._futures: dict[tuple[str, str], Future[object]] = {}
         self._lock = threading.Lock()
@@ -198,11 +201,16 @@ class IndexClient:
         return result
 
     def _parsed(self, url: str, body: bytes, content_type: str, base: str) -> PageResult:
+        known = self.parsed.load(url, body, content_type, base) if self.parsed else None
+        if known is not None:
+            return PageResult(url, 200, known)
         try:
             links = parse_page(body, content_type, base)
         except PageError as exc:
             return PageResult(url, 200, error=str(exc))
-        return PageResult(url, 200, tuple(links))
+        if self.parsed is not None:
+            self.parsed.store(url, body, content_type, base, links)
+        return PageResult(url, 200, links)
 
     def get_bytes(self, url: str, *, max_bytes: int | None = None) -> bytes:
         """A small file whole (``max_bytes``: its bound, else a page's; see net/bounds.py)."""

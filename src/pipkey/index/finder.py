@@ -19,7 +19,7 @@ from packaging.utils import NormalizedName, canonicalize_name
 from pipkey.auth.redact import redact_url
 from pipkey.config.settings import IndexStrategy, Settings
 from pipkey.index.client import IndexClient, PageResult
-from pipkey.index.models import DistFile
+from pipkey.index.models import DistFile, Listing
 from pipkey.text import count
 
 
@@ -119,11 +119,9 @@ class Finder:
         self, loc: Location, name: NormalizedName, answers: list[Answer]
     ) -> list[DistFile]:
         page = self.client.page(loc.url).result()
-        found = []
-        for link in page.links:
-            dist = DistFile.parse(link)
-            if dist is not None and dist.name == name:
-                found.append(dist)
+        links = page.links
+        dists = links.dists() if isinstance(links, Listing) else map(DistFile.parse, links)
+        found = [dist for dist in dists if dist is not None and dist.name == name]
         ignored = page.failed and page.status in loc.ignore_error_codes
         answers.append(Answer(redact_url(loc.url), page, len(found), ignored))
         return found

@@ -5,8 +5,9 @@ from __future__ import annotations
 import functools
 import hashlib
 import os
-from dataclasses import dataclass, field
-from typing import Literal
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Final, Literal, overload
 from urllib.parse import unquote, urlsplit, urlunsplit
 
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
@@ -25,7 +26,6 @@ FileKind = Literal["wheel", "sdist"]
 HASH_NAMES = ("sha256", "sha384", "sha512", "sha224", "sha1", "md5")
 
 
-@functools.lru_cache(maxsize=256)
 @functools.lru_cache(maxsize=256)
 def check_netloc(netloc: str) -> None:
     """Raise ValueError for a malformed host or port, as ``urlsplit(url).port`` does (once
@@ -197,43 +197,205 @@ class Link:
         return requires_python_ok(self.requires_python, str(python_version))
 
 
-@dataclass(frozen=True)
-class DistFile:
-    """A Link whose filename parsed as a wheel or sdist of a known project and version."""
+# A page's file before it is a Link: the arguments of :meth:`Link.listed`, in order.
+Row = tuple[
+    str,  # url
+    str,  # filename
+    tuple[tuple[str, str], ...],  # hashes
+    str | None,  # requires_python
+    str | None,  # yanked
+    tuple[tuple[str, str], ...] | None,  # metadata
+    str,  # origin
+    str | None,  # upload_time
+]
+_FILENAME: Final = 1
+_REQUIRES_PYTHON: Final = 3
+_YANKED: Final = 4
+_UPLOAD_TIME: Final = 7
 
-    link: Link
+
+def row_of(link: Link) -> Row:
+    return (
+        link.url, link.filename, link.hashes, link.requires_python, link.yanked,
+        link.metadata, link.origin, link.upload_time,
+    )  # fmt: skip
+
+
+class Listing(Sequence[Link]):
+    """The files of one index page, kept as rows: each becomes a Link when it is asked for.
+
+    A resolution reads every file name of a page but looks closely at a few files: jupyterlab's
+    91 pages list 29,657 files, of which about 90 are chosen and a few thousand considered.
+    Immutable and thread-safe (two threads making the same Link make equal ones; one is kept).
+    """
+
+    __slots__ = ("_links", "rows")
+
+    def __init__(self, rows: tuple[Row, ...], links: list[Link | None] | None = None) -> None:
+        self.rows = rows
+        self._links = links
+
+    @staticmethod
+    def of(links: Sequence[Link]) -> Listing:
+        return Listing(tuple(row_of(link) for link in links), list(links))
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    @overload
+    def __getitem__(self, i: int) -> Link: ...
+    @overload
+    def __getitem__(self, i: slice) -> list[Link]: ...
+    def __getitem__(self, i: int | slice) -> Link | list[Link]:
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(len(self.rows)))]
+        made = self._links
+        if made is None:
+            made = self._links = [None] * len(self.rows)
+        link = made[i]
+        if link is None:
+            link = made[i] = Link.listed(*self.rows[i])
+        return link
+
+    def __iter__(self) -> Iterator[Link]:
+        for i in range(len(self.rows)):
+            yield self[i]
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Listing):
+            return self.rows == other.rows
+        if isinstance(other, (tuple, list)):
+            return tuple(self) == tuple(other)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(self.rows)
+
+    def __repr__(self) -> str:
+        return f"Listing({len(self.rows)} files)"
+
+    def dists(self) -> Iterator[DistFile]:
+        """Each row whose file name is a wheel's or an sdist's, as a DistFile whose Link is
+        made only when someone reads ``.link``."""
+        made = self._links
+        for i, row in enumerate(self.rows):
+            parsed = parse_file_name(row[_FILENAME])
+            if parsed is None:
+                continue
+            dist = _new(DistFile)
+            dist._link = made[i] if made is not None else None
+            dist._row = row
+            dist.name, dist.version, dist.kind, dist.tags = parsed
+            yield dist
+
+
+class DistFile:
+    """A Link whose filename parsed as a wheel or sdist of a known project and version.
+
+    One made from a page's row (:meth:`Listing.dists`) makes its Link on the first read of
+    ``link``; what choosing among files needs (requires-python, yanked, upload time, file
+    name) is read from the row without making it. Immutable by convention, compared and hashed
+    as the dataclass it was: by (link, name, version, kind, tags)."""
+
+    __slots__ = ("_link", "_row", "kind", "name", "tags", "version")
     name: NormalizedName
     version: Version
     kind: FileKind
-    tags: frozenset[Tag] = field(default_factory=frozenset)
+    tags: frozenset[Tag]
+
+    def __init__(
+        self,
+        link: Link,
+        name: NormalizedName,
+        version: Version,
+        kind: FileKind,
+        tags: frozenset[Tag] = frozenset(),
+    ) -> None:
+        self._link: Link | None = link
+        self._row: Row | None = None
+        self.name, self.version, self.kind, self.tags = name, version, kind, tags
+
+    @property
+    def link(self) -> Link:
+        link = self._link
+        if link is None:
+            assert self._row is not None
+            link = self._link = Link.listed(*self._row)
+        return link
+
+    @property
+    def requires_python(self) -> str | None:
+        row = self._row
+        return row[_REQUIRES_PYTHON] if row is not None else self.link.requires_python
+
+    @property
+    def upload_time(self) -> str | None:
+        row = self._row
+        return row[_UPLOAD_TIME] if row is not None else self.link.upload_time
+
+    @property
+    def is_yanked(self) -> bool:
+        row = self._row
+        return (row[_YANKED] if row is not None else self.link.yanked) is not None
+
+    @property
+    def filename(self) -> str:
+        row = self._row
+        return row[_FILENAME] if row is not None else self.link.filename
+
+    def _key(self) -> tuple[Link, NormalizedName, Version, FileKind, frozenset[Tag]]:
+        return (self.link, self.name, self.version, self.kind, self.tags)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, DistFile):
+            return NotImplemented
+        return self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def __repr__(self) -> str:
+        return (
+            f"DistFile(link={self.link!r}, name={self.name!r}, version={self.version!r}, "
+            f"kind={self.kind!r}, tags={self.tags!r})"
+        )
 
     @staticmethod
     def parse(link: Link) -> DistFile | None:
         """None for files that are neither a valid wheel nor an sdist name (ignored, like pip)."""
-        filename = link.filename
-        try:
-            if filename.endswith(".whl"):
-                name, version, tags = parse_wheel_name(filename)
-                return _dist_file(link, name, version, "wheel", tags)
-            if filename.endswith((".tar.gz", ".zip")):
-                name, version = _sdist_name_version(filename)
-                return _dist_file(link, name, version, "sdist", _NO_TAGS)
-        except (InvalidWheelFilename, InvalidSdistFilename):
+        parsed = parse_file_name(link.filename)
+        if parsed is None:
             return None
-        return None
+        return _dist_file(link, *parsed)
 
 
 _new = object.__new__
 _NO_TAGS: frozenset[Tag] = frozenset()
 
 
+def parse_file_name(
+    filename: str,
+) -> tuple[NormalizedName, Version, FileKind, frozenset[Tag]] | None:
+    """(name, version, kind, tags) of a wheel or sdist file name; None for anything else."""
+    try:
+        if filename.endswith(".whl"):
+            name, version, tags = parse_wheel_name(filename)
+            return name, version, "wheel", tags
+        if filename.endswith((".tar.gz", ".zip")):
+            name, version = _sdist_name_version(filename)
+            return name, version, "sdist", _NO_TAGS
+    except (InvalidWheelFilename, InvalidSdistFilename):
+        return None
+    return None
+
+
 def _dist_file(
     link: Link, name: NormalizedName, version: Version, kind: FileKind, tags: frozenset[Tag]
 ) -> DistFile:
-    """``DistFile(...)`` without the frozen dataclass's per-field ``object.__setattr__`` (a
-    page's every file is one; see :meth:`Link.listed`)."""
+    """``DistFile(...)`` without the call of ``__init__`` (a page's every file is one)."""
     dist = _new(DistFile)
-    dist.__dict__.update(link=link, name=name, version=version, kind=kind, tags=tags)
+    dist._link, dist._row = link, None
+    dist.name, dist.version, dist.kind, dist.tags = name, version, kind, tags
     return dist
 
 

@@ -12,7 +12,7 @@ from typing import Any
 from urllib.parse import unquote, urljoin
 
 from pipkey.auth.redact import redact_url
-from pipkey.index.models import Link, check_netloc, is_file_name, usable_hash
+from pipkey.index.models import Link, Listing, Row, check_netloc, is_file_name, row_of, usable_hash
 
 JSON_TYPE = "application/vnd.pypi.simple.v1+json"
 HTML_TYPE = "application/vnd.pypi.simple.v1+html"
@@ -23,7 +23,7 @@ class PageError(ValueError):
     """The page could not be understood (not HTML, bad JSON, unsupported API version)."""
 
 
-def parse_page(content: bytes, content_type: str, url: str) -> list[Link]:
+def parse_page(content: bytes, content_type: str, url: str) -> Listing:
     """Dispatch on the response's media type; anything but JSON is treated as HTML.
 
     A page of the wrong shape (JSON that is not an object, a field of the wrong type, a link
@@ -33,14 +33,14 @@ def parse_page(content: bytes, content_type: str, url: str) -> list[Link]:
     try:
         if media == JSON_TYPE or media == "application/json":
             return parse_json(content, url)
-        return parse_html(content.decode("utf-8", errors="replace"), url)
+        return Listing.of(parse_html(content.decode("utf-8", errors="replace"), url))
     except PageError:
         raise
     except (AttributeError, TypeError, ValueError) as exc:
         raise PageError(f"malformed Simple API page from {redact_url(url)}: {exc}") from None
 
 
-def parse_json(content: bytes, url: str) -> list[Link]:
+def parse_json(content: bytes, url: str) -> Listing:
     try:
         data = json.loads(content)
     except json.JSONDecodeError as exc:
@@ -49,8 +49,7 @@ def parse_json(content: bytes, url: str) -> list[Link]:
     major = str(meta.get("api-version", "1.0")).split(".", 1)[0]
     if major != "1":
         raise PageError(f"unsupported Simple API version {meta.get('api-version')} at {url}")
-    links = []
-    listed = Link.listed
+    rows: list[Row] = []
     for entry in data.get("files") or ():
         if type(entry) is not dict or "url" not in entry or "filename" not in entry:
             continue
@@ -70,12 +69,13 @@ def parse_json(content: bytes, url: str) -> list[Link]:
         metadata = None if offer is None or offer is False else _metadata(offer)
         if filename and "#" not in href and href.startswith(("https://", "http://")):
             # The common case, thousands of times per big page: what Link.from_url would
-            # make of it, without its general path (fragments, VCS URLs, merged dicts).
+            # make of it, without its general path (fragments, VCS URLs, merged dicts), kept
+            # as a row until someone asks for the Link (models.Listing).
             check_netloc(href.split("/", 3)[2])
             if not is_file_name(filename):
                 raise ValueError(f"{filename!r} is not a file name")
-            links.append(
-                listed(
+            rows.append(
+                (
                     href,
                     filename,
                     _hashes(hashes),
@@ -87,19 +87,21 @@ def parse_json(content: bytes, url: str) -> list[Link]:
                 )
             )
             continue
-        links.append(
-            Link.from_url(
-                href if href.startswith(("https://", "http://")) else urljoin(url, href),
-                filename=filename,
-                hashes={k: _text(v) for k, v in hashes.items() if v},
-                requires_python=requires_python,
-                yanked=yanked,
-                metadata=metadata,
-                origin=url,
-                upload_time=upload_time,
+        rows.append(
+            row_of(
+                Link.from_url(
+                    href if href.startswith(("https://", "http://")) else urljoin(url, href),
+                    filename=filename,
+                    hashes={k: _text(v) for k, v in hashes.items() if v},
+                    requires_python=requires_python,
+                    yanked=yanked,
+                    metadata=metadata,
+                    origin=url,
+                    upload_time=upload_time,
+                )
             )
         )
-    return links
+    return Listing(tuple(rows))
 
 
 def _hashes(hashes: Any) -> tuple[tuple[str, str], ...]:

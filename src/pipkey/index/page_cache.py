@@ -86,9 +86,7 @@ class PageCache:
         self._secrets = secrets
 
     def _path(self, url: str) -> Path:
-        clean, user, _password = split_credentials(url)
-        key = hashlib.sha256(f"{_FORMAT}\0{clean}\0{user or ''}".encode()).hexdigest()
-        return self.dir / key[:2] / key
+        return entry_path(self.dir, url, _FORMAT)
 
     def load(self, url: str) -> CachedPage | None:
         try:
@@ -121,7 +119,7 @@ class PageCache:
         etag, modified = headers.get("etag"), headers.get("last-modified")
         if not storable or (etag is None and modified is None and max_age is None):
             return
-        if not self._clean(url, final_url, body, links):
+        if not storable_page(url, final_url, (link.url for link in links), body, self._secrets):
             return
         self._write(
             url,
@@ -164,18 +162,6 @@ class PageCache:
         with contextlib.suppress(OSError):
             os.unlink(self._path(url))
 
-    def _clean(self, url: str, final_url: str, body: bytes, links: Iterable[Link]) -> bool:
-        for where in (url, final_url):
-            parts = urlsplit(where)
-            if parts.query or (where is final_url and "@" in parts.netloc):
-                return False
-        for link in links:
-            parts = urlsplit(link.url)
-            if parts.query or "@" in parts.netloc:
-                return False
-        text = body.decode("utf-8", "replace")
-        return not any(secret in text for secret in self._secrets() if secret)
-
     def _write(self, url: str, page: CachedPage) -> None:
         path = self._path(url)
         head = {
@@ -187,17 +173,48 @@ class PageCache:
             "max_age": page.max_age,
             "no_cache": page.no_cache,
         }
+        write_entry(path, head, page.body)
+
+
+def entry_path(directory: Path, url: str, salt: object) -> Path:
+    """``<directory>/<aa>/<sha256>`` of the URL without its password (the user name stays in
+    the key: two accounts may see different pages)."""
+    clean, user, _password = split_credentials(url)
+    key = hashlib.sha256(f"{salt}\0{clean}\0{user or ''}".encode()).hexdigest()
+    return directory / key[:2] / key
+
+
+def storable_page(
+    url: str, final_url: str, file_urls: Iterable[str], body: bytes, secrets: Callable[[], set[str]]
+) -> bool:
+    """Whether a page may be written to the cache (see the module docstring): no query string
+    or user info in its URLs or its files' URLs, no known secret in its body."""
+    for where in (url, final_url):
+        parts = urlsplit(where)
+        if parts.query or (where is final_url and "@" in parts.netloc):
+            return False
+    for file_url in file_urls:
+        if "?" in file_url or "@" in file_url.split("/", 3)[2 if "://" in file_url else 0]:
+            return False
+    text = body.decode("utf-8", "replace")
+    return not any(secret in text for secret in secrets() if secret)
+
+
+def write_entry(path: Path, head: Mapping[str, object], body: bytes) -> None:
+    """One JSON line of ``head``, then ``body``: under a temporary name, then renamed (a crash
+    never leaves half an entry under a valid key); files ``0600`` in ``0700`` directories.
+    Best effort: a cache that cannot be written costs a parse next time, nothing more."""
+    try:
+        path.parent.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        path.parent.mkdir(mode=0o700, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
         try:
-            self.dir.mkdir(mode=0o700, parents=True, exist_ok=True)
-            path.parent.mkdir(mode=0o700, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
-            try:
-                with os.fdopen(fd, "wb") as out:
-                    out.write(json.dumps(head).encode() + b"\n")
-                    out.write(page.body)
-                os.replace(tmp, path)
-            finally:
-                if os.path.exists(tmp):
-                    os.unlink(tmp)
-        except OSError:
-            return
+            with os.fdopen(fd, "wb") as out:
+                out.write(json.dumps(head).encode() + b"\n")
+                out.write(body)
+            os.replace(tmp, path)
+        finally:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+    except OSError:
+        return

@@ -17,6 +17,7 @@ from pipkey.config import Settings
 from pipkey.index.client import IndexClient
 from pipkey.index.finder import Finder
 from pipkey.index.page_cache import PageCache
+from pipkey.index.parsed_pages import ParsedPages
 from pipkey.install.report import Reporter
 from pipkey.install.request import BuildOptions
 from pipkey.install.store.cache import WheelCache, default_cache_dir
@@ -44,12 +45,13 @@ class Session:
         self.cache = WheelCache(Path(self.settings.cache_dir or default_cache_dir()))
         # The auth engine and the HTTP stack (httpx, ssl) load on the first request, not
         # here: a sync whose every file is cached makes none (see IndexClient).
-        pages = PageCache(self.cache.root, secrets=lambda: self.auth.known_secrets())
+        secrets = lambda: self.auth.known_secrets()  # noqa: E731
         self.client = IndexClient(
             lambda: self.auth.httpx_auth(),
             network=lambda: self.network,
             offline=self.settings.offline,
-            pages=pages if self.use_cache else None,
+            pages=PageCache(self.cache.root, secrets=secrets) if self.use_cache else None,
+            parsed=ParsedPages(self.cache.root, secrets=secrets) if self.use_cache else None,
         )
         self.finder = Finder(self.client, self.settings)
         self._artifacts_lock = threading.Lock()

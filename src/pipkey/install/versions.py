@@ -38,7 +38,7 @@ def versions(settings: Settings, project: str, target: Target, reporter: Reporte
     usable = {
         dist.version
         for dist in found.files
-        if not dist.link.is_yanked
+        if not dist.is_yanked
         and dist.link.python_ok(target.python_version)
         and (dist.kind == "sdist" or target.wheel_rank(dist.tags) is not None)
     }
@@ -72,7 +72,7 @@ def latest_versions(settings: Settings, names: list[str], target: Target, report
                 raise IndexLookupFailed(name, answers)
             best: tuple[Version, str] | None = None
             for dist in found.files:
-                if dist.link.is_yanked or not dist.link.python_ok(target.python_version):
+                if dist.is_yanked or not dist.link.python_ok(target.python_version):
                     continue
                 if dist.kind == "wheel" and target.wheel_rank(dist.tags) is None:
                     continue

@@ -22,6 +22,7 @@ from packaging.version import Version
 from pipkey.index.models import DistFile
 from pipkey.resolve.candidates import Req
 from pipkey.resolve.policy import Policy
+from pipkey.resolve.ranges import sorted_versions
 
 
 def ordered_versions(
@@ -47,7 +48,15 @@ def ordered_versions(
         wanted = list(allowed) if keep is None else [v for v in keep if v in allowed]
     if not prereleases_ok(policy, allowed, first_party):
         wanted = [v for v in wanted if not v.is_prerelease]
-    return sorted(wanted, reverse=not lowest_first(policy, direct))
+    newest_first = not lowest_first(policy, direct)
+    ordered = sorted_versions(files)  # once per table (Req.allowed_among sorted it already)
+    if len(wanted) * 8 < len(ordered):  # a few versions: sorting them is cheaper
+        return sorted(wanted, reverse=newest_first)
+    chosen = set(wanted)
+    out = [v for v in ordered if v in chosen]
+    if newest_first:
+        out.reverse()
+    return out
 
 
 _UNYANKED: dict[int, tuple[Mapping[Version, DistFile], frozenset[Version]]] = {}
@@ -59,7 +68,7 @@ def _unyanked(files: Mapping[Version, DistFile]) -> frozenset[Version]:
     if held is None or held[0] is not files:
         if len(_UNYANKED) > 4096:
             _UNYANKED.clear()
-        held = (files, frozenset(v for v, dist in files.items() if not dist.link.is_yanked))
+        held = (files, frozenset(v for v, dist in files.items() if not dist.is_yanked))
         _UNYANKED[id(files)] = held
     return held[1]
 

@@ -171,8 +171,8 @@ def _no_match(provider: Provider, req: Req, table: Table) -> NoMatchingDistribut
     skipped = _skipped_in_range(req, table)
     # a version whose every file is yanked is not "found": it is named as yanked below
     versions = sorted(
-        {v for v, files in table.wheels.items() if any(not f.link.is_yanked for f in files)}
-        | {v for v, dist in table.sdists.items() if not dist.link.is_yanked},
+        {v for v, files in table.wheels.items() if any(not f.is_yanked for f in files)}
+        | {v for v, dist in table.sdists.items() if not dist.is_yanked},
         reverse=True,
     )
     if versions:

@@ -66,7 +66,7 @@ class Speculator:
                     (
                         files[0]
                         for version, files in sorted(table.wheels.items(), reverse=True)
-                        if not version.is_prerelease and not files[0].link.is_yanked
+                        if not version.is_prerelease and not files[0].is_yanked
                     ),
                     None,
                 )

@@ -29,7 +29,7 @@ class Table:
         """(version, why its file was left out): error messages name only versions that
         matter. A big page leaves out thousands of files (other platforms): words for each
         cost more than the rest of reading the page, and are rarely read."""
-        return [(version, f"{dist.link.filename} {why}") for version, dist, why in self.left_out]
+        return [(version, f"{dist.filename} {why}") for version, dist, why in self.left_out]
 
 
 def build_table(found: Found, target: Target, cutoff: datetime | None) -> Table:
@@ -39,17 +39,17 @@ def build_table(found: Found, target: Target, cutoff: datetime | None) -> Table:
     table = Table(found)
     python = str(target.python_version)
     wheels, sdists, left_out = table.wheels, table.sdists, table.left_out
-    for dist in found.files:
-        link = dist.link
-        if cutoff is not None and uploaded_after(link.upload_time, cutoff) is not False:
-            newer = uploaded_after(link.upload_time, cutoff)
+    for dist in found.files:  # read without making each file's Link (see models.Listing)
+        if cutoff is not None and uploaded_after(dist.upload_time, cutoff) is not False:
+            newer = uploaded_after(dist.upload_time, cutoff)
             why = "was uploaded after" if newer else "has no upload time (PEP 700) to compare with"
             left_out.append(
                 (dist.version, dist, f"{why} --exclude-newer {cutoff:%Y-%m-%dT%H:%M:%SZ}")
             )
             continue
-        if link.requires_python and not requires_python_ok(link.requires_python, python):
-            left_out.append((dist.version, dist, f"requires Python {link.requires_python}"))
+        requires = dist.requires_python
+        if requires and not requires_python_ok(requires, python):
+            left_out.append((dist.version, dist, f"requires Python {requires}"))
             continue
         if dist.kind == "sdist":
             sdists.setdefault(dist.version, dist)
@@ -60,5 +60,5 @@ def build_table(found: Found, target: Target, cutoff: datetime | None) -> Table:
         wheels.setdefault(dist.version, []).append(dist)
     for files in wheels.values():
         if len(files) > 1:
-            files.sort(key=lambda d: (d.link.is_yanked, target.wheel_rank(d.tags) or 0))
+            files.sort(key=lambda d: (d.is_yanked, target.wheel_rank(d.tags) or 0))
     return table

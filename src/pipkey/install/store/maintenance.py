@@ -24,6 +24,7 @@ BUCKETS = {
     "unpacked-v1": "unpacked wheels",
     "metadata-v1": "wheel metadata",
     "pages-v1": "index pages",
+    "parsed-v1": "parsed index pages",
     "locks-v1": "parsed lock files",
     "interpreters-v1": "interpreter facts",
     "tmp": "downloads in flight",

@@ -8,7 +8,6 @@ from collections.abc import Sequence
 
 from pipkey.auth.credentials import Credentials
 from pipkey.build import Builder, InstallRequirements
-from pipkey.install.commit.transaction import Commit, make_plan
 from pipkey.install.env.environment import introspect
 from pipkey.install.pipeline import resolve_for, roots_and_constraints, stage
 from pipkey.install.request import Request
@@ -27,6 +26,9 @@ def installer_for(session: Session) -> InstallRequirements:
         chosen, _seconds = resolve_for(
             session, request, env.target, env.installed, roots, constraints
         )
+        from pipkey.install.commit.plan import make_plan
+        from pipkey.install.commit.transaction import Commit  # only when building
+
         plan = make_plan(chosen, env)
         Commit(env).run(plan, stage(session, plan.install))
 

@@ -28,7 +28,7 @@ from pipkey.text import count
 if TYPE_CHECKING:
     from pipkey.config import Settings
     from pipkey.index.target import Target
-    from pipkey.install.commit.transaction import Plan
+    from pipkey.install.commit.plan import Plan
     from pipkey.install.store.unpacked import Unpacked
     from pipkey.resolve.candidates import Candidate, Installed, Req
 
@@ -73,8 +73,7 @@ def install(
         session, env = _overlapped_session(settings, request, env, reporter, use_cache)
     from pipkey.install.build_env import attach_builder
     from pipkey.install.commit.lock import environment_lock
-    from pipkey.install.commit.repair import repaired, repaired_first, still_installed
-    from pipkey.install.commit.transaction import Commit, has_leftover
+    from pipkey.install.commit.repair import has_leftover, repaired, repaired_first, still_installed
     from pipkey.install.pipeline import resolve_for, roots_and_constraints, stage
 
     try:
@@ -114,6 +113,8 @@ def install(
         if dry_run:
             _report_plan(reporter, resolution_plan, dry_run=True)
             return outcome
+        from pipkey.install.commit.transaction import Commit
+
         staged = time.monotonic()
         outcome.wheels = stage(session, resolution_plan.install)
         reporter.detail(
@@ -148,7 +149,7 @@ def _planned(
         from pipkey.install.sync import exact_plan
 
         return exact_plan(chosen, env)
-    from pipkey.install.commit.transaction import make_plan
+    from pipkey.install.commit.plan import make_plan
 
     return make_plan(chosen, env, reinstall=request.policy.reinstalls)
 
@@ -269,8 +270,9 @@ def download(
 def uninstall(names: Sequence[str], env: Environment, reporter: Reporter) -> list[Installed]:
     """Through the same journaled commit as install: a killed uninstall is repaired too."""
     from pipkey.install.commit.lock import environment_lock
+    from pipkey.install.commit.plan import Plan
     from pipkey.install.commit.repair import repaired
-    from pipkey.install.commit.transaction import Commit, Plan
+    from pipkey.install.commit.transaction import Commit
 
     wanted = [canonicalize_name(n) for n in names]
     for name in wanted:

@@ -28,8 +28,9 @@ from pipkey.auth.redact import redact_url
 from pipkey.config import Settings
 from pipkey.index.models import Link
 from pipkey.install.commit.lock import environment_lock
+from pipkey.install.commit.plan import Plan
 from pipkey.install.commit.repair import repaired, repaired_first
-from pipkey.install.commit.transaction import Commit, Plan
+from pipkey.install.commit.transaction import Commit
 from pipkey.install.env.environment import Environment, TargetError, rescan
 from pipkey.install.env.own import running_pipkey
 from pipkey.install.env.sources import is_current

@@ -2,15 +2,26 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from pipkey.auth.errors import PipkeyError
 from pipkey.install.commit.lock import environment_lock
-from pipkey.install.commit.transaction import Plan, has_leftover, repair
 from pipkey.install.env.environment import Environment, rescan
 from pipkey.install.report import Reporter
+
+if TYPE_CHECKING:
+    from pipkey.install.commit.plan import Plan
+
+
+def has_leftover(env: Environment) -> bool:
+    """A journal left by a run that did not finish (the commit layer loads only then)."""
+    return env.journal_path.exists()
 
 
 def repaired(env: Environment, reporter: Reporter) -> bool:
     """Repair what a killed run left (environment lock held), saying so in one line."""
+    from pipkey.install.commit.transaction import repair
+
     recovery = repair(env)
     if recovery is not None:
         reporter.warn(recovery.describe())

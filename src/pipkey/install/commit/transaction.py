@@ -13,7 +13,7 @@ import errno
 import os
 import shutil
 import tempfile
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,6 +22,7 @@ from pipkey.auth.errors import PipkeyError
 from pipkey.install.commit.journal import Journal, Recovery, recover
 from pipkey.install.commit.launchers import launcher_kind
 from pipkey.install.commit.linker import Linker
+from pipkey.install.commit.plan import Plan
 from pipkey.install.commit.shared import Owners, label, share
 from pipkey.install.commit.tree import Tree, made
 from pipkey.install.commit.uninstall import Bounds, prune, record_paths
@@ -43,36 +44,6 @@ class InstallError(PipkeyError):
     hint = "the environment was left as it was before this run"
 
 
-@dataclass(frozen=True)
-class Plan:
-    install: tuple[Candidate, ...]
-    remove: tuple[Installed, ...]
-    keep: tuple[Candidate, ...]
-
-
-def make_plan(
-    chosen: Sequence[Candidate],
-    env: Environment,
-    *,
-    reinstall: bool | Callable[[str], bool] = False,
-) -> Plan:
-    """What to change; planned again under the lock, where a concurrent run may have done
-    part of it already (same version now installed → nothing to do for that one).
-    ``reinstall``: for all, or a predicate on the name (``--reinstall-package``)."""
-    install, remove, keep = [], [], []
-    for cand in chosen:
-        current = env.installed.get(cand.name)
-        same = current is not None and current.version == cand.version
-        again = reinstall(cand.name) if callable(reinstall) else reinstall
-        if cand.installed is not None or (same and not again and not cand.direct):
-            keep.append(cand)
-            continue
-        install.append(cand)
-        if current is not None:
-            remove.append(current)
-    return Plan(tuple(install), tuple(remove), tuple(keep))
-
-
 def repair(env: Environment) -> Recovery | None:
     """Finish or undo a transaction a killed run left behind (environment lock held)."""
     base = env.target_dir or env.prefix
@@ -84,10 +55,6 @@ def outside_roots(scheme: Mapping[str, str], base: Path) -> frozenset[Path]:
     outside its prefix): the only other places a journal may name."""
     dirs = {Path(os.path.normpath(p)) for p in scheme.values()}
     return frozenset(d for d in dirs if d != base and base not in d.parents)
-
-
-def has_leftover(env: Environment) -> bool:
-    return env.journal_path.exists()
 
 
 @dataclass

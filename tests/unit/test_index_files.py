@@ -16,7 +16,8 @@ from packaging.utils import (
 )
 from packaging.version import Version
 
-from pipkey.index.models import DistFile, Link, parse_wheel_name
+from pipkey.index.filenames import parse_wheel_name
+from pipkey.index.models import DistFile, Link
 from pipkey.index.page import JSON_TYPE, parse_page
 from pipkey.index.target import Target
 

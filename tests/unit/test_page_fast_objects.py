@@ -8,7 +8,8 @@ import dataclasses
 from packaging.utils import canonicalize_name
 from packaging.version import Version
 
-from pipkey.index.models import DistFile, Link, parse_wheel_name
+from pipkey.index.filenames import parse_wheel_name
+from pipkey.index.models import DistFile, Link
 
 
 def test_listed_link_is_the_dataclass_s_own() -> None:
@@ -46,7 +47,7 @@ def _json_page(*filenames: str, yanked: str | None = None) -> bytes:
 
 def test_a_page_s_rows_become_the_links_the_page_gave_before() -> None:
     """models.Listing keeps rows and makes each Link on demand: the same Links as before."""
-    from pipkey.index.models import Listing
+    from pipkey.index.listing import Listing
     from pipkey.index.page import JSON_TYPE, parse_page
 
     page = parse_page(
@@ -61,7 +62,7 @@ def test_a_page_s_rows_become_the_links_the_page_gave_before() -> None:
 
 
 def test_dist_files_from_rows_answer_without_making_links() -> None:
-    from pipkey.index.models import Listing
+    from pipkey.index.listing import Listing
 
     rows = (("https://f/p-1.0-py3-none-any.whl", "p-1.0-py3-none-any.whl", (), "<4", "bad", None,
              "https://i/p/", "2024-01-01T00:00:00Z"),

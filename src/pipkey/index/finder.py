@@ -19,7 +19,8 @@ from packaging.utils import NormalizedName, canonicalize_name
 from pipkey.auth.redact import redact_url
 from pipkey.config.settings import IndexStrategy, Settings
 from pipkey.index.client import IndexClient, PageResult
-from pipkey.index.models import DistFile, Listing
+from pipkey.index.listing import Listing
+from pipkey.index.models import DistFile
 from pipkey.text import count
 
 

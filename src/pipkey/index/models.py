@@ -5,24 +5,20 @@ from __future__ import annotations
 import functools
 import hashlib
 import os
-from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import Final, Literal, overload
+from typing import Final
 from urllib.parse import unquote, urlsplit, urlunsplit
 
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.tags import Tag
 from packaging.utils import (
-    InvalidSdistFilename,
-    InvalidWheelFilename,
     NormalizedName,
     canonicalize_name,
-    parse_sdist_filename,
-    parse_wheel_filename,
 )
 from packaging.version import Version
 
-FileKind = Literal["wheel", "sdist"]
+from pipkey.index.filenames import FileKind, parse_file_name
+
 HASH_NAMES = ("sha256", "sha384", "sha512", "sha224", "sha1", "md5")
 
 
@@ -214,88 +210,13 @@ _YANKED: Final = 4
 _UPLOAD_TIME: Final = 7
 
 
-def row_of(link: Link) -> Row:
-    return (
-        link.url, link.filename, link.hashes, link.requires_python, link.yanked,
-        link.metadata, link.origin, link.upload_time,
-    )  # fmt: skip
-
-
-class Listing(Sequence[Link]):
-    """The files of one index page, kept as rows: each becomes a Link when it is asked for.
-
-    A resolution reads every file name of a page but looks closely at a few files: jupyterlab's
-    91 pages list 29,657 files, of which about 90 are chosen and a few thousand considered.
-    Immutable and thread-safe (two threads making the same Link make equal ones; one is kept).
-    """
-
-    __slots__ = ("_links", "rows")
-
-    def __init__(self, rows: tuple[Row, ...], links: list[Link | None] | None = None) -> None:
-        self.rows = rows
-        self._links = links
-
-    @staticmethod
-    def of(links: Sequence[Link]) -> Listing:
-        return Listing(tuple(row_of(link) for link in links), list(links))
-
-    def __len__(self) -> int:
-        return len(self.rows)
-
-    @overload
-    def __getitem__(self, i: int) -> Link: ...
-    @overload
-    def __getitem__(self, i: slice) -> list[Link]: ...
-    def __getitem__(self, i: int | slice) -> Link | list[Link]:
-        if isinstance(i, slice):
-            return [self[j] for j in range(*i.indices(len(self.rows)))]
-        made = self._links
-        if made is None:
-            made = self._links = [None] * len(self.rows)
-        link = made[i]
-        if link is None:
-            link = made[i] = Link.listed(*self.rows[i])
-        return link
-
-    def __iter__(self) -> Iterator[Link]:
-        for i in range(len(self.rows)):
-            yield self[i]
-
-    def __eq__(self, other: object) -> bool:
-        if isinstance(other, Listing):
-            return self.rows == other.rows
-        if isinstance(other, (tuple, list)):
-            return tuple(self) == tuple(other)
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(self.rows)
-
-    def __repr__(self) -> str:
-        return f"Listing({len(self.rows)} files)"
-
-    def dists(self) -> Iterator[DistFile]:
-        """Each row whose file name is a wheel's or an sdist's, as a DistFile whose Link is
-        made only when someone reads ``.link``."""
-        made = self._links
-        for i, row in enumerate(self.rows):
-            parsed = parse_file_name(row[_FILENAME])
-            if parsed is None:
-                continue
-            dist = _new(DistFile)
-            dist._link = made[i] if made is not None else None
-            dist._row = row
-            dist.name, dist.version, dist.kind, dist.tags = parsed
-            yield dist
-
-
 class DistFile:
     """A Link whose filename parsed as a wheel or sdist of a known project and version.
 
-    One made from a page's row (:meth:`Listing.dists`) makes its Link on the first read of
-    ``link``; what choosing among files needs (requires-python, yanked, upload time, file
-    name) is read from the row without making it. Immutable by convention, compared and hashed
-    as the dataclass it was: by (link, name, version, kind, tags)."""
+    One made from a page's row (:meth:`from_row`; index/listing.py) makes its Link on the
+    first read of ``link``; what choosing among files needs (requires-python, yanked, upload
+    time, file name) is read from the row without making it. Immutable by convention, compared
+    and hashed as the dataclass it was: by (link, name, version, kind, tags)."""
 
     __slots__ = ("_link", "_row", "kind", "name", "tags", "version")
     name: NormalizedName
@@ -361,6 +282,18 @@ class DistFile:
         )
 
     @staticmethod
+    def from_row(row: Row, link: Link | None = None) -> DistFile | None:
+        """The DistFile of a page's row (its Link made on the first read of ``link``, unless
+        given); None for a file that is no wheel or sdist."""
+        parsed = parse_file_name(row[_FILENAME])
+        if parsed is None:
+            return None
+        dist = _new(DistFile)
+        dist._link, dist._row = link, row
+        dist.name, dist.version, dist.kind, dist.tags = parsed
+        return dist
+
+    @staticmethod
     def parse(link: Link) -> DistFile | None:
         """None for files that are neither a valid wheel nor an sdist name (ignored, like pip)."""
         parsed = parse_file_name(link.filename)
@@ -370,23 +303,6 @@ class DistFile:
 
 
 _new = object.__new__
-_NO_TAGS: frozenset[Tag] = frozenset()
-
-
-def parse_file_name(
-    filename: str,
-) -> tuple[NormalizedName, Version, FileKind, frozenset[Tag]] | None:
-    """(name, version, kind, tags) of a wheel or sdist file name; None for anything else."""
-    try:
-        if filename.endswith(".whl"):
-            name, version, tags = parse_wheel_name(filename)
-            return name, version, "wheel", tags
-        if filename.endswith((".tar.gz", ".zip")):
-            name, version = _sdist_name_version(filename)
-            return name, version, "sdist", _NO_TAGS
-    except (InvalidWheelFilename, InvalidSdistFilename):
-        return None
-    return None
 
 
 def _dist_file(
@@ -397,54 +313,6 @@ def _dist_file(
     dist._link, dist._row = link, None
     dist.name, dist.version, dist.kind, dist.tags = name, version, kind, tags
     return dist
-
-
-def parse_wheel_name(filename: str) -> tuple[NormalizedName, Version, frozenset[Tag]]:
-    """``parse_wheel_filename``'s answer (and errors), from parts parsed once per run.
-
-    A page lists thousands of wheels, but a release repeats one name and version over all its
-    wheels, and a project repeats a few dozen tag strings over all its releases: parsing them
-    (``parse_tag`` builds a Tag per combination) for every file was the largest cost of reading
-    a big page. Each tag set is one shared frozenset, so :meth:`Target.wheel_rank` can memoize
-    on it (a frozenset keeps its hash).
-    """
-    stem = filename[:-4]
-    dashes = stem.count("-")
-    if dashes != 4:  # a build tag (rare) or a malformed name: the full check
-        name, version, _build, tags = parse_wheel_filename(filename)
-        return name, version, tags
-    name_part, version_part, tag_str = stem.split("-", 2)
-    name, version = _wheel_name_version(name_part, version_part)
-    return name, version, _tag_set(tag_str)
-
-
-@functools.lru_cache(maxsize=1 << 16)
-def _wheel_name_version(name_part: str, version_part: str) -> tuple[NormalizedName, Version]:
-    probe = f"{name_part}-{version_part}-py3-none-any.whl"
-    name, version, _build, _tags = parse_wheel_filename(probe)
-    return name, version
-
-
-def _sdist_name_version(filename: str) -> tuple[NormalizedName, Version]:
-    """``parse_sdist_filename``, its version parsed once per version string."""
-    stem = filename[:-7] if filename.endswith(".tar.gz") else filename[:-4]
-    name_part, sep, version_part = stem.rpartition("-")
-    if not sep or not name_part:
-        return parse_sdist_filename(filename)  # raises, with packaging's message
-    try:
-        return canonicalize_name(name_part), _sdist_version(version_part)
-    except InvalidSdistFilename:
-        return parse_sdist_filename(filename)  # raises, naming this file
-
-
-@functools.lru_cache(maxsize=1 << 16)
-def _sdist_version(version_part: str) -> Version:
-    return parse_sdist_filename(f"x-{version_part}.tar.gz")[1]
-
-
-@functools.lru_cache(maxsize=1 << 14)
-def _tag_set(tag_str: str) -> frozenset[Tag]:
-    return parse_wheel_filename(f"x-0-{tag_str}.whl")[3]
 
 
 def file_hashes(path: str, algorithms: tuple[str, ...] = ("sha256",)) -> dict[str, str]:

@@ -12,7 +12,8 @@ from typing import Any
 from urllib.parse import unquote, urljoin
 
 from pipkey.auth.redact import redact_url
-from pipkey.index.models import Link, Listing, Row, check_netloc, is_file_name, row_of, usable_hash
+from pipkey.index.listing import Listing, row_of
+from pipkey.index.models import Link, Row, check_netloc, is_file_name, usable_hash
 
 JSON_TYPE = "application/vnd.pypi.simple.v1+json"
 HTML_TYPE = "application/vnd.pypi.simple.v1+html"

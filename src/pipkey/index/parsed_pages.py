@@ -30,7 +30,8 @@ import marshal
 from collections.abc import Callable
 from pathlib import Path
 
-from pipkey.index.models import Listing, Row
+from pipkey.index.listing import Listing
+from pipkey.index.models import Row
 from pipkey.index.page_cache import entry_path, storable_page, write_entry
 
 DIRECTORY = "parsed-v1"

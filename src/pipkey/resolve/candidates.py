@@ -7,7 +7,7 @@ is how one project with several extras resolves to one version.
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -16,7 +16,7 @@ from packaging.specifiers import SpecifierSet
 from packaging.utils import NormalizedName, canonicalize_name
 from packaging.version import Version
 
-from pipkey.index.models import Link
+from pipkey.index.models import DistFile, Link
 from pipkey.resolve.ranges import sorted_versions, window
 
 
@@ -131,3 +131,33 @@ class Req:
         if self.pin is not None:
             return f"{self.name}=={self.pin.version}"
         return f"{self.id}{self.specifier}"
+
+
+class MadeCandidates:
+    """Each project's candidates made once per file map: find_matches asks for a project's
+    versions again on every visit (a universal lock of fastapi: 18,673 times), and a frozen
+    Candidate costs more to make than to look up."""
+
+    def __init__(self) -> None:
+        self._made: dict[
+            tuple[str, frozenset[str]], tuple[Mapping[Version, DistFile], dict[Version, Candidate]]
+        ] = {}
+
+    def of(
+        self,
+        name: NormalizedName,
+        extras: frozenset[str],
+        files: Mapping[Version, DistFile],
+        wanted: Sequence[Version],
+    ) -> list[Candidate]:
+        held = self._made.get((name, extras))
+        if held is None or held[0] is not files:  # held: the map's id stays its own
+            held = self._made[(name, extras)] = (files, {})
+        made = held[1]
+        out = []
+        for version in wanted:
+            cand = made.get(version)
+            if cand is None:
+                cand = made[version] = Candidate(name, version, files[version].link, extras)
+            out.append(cand)
+        return out

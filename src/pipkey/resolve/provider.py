@@ -22,7 +22,7 @@ from pipkey.index.finder import Finder
 from pipkey.index.models import DistFile, Link
 from pipkey.index.target import Target
 from pipkey.resolve.agreement import LIMIT, Agreements, Implied
-from pipkey.resolve.candidates import Candidate, Installed, Req
+from pipkey.resolve.candidates import Candidate, Installed, MadeCandidates, Req
 from pipkey.resolve.choice import lowest_first, ordered_versions
 from pipkey.resolve.direct import direct_candidate
 from pipkey.resolve.errors import (
@@ -70,9 +70,7 @@ class Provider(AbstractProvider[Req, Candidate, str]):
         self._heads: dict[str, tuple[bool, int]] = {}  # id → (best needs a build, count)
         self._tables: dict[str, Future[Table]] = {}
         self._best: dict[str, tuple[Table, dict[Version, DistFile]]] = {}
-        self._made: dict[
-            tuple[str, frozenset[str]], tuple[dict[Version, DistFile], dict[Version, Candidate]]
-        ] = {}
+        self._made = MadeCandidates()
         self._lock = threading.Lock()
         self._speculator = Speculator(
             finder, self.table, self.installed, self.policy, target.markers, source
@@ -323,7 +321,7 @@ class Provider(AbstractProvider[Req, Candidate, str]):
             )
             if sdist_ok:
                 raise BinaryOnly(name, str(sdist_ok[0]))
-        candidates = self._candidates(name, extras, files, wanted)
+        candidates = self._made.of(name, extras, files, wanted)
         inst = self.installed.get(name) if installed else None
         if inst is None or self.policy.reinstalls(name):
             return candidates
@@ -335,28 +333,6 @@ class Provider(AbstractProvider[Req, Candidate, str]):
         merged = [*rest, keep]
         merged.sort(key=lambda c: c.version, reverse=not lowest_first(self.policy, direct))
         return merged
-
-    def _candidates(
-        self,
-        name: NormalizedName,
-        extras: frozenset[str],
-        files: dict[Version, DistFile],
-        wanted: list[Version],
-    ) -> list[Candidate]:
-        """The candidates of ``wanted``, each made once per file map: find_matches asks for a
-        project's versions again on every visit (a universal lock of fastapi: 18,000 times),
-        and a frozen Candidate costs more to make than to look up."""
-        held = self._made.get((name, extras))
-        if held is None or held[0] is not files:
-            held = self._made[(name, extras)] = (files, {})
-        made = held[1]
-        out = []
-        for version in wanted:
-            cand = made.get(version)
-            if cand is None:
-                cand = made[version] = Candidate(name, version, files[version].link, extras)
-            out.append(cand)
-        return out
 
     def files_by_version(self, name: str, reqs: Sequence[Req]) -> dict[Version, Link]:
         """The versions the resolver would consider for ``reqs`` (no installed copy)."""

@@ -23,6 +23,7 @@ from urllib.parse import unquote, urlsplit
 
 from pipkey.auth.errors import AuthError
 from pipkey.index.errors import DiskFull, DownloadError
+from pipkey.index.listing import Listing
 from pipkey.index.models import Link
 from pipkey.index.page import ACCEPT, PageError, parse_html, parse_page
 from pipkey.index.page_cache import PageCache
@@ -197,7 +198,9 @@ class IndexClient:
         kind = response.headers.get("content-type", "")
         result = self._parsed(url, response.content, kind, final)
         if result.ok and self.pages is not None:
-            self.pages.store(url, final, response.headers, response.content, result.links)
+            links = result.links  # a Listing's URLs come from its rows: no Link is made
+            urls = links.urls() if isinstance(links, Listing) else [link.url for link in links]
+            self.pages.store(url, final, response.headers, response.content, urls)
         return result
 
     def _parsed(self, url: str, body: bytes, content_type: str, base: str) -> PageResult:

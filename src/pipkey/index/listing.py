@@ -68,6 +68,9 @@ class Listing(Sequence[Link]):
     def __repr__(self) -> str:
         return f"Listing({len(self.rows)} files)"
 
+    def urls(self) -> Iterator[str]:
+        return (row[0] for row in self.rows)
+
     def dists(self) -> Iterator[DistFile]:
         """Each row whose file name is a wheel's or an sdist's, as a DistFile whose Link is
         made only when someone reads ``.link``."""

@@ -29,7 +29,6 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from pipkey.auth.urls import split_credentials
-from pipkey.index.models import Link
 
 _FORMAT = 1
 
@@ -112,14 +111,14 @@ class PageCache:
         final_url: str,
         headers: Mapping[str, str],
         body: bytes,
-        links: Iterable[Link],
+        file_urls: Iterable[str],
     ) -> None:
         """Keep the answer when it is safe to (see the module docstring); best effort."""
         storable, no_cache, max_age = cache_control(headers)
         etag, modified = headers.get("etag"), headers.get("last-modified")
         if not storable or (etag is None and modified is None and max_age is None):
             return
-        if not storable_page(url, final_url, (link.url for link in links), body, self._secrets):
+        if not storable_page(url, final_url, file_urls, body, self._secrets):
             return
         self._write(
             url,

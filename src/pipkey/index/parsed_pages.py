@@ -31,7 +31,6 @@ from collections.abc import Callable
 from pathlib import Path
 
 from pipkey.index.listing import Listing
-from pipkey.index.models import Row
 from pipkey.index.page_cache import entry_path, storable_page, write_entry
 
 DIRECTORY = "parsed-v1"
@@ -68,10 +67,9 @@ class ParsedPages:
 
     def store(self, url: str, body: bytes, content_type: str, base: str, page: Listing) -> None:
         """Keep the rows of a page just parsed, when that is safe (see the module docstring)."""
-        rows: tuple[Row, ...] = page.rows
-        if not storable_page(url, base, (row[0] for row in rows), body, self._secrets):
+        if not storable_page(url, base, page.urls(), body, self._secrets):
             return
-        blob = marshal.dumps(rows)
+        blob = marshal.dumps(page.rows)
         head = {
             "format": _FORMAT,
             "body": _digest(body, content_type, base),

@@ -43,6 +43,7 @@ ROOT = Path(__file__).resolve().parent.parent
 WORK = ROOT / "bench" / ".work"
 sys.path.insert(0, str(ROOT))
 
+from bench.aside import empty, set_aside  # noqa: E402
 from tests.support.keyrings import PLUGIN_DIR  # noqa: E402
 from tests.support.servers import NginxAuth, free_port  # noqa: E402
 
@@ -227,7 +228,7 @@ def tools(
 
 def run_once(tool: Tool, cache: Path, log: Path, packages: list[str]) -> tuple[float, int]:
     venv = WORK / "venvs" / "target"
-    shutil.rmtree(venv, ignore_errors=True)
+    set_aside(venv, WORK / "venvs" / "trash")  # not deleted before a timed run: bench/aside.py
     sh(sys.executable, "-m", "venv", "--without-pip", venv)
     log.write_text("")
     cmd = [c.replace("{venv}", str(venv)).replace("{cache}", str(cache)) for c in tool.command]
@@ -259,7 +260,7 @@ def measure(
             seconds, calls = run_once(tool, cache, log, packages)
             samples[tool.name]["cold"].append(seconds)
             samples[tool.name]["lookups"].append(calls)
-            shutil.rmtree(cache, ignore_errors=True)
+            set_aside(cache, WORK / "venvs" / "trash")
     for tool in rows if warm else ():
         run_once(tool, caches / f"warm-{tool.name}", log, packages)  # fill, untimed
     for _round in range(runs if warm else 0):
@@ -268,6 +269,7 @@ def measure(
             samples[tool.name]["warm"].append(seconds)
             samples[tool.name]["lookups"].append(calls)
     shutil.rmtree(caches, ignore_errors=True)
+    empty(WORK / "venvs" / "trash")
     (WORK / "samples.json").write_text(json.dumps(samples, indent=1))  # every run, in order
     return {
         name: {

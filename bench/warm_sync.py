@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import compileall
-import shutil
 import statistics
 import sys
 import tempfile
@@ -23,6 +22,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.aside import empty, set_aside
 from bench.real_projects import PROJECTS, PYTHON, ROOT, base_env, checkout, pipkey, run, uv, venv
 
 DEFAULT = ("flask", "fastapi", "click", "typer")  # encode/httpx has no uv.lock
@@ -56,12 +56,13 @@ def bench(label: str, mirror: str, work: Path, runs: int, timeout: int) -> dict[
         order = ("uv", "pipkey") if round_ % 2 == 0 else ("pipkey", "uv")
         for tool in order:
             cmd, tool_env = tools[tool]
-            shutil.rmtree(trees[tool] / ".venv")
+            set_aside(trees[tool] / ".venv", work / "trash")  # bench/aside.py
             venv(trees[tool] / ".venv")
             rc, seconds, tail = run(cmd, trees[tool], tool_env, timeout)
             if rc != 0:
                 return {"name": label, "error": f"{tool} failed: {tail}"}
             times[tool].append(seconds)
+    empty(work / "trash")
     locked = (trees["uv"] / "uv.lock").read_text().count("[[package]]")
     pairs = [p / u for p, u in zip(times["pipkey"], times["uv"], strict=True)]
     return {

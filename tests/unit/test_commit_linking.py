@@ -8,6 +8,7 @@ import csv
 import hashlib
 import json
 import os
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -87,6 +88,34 @@ def test_only_missing_directories_are_made_parents_first(tmp_path: Path) -> None
                             for p in ("new", "new/deep", "new/deep/er", "new-sibling")}  # fmt: skip
     make_dirs(sorted(wanted))
     assert all(os.path.isdir(d) for d in wanted)
+
+
+def test_new_subtrees_are_grouped_so_no_thread_waits_on_another(tmp_path: Path) -> None:
+    """uv makes each wheel's directories in parallel; here each new subtree is one task."""
+    (tmp_path / "site").mkdir()
+    wanted = [str(tmp_path / "site" / f"pkg{i}" / sub / "leaf")
+              for i in range(40) for sub in ("a", "b")]  # fmt: skip
+    missing = Tree().missing(wanted)
+    groups = tree_module.subtrees(missing)
+
+    assert sorted(d for g in groups for d in g) == missing
+    for group in groups:  # one new top per group, made before everything under it
+        top = group[0]
+        assert os.path.isdir(os.path.dirname(top))
+        assert all(d == top or d.startswith(top + os.sep) for d in group)
+        assert group == sorted(group)
+    assert len(groups) == 40
+    with ThreadPoolExecutor(2) as pool:
+        tree_module.make_missing(missing, pool)
+    assert all(os.path.isdir(d) for d in wanted)
+
+
+def test_a_failed_mkdir_in_the_pool_is_raised(tmp_path: Path) -> None:
+    (tmp_path / "site").mkdir()
+    missing = [str(tmp_path / "site" / f"p{i}") for i in range(tree_module.POOL_FROM_DIRS)]
+    (tmp_path / "site" / "p7").write_text("a file where a directory must go")
+    with ThreadPoolExecutor(2) as pool, pytest.raises(FileExistsError):
+        tree_module.make_missing(sorted(missing), pool)
 
 
 def test_a_file_where_a_directory_must_go_is_an_error(tmp_path: Path) -> None:

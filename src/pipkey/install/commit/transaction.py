@@ -14,7 +14,7 @@ import os
 import shutil
 import tempfile
 from collections.abc import Callable, Mapping
-from concurrent.futures import ThreadPoolExecutor, as_completed
+from concurrent.futures import Executor, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,7 +24,7 @@ from pipkey.install.commit.launchers import launcher_kind
 from pipkey.install.commit.linker import Linker
 from pipkey.install.commit.plan import Plan
 from pipkey.install.commit.shared import Owners, label, share
-from pipkey.install.commit.tree import Tree, made
+from pipkey.install.commit.tree import POOL_FROM_DIRS, Tree, make_missing
 from pipkey.install.commit.uninstall import Bounds, prune, record_paths
 from pipkey.install.commit.wheel import extra_files
 from pipkey.install.env.environment import JOURNAL_NAME, Environment
@@ -123,9 +123,7 @@ class Commit:
             for dist in plan.remove:
                 on_step(f"- {dist.raw_name or dist.name}=={dist.version}")
             # Moving files aside may have pruned directories the memo saw: look again then.
-            for directory in (Tree() if moves else tree).missing(tree.directories):
-                made(directory)
-            self._link(jobs, on_step)
+            self._place(jobs, (Tree() if moves else tree).missing(tree.directories), on_step)
             journal.committed()
         except BaseException as exc:
             journal.rollback()
@@ -140,26 +138,36 @@ class Commit:
             raise
         journal.finish()
 
-    @staticmethod
-    def _link(jobs: list[_Job], on_step: Callable[[str], None]) -> None:
-        """Each wheel's files (their directories exist by now); a pool only where there is
-        enough to share out — linking is kernel time, and a thread costs more than a small
-        wheel's links."""
+    @classmethod
+    def _place(cls, jobs: list[_Job], missing: list[str], on_step: Callable[[str], None]) -> None:
+        """The new directories, then the wheels' files: in a pool when there are enough of
+        either (``mkdir`` and ``link`` are kernel time and release the GIL)."""
         files = sum(len(wheel.files) for _, wheel, _, _ in jobs)
-        if len(jobs) < 2 or files < POOL_FROM_FILES:
+        if len(missing) < POOL_FROM_DIRS and (len(jobs) < 2 or files < POOL_FROM_FILES):
+            make_missing(missing)
+            cls._link(jobs, on_step, None)
+            return
+        with ThreadPoolExecutor(INSTALL_WORKERS, thread_name_prefix="pipkey-install") as pool:
+            make_missing(missing, pool)
+            cls._link(jobs, on_step, pool if len(jobs) > 1 else None)
+
+    @staticmethod
+    def _link(jobs: list[_Job], on_step: Callable[[str], None], pool: Executor | None) -> None:
+        """Each wheel's files (their directories exist by now); in the ``pool`` only where
+        there is enough to share out — linking is kernel time, and a thread costs more than a
+        small wheel's links. Distinct wheels write distinct files; linking releases the GIL."""
+        if pool is None:
             for cand, wheel, linker, extra in jobs:
                 linker.install(wheel, extra=extra, dirs_made=True)
                 on_step(f"+ {cand.name}=={cand.version}")
             return
-        # Distinct wheels write distinct files; linking releases the GIL.
-        with ThreadPoolExecutor(INSTALL_WORKERS, thread_name_prefix="pipkey-install") as pool:
-            futures = {
-                pool.submit(linker.install, wheel, extra=extra, dirs_made=True): cand
-                for cand, wheel, linker, extra in jobs
-            }
-            for fut in as_completed(futures):
-                fut.result()
-                on_step(f"+ {futures[fut].name}=={futures[fut].version}")
+        futures = {
+            pool.submit(linker.install, wheel, extra=extra, dirs_made=True): cand
+            for cand, wheel, linker, extra in jobs
+        }
+        for fut in as_completed(futures):
+            fut.result()
+            on_step(f"+ {futures[fut].name}=={futures[fut].version}")
 
     @staticmethod
     def _owned(dist: Installed, bounds: Bounds, warn: Callable[[str], None]) -> list[Path]:

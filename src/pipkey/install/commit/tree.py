@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Sequence
+from concurrent.futures import Executor
 
 
 class Tree:
@@ -61,10 +62,44 @@ class Tree:
         return sorted(d for d, there in self._dirs.items() if not there)
 
 
-def make_dirs(directories: Sequence[str]) -> None:
+# Below this many directories a pool costs more than it saves.
+POOL_FROM_DIRS = 64
+
+
+def make_dirs(directories: Sequence[str], pool: Executor | None = None) -> None:
     """Make ``directories`` (sorted: parents first), each missing one with one ``mkdir``."""
-    tree = Tree()
-    for directory in tree.missing(directories):
+    make_missing(Tree().missing(directories), pool)
+
+
+def make_missing(missing: list[str], pool: Executor | None = None) -> None:
+    """Make ``missing`` (sorted, parents first, as :meth:`Tree.missing` lists them).
+
+    A ``mkdir`` is kernel CPU time (0.2-0.7 ms each on the bench VM's ext4: a fresh venv's
+    ~1,000 directories cost more than linking its ~3,500 files) and releases the GIL, so with a
+    ``pool`` the new subtrees are made side by side, each by one thread, parents first within
+    it: what one thread makes never waits on another's."""
+    if pool is None or len(missing) < POOL_FROM_DIRS:
+        for directory in missing:
+            made(directory)
+        return
+    for future in [pool.submit(_make_all, group) for group in subtrees(missing)]:
+        future.result()
+
+
+def subtrees(missing: list[str]) -> list[list[str]]:
+    """``missing`` (sorted, parents first) grouped by the new subtree each lies in — a
+    directory whose parent is not missing starts a group — the largest groups first."""
+    groups: dict[str, list[str]] = {}
+    top_of: dict[str, str] = {}
+    for directory in missing:
+        top = top_of.get(os.path.dirname(directory), directory)
+        top_of[directory] = top
+        groups.setdefault(top, []).append(directory)
+    return sorted(groups.values(), key=len, reverse=True)
+
+
+def _make_all(directories: list[str]) -> None:
+    for directory in directories:
         made(directory)
 
 

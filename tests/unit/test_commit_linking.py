@@ -298,3 +298,25 @@ def test_the_journal_lists_new_directories_once_and_rollback_still_removes_all(
     assert recovery.removed == len(creates)
     assert not (site / "pkg").exists()
     assert not (site / "old" / "added.py").exists()
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_record_text_is_what_csv_writes(seed: int) -> None:
+    """RECORD is CSV (the binary-distribution spec): the direct join must equal csv.writer's
+    output for every path, the ones that need quoting included."""
+    import csv
+    import io
+    import random
+
+    from pipkey.install.commit.linker import record_text
+
+    rng = random.Random(seed)
+    alphabet = "abcXYZ/._-+ ()é,\"\r\n'#"
+    for _ in range(500):
+        rows = [("".join(rng.choice(alphabet) for _ in range(rng.randint(1, 12))),
+                 "sha256=" + "A" * 43, str(rng.randint(0, 99999)))
+                for _ in range(rng.randint(1, 6))]  # fmt: skip
+        rows.append(("pkg-1.0.dist-info/RECORD", "", ""))
+        text = io.StringIO(newline="")
+        csv.writer(text, delimiter=",", quotechar='"', lineterminator="\n").writerows(rows)
+        assert record_text(rows) == text.getvalue()

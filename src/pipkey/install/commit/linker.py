@@ -20,6 +20,7 @@ import errno
 import hashlib
 import io
 import os
+import re
 import shutil
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -38,6 +39,7 @@ LINK_MODES = ("hardlink", "copy", "symlink", "clone")
 _FICLONE = 0x40049409  # Linux ioctl: share the extents (btrfs, XFS), copy-on-write
 _SCHEME_KEYS = ("purelib", "platlib", "headers", "scripts", "data")
 _FALLBACK = (errno.EXDEV, errno.EPERM, errno.EMLINK, errno.ENOTSUP)
+_NEEDS_QUOTING = re.compile(r'[,"\r\n]')
 
 # A planned file: (source in the unpacked tree, target, RECORD path, sha256, size, written):
 # ``written`` for a ``.data/scripts`` file that gets the target's shebang; every other is linked
@@ -80,25 +82,36 @@ class Linker:
         """``written`` gets every new path once it is created, for the transaction's undo.
         ``dirs_made``: the caller created every directory :meth:`planned` needs (a commit
         makes them for all wheels at once)."""
-        root_key = "purelib" if wheel.root_is_purelib else "platlib"
-        base = self._dirs[root_key]
-        targets = self._targets_once(wheel, root_key)
         if not dirs_made:
             make_dirs(sorted({os.path.dirname(t) for t in self.planned(wheel, extra)}))
-        rows: list[tuple[str, str, str]] = []
-        links: list[tuple[str, str]] = []
+        self.place(self.links(wheel))
+        self.finish(wheel, extra)
+
+    def links(self, wheel: Unpacked) -> list[tuple[str, str]]:
+        """(source, target) of every file :meth:`place` links or copies: all of the wheel's
+        but the ``#!python`` scripts :meth:`finish` writes and the paths another wheel wins.
+        A commit shares them out in chunks, so one big wheel (16,000 files) is not one
+        thread's work."""
+        root_key = "purelib" if wheel.root_is_purelib else "platlib"
         skip = self.skip
-        for source, target, relative, digest, size, rewrite in targets:
+        return [(source, target)
+                for source, target, _, _, _, rewrite in self._targets_once(wheel, root_key)
+                if not rewrite and target not in skip]  # fmt: skip
+
+    def finish(self, wheel: Unpacked, extra: dict[str, bytes]) -> None:
+        """Everything but the links: rewritten scripts, entry-point launchers, ``extra``
+        files in the .dist-info, and the RECORD of it all (which needs no link to exist)."""
+        root_key = "purelib" if wheel.root_is_purelib else "platlib"
+        base = self._dirs[root_key]
+        rows: list[tuple[str, str, str]] = []
+        for source, target, relative, digest, size, rewrite in self._targets_once(wheel, root_key):
             if rewrite:
                 with open(source, "rb") as fh:
                     data = _with_shebang(fh.read(), self.interpreter)
                 self._write(target, data, executable=True)
                 rows.append(_row(relative, data))
-                continue
-            if target not in skip:
-                links.append((source, target))
-            rows.append((relative, "sha256=" + digest, str(size)))
-        self._place_all(links)
+            else:
+                rows.append((relative, "sha256=" + digest, str(size)))
         scripts_rel = self._relative("scripts", base)
         for name, data in self._scripts(wheel):
             self._write(join(self._dirs["scripts"], name), data, executable=True)
@@ -108,10 +121,8 @@ class Linker:
             self._write(join(dist_info, name), data, executable=False)
             rows.append(_row(f"{wheel.dist_info}/{name}", data))
         rows.append((f"{wheel.dist_info}/RECORD", "", ""))
-        rows.sort(key=lambda row: row[0])
-        text = io.StringIO(newline="")
-        csv.writer(text, delimiter=",", quotechar='"', lineterminator="\n").writerows(rows)
-        self._write(join(dist_info, "RECORD"), text.getvalue().encode(), executable=False)
+        rows.sort()  # by path: each path is listed once
+        self._write(join(dist_info, "RECORD"), record_text(rows).encode(), executable=False)
 
     def planned(self, wheel: Unpacked, extra: Iterable[str]) -> list[str]:
         """Every path :meth:`install` will create, before it creates any (for the journal)."""
@@ -135,9 +146,11 @@ class Linker:
         root, top = str(wheel.root), self._dirs[root_key]
         relatives: dict[str, str] = {}
         out: list[Target] = []
+        # join() inlined where "/" is the separator: this loop runs once per file of every wheel
+        root_sep, top_sep = root.rstrip(os.sep) + os.sep, top.rstrip(os.sep) + os.sep
         for item in wheel.files:
             path = item.path
-            source = join(root, path)
+            source = root_sep + path if os.sep == "/" else join(root, path)
             if path.startswith(data_prefix):
                 key, _, rest = path[len(data_prefix) :].partition("/")
                 if key not in _SCHEME_KEYS or not rest:
@@ -154,7 +167,8 @@ class Linker:
                 continue  # replaced by the RECORD of what was installed
             else:
                 # A file of the wheel's root lands at its own path under it: no relpath.
-                out.append((source, join(top, path), path, item.digest, item.size, False))
+                target = top_sep + path if os.sep == "/" else join(top, path)
+                out.append((source, target, path, item.digest, item.size, False))
         return out
 
     def _relative(self, key: str, base: str) -> str:
@@ -174,8 +188,9 @@ class Linker:
             kind: Literal["console", "gui"] = "gui" if section == "gui" else "console"
             yield Script(name, module, attr, kind).generate(self.interpreter, self.launcher)
 
-    def _place_all(self, pairs: list[tuple[str, str]]) -> None:
-        """The hot loop: one ``os.link`` per file while hardlinking works."""
+    def place(self, pairs: list[tuple[str, str]]) -> None:
+        """The hot loop: one ``os.link`` per file while hardlinking works. Safe to run on
+        several chunks of one wheel at once (``written`` is only appended to)."""
         done = 0
         if self.link_mode == "hardlink":
             link, written = os.link, self.written
@@ -233,6 +248,16 @@ class Linker:
             out.write(data)
         if executable:
             os.chmod(target, 0o755)
+
+
+def record_text(rows: list[tuple[str, str, str]]) -> str:
+    """RECORD's CSV: joined directly when no path needs quoting (a digest or a size never
+    does), which is csv.writer's output to the byte at a third of its cost; csv otherwise."""
+    if not _NEEDS_QUOTING.search("\0".join(row[0] for row in rows)):
+        return "".join(f"{path},{digest},{size}\n" for path, digest, size in rows)
+    text = io.StringIO(newline="")
+    csv.writer(text, delimiter=",", quotechar='"', lineterminator="\n").writerows(rows)
+    return text.getvalue()
 
 
 def _rewritten(source: str, executable: bool) -> bool:

@@ -16,6 +16,7 @@ import tempfile
 from collections.abc import Callable, Mapping
 from concurrent.futures import Executor, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 from pipkey.auth.errors import PipkeyError
@@ -35,6 +36,7 @@ from pipkey.resolve.candidates import Candidate, Installed
 # cores only contend.
 INSTALL_WORKERS = min(4, os.cpu_count() or 2)
 POOL_FROM_FILES = 2000
+LINK_CHUNK = 1024  # files per linking task: ~10 ms of work, enough to share out one big wheel
 
 
 _Job = tuple[Candidate, Unpacked, Linker, dict[str, bytes]]
@@ -143,28 +145,32 @@ class Commit:
         """The new directories, then the wheels' files: in a pool when there are enough of
         either (``mkdir`` and ``link`` are kernel time and release the GIL)."""
         files = sum(len(wheel.files) for _, wheel, _, _ in jobs)
-        if len(missing) < POOL_FROM_DIRS and (len(jobs) < 2 or files < POOL_FROM_FILES):
+        if len(missing) < POOL_FROM_DIRS and files < POOL_FROM_FILES:
             make_missing(missing)
-            cls._link(jobs, on_step, None)
-            return
-        with ThreadPoolExecutor(INSTALL_WORKERS, thread_name_prefix="pipkey-install") as pool:
-            make_missing(missing, pool)
-            cls._link(jobs, on_step, pool if len(jobs) > 1 else None)
-
-    @staticmethod
-    def _link(jobs: list[_Job], on_step: Callable[[str], None], pool: Executor | None) -> None:
-        """Each wheel's files (their directories exist by now); in the ``pool`` only where
-        there is enough to share out — linking is kernel time, and a thread costs more than a
-        small wheel's links. Distinct wheels write distinct files; linking releases the GIL."""
-        if pool is None:
             for cand, wheel, linker, extra in jobs:
                 linker.install(wheel, extra=extra, dirs_made=True)
                 on_step(f"+ {cand.name}=={cand.version}")
             return
-        futures = {
-            pool.submit(linker.install, wheel, extra=extra, dirs_made=True): cand
-            for cand, wheel, linker, extra in jobs
-        }
+        with ThreadPoolExecutor(INSTALL_WORKERS, thread_name_prefix="pipkey-install") as pool:
+            make_missing(missing, pool)
+            cls._link(jobs, on_step, pool)
+
+    @staticmethod
+    def _link(jobs: list[_Job], on_step: Callable[[str], None], pool: Executor) -> None:
+        """Every wheel's links in chunks of at most LINK_CHUNK files, the biggest first (one
+        wheel of 16,000 files is not one thread's work), then each wheel's other files
+        (scripts, RECORD). Distinct wheels write distinct files. The two stages do not mix:
+        a thread building a RECORD holds the GIL for milliseconds, and every ``os.link``
+        returning meanwhile would wait for it."""
+        chunks = [partial(linker.place, links[at : at + LINK_CHUNK])
+                  for _, wheel, linker, _ in jobs
+                  for links in (linker.links(wheel),)
+                  for at in range(0, len(links), LINK_CHUNK)]  # fmt: skip
+        chunks.sort(key=lambda task: len(task.args[0]), reverse=True)
+        for fut in [pool.submit(chunk) for chunk in chunks]:
+            fut.result()
+        futures = {pool.submit(linker.finish, wheel, extra): cand
+                   for cand, wheel, linker, extra in jobs}  # fmt: skip
         for fut in as_completed(futures):
             fut.result()
             on_step(f"+ {futures[fut].name}=={futures[fut].version}")

@@ -13,6 +13,18 @@ import os
 from collections.abc import Iterable, Sequence
 from concurrent.futures import Executor
 
+if os.sep == "/" and os.altsep is None:
+
+    def parent(path: str) -> str:
+        """``os.path.dirname`` of a normalised absolute path, a tenth of its cost (a commit
+        asks for ~60,000 of them: fastapi's lock is 30,000 files)."""
+        return path[: path.rfind("/")] or "/"
+
+else:
+
+    def parent(path: str) -> str:
+        return os.path.dirname(path)
+
 
 class Tree:
     """Memoised ``isdir`` of target directories (``str`` paths) and of their parents."""
@@ -24,8 +36,8 @@ class Tree:
     def is_dir(self, directory: str) -> bool:
         known = self._dirs.get(directory)
         if known is None:
-            parent = os.path.dirname(directory)
-            known = (parent == directory or self.is_dir(parent)) and os.path.isdir(directory)
+            up = parent(directory)
+            known = (up == directory or self.is_dir(up)) and os.path.isdir(directory)
             self._dirs[directory] = known
         return known
 
@@ -33,7 +45,12 @@ class Tree:
         """Those of ``paths`` that exist (as anything: ``lexists``), in their order."""
         by_dir: dict[str, list[str]] = {}
         for path in paths:
-            by_dir.setdefault(os.path.dirname(path), []).append(path)
+            directory = parent(path)
+            files = by_dir.get(directory)
+            if files is None:
+                by_dir[directory] = [path]
+            else:
+                files.append(path)
         self.directories = list(by_dir)
         found: set[str] = set()
         for directory, files in by_dir.items():
@@ -51,9 +68,9 @@ class Tree:
         known = self._dirs
         tops = sorted(
             d for d, there in known.items()
-            if not there and known.get(os.path.dirname(d), True)
+            if not there and known.get(parent(d), True)
         )  # fmt: skip
-        return tops + [p for p in paths if known.get(os.path.dirname(p), True)]
+        return tops + [p for p in paths if known.get(parent(p), True)]
 
     def missing(self, directories: Iterable[str]) -> list[str]:
         """Every directory that must be made for ``directories`` to exist, parents first."""
@@ -92,7 +109,7 @@ def subtrees(missing: list[str]) -> list[list[str]]:
     groups: dict[str, list[str]] = {}
     top_of: dict[str, str] = {}
     for directory in missing:
-        top = top_of.get(os.path.dirname(directory), directory)
+        top = top_of.get(parent(directory), directory)
         top_of[directory] = top
         groups.setdefault(top, []).append(directory)
     return sorted(groups.values(), key=len, reverse=True)

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from pipkey.lock.parsed import DIRECTORY
 from pipkey.lock.uvlock import read_uv_lock
 
@@ -57,3 +59,29 @@ def test_a_broken_cache_entry_is_parsed_again(tmp_path: Path) -> None:
     (entry,) = (cache / DIRECTORY).glob("*.json")
     entry.write_text("{not json")
     assert read_uv_lock(path, cache) == read_uv_lock(path)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://files.pythonhosted.org/packages/aa/bb/x-1.0-py3-none-any.whl",
+        "https://h/x%2B1.whl#sha256=1",
+        "https://h/a/b?x=/c",
+        "https://h",
+        "https://h?x=/a",
+        "file:///tmp/a%20b.whl",
+        "https://u:p@h:8/a/b.whl",
+        "https://h/a/",
+        "git+https://h/x.git",
+        "HTTPS://H/A.whl",
+        "https://[::1]:8/a.whl",
+        "relative/x.whl",
+        "https://h/#frag/x",
+    ],
+)
+def test_a_locked_file_s_name_is_the_last_segment_of_its_url_path(url: str) -> None:
+    from urllib.parse import unquote, urlsplit
+
+    from pipkey.lock.uvlock import file_name
+
+    assert file_name(url) == unquote(urlsplit(url).path.rsplit("/", 1)[-1])

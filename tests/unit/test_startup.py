@@ -197,3 +197,23 @@ def test_url2pathname_without_urllib_request_answers_as_urllib_request_does() ->
     for path in ("/srv/wheels/a-1.0-py3-none-any.whl", "/tmp/my%20project", "/x/%C3%A9t%C3%A9",
                  "/a/b%2Fc", "relative/dir"):  # fmt: skip
         assert url2pathname(path) == urllib.request.url2pathname(path), path
+
+
+def test_reading_a_cached_wheel_s_metadata_loads_no_http_stack(tmp_path: Path) -> None:
+    """A warm sync of a project with an editable reads its built wheel's METADATA from the
+    cache against the same size bound as a download: the bound is a number, not httpx (the
+    import cost a warm sync of fastapi ~25 ms)."""
+    from tests.support.wheels import build_wheel
+
+    wheel = build_wheel(tmp_path / "wheels", "localpkg", "1.0")
+    code = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from pipkey.resolve.metadata import read_wheel_metadata\n"
+        f"assert b'localpkg' in read_wheel_metadata(Path({str(wheel)!r}))\n"
+        "print(' '.join(sorted(sys.modules)))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    modules = set(out.stdout.split())
+    assert "pipkey.resolve.metadata" in modules
+    assert {m for m in modules if m.split(".")[0] in ("httpx", "httpcore", "h11")} == set()

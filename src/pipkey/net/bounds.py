@@ -24,10 +24,8 @@ from typing import BinaryIO
 
 import httpx
 
-MIB = 1 << 20
-PAGE_LIMIT = 100 * MIB
-METADATA_LIMIT = 16 * MIB
-DOWNLOAD_LIMIT = 10 * 1024 * MIB
+from pipkey.net.limits import DOWNLOAD_LIMIT, METADATA_LIMIT, MIB, PAGE_LIMIT  # noqa: F401
+
 LOW_SPEED_BYTES = 1024
 TOTAL_FACTOR = 10
 MAX_BYTES = "pipkey.max_bytes"  # request extension: the bound for this response's body

@@ -71,7 +71,7 @@ def _parse(data: bytes, where: str) -> CoreMetadata:
 def read_wheel_metadata(wheel: Path | IO[bytes], filename: str | None = None) -> bytes:
     """METADATA from the wheel's ``*.dist-info`` directory (the one matching its file name):
     a wheel file, or any seekable file object (a remote wheel read in ranges)."""
-    from pipkey.net.bounds import METADATA_LIMIT  # net.bounds loads httpx: not for a no-op sync
+    from pipkey.net.limits import METADATA_LIMIT
 
     name = filename or (wheel.name if isinstance(wheel, Path) else "the wheel")
     try:

@@ -19,7 +19,7 @@ log = logging.getLogger("pipkey.cache")
 
 
 def pep658_metadata(client: IndexClient, link: Link) -> bytes:
-    from pipkey.net.bounds import METADATA_LIMIT  # loads httpx: only when a request is made
+    from pipkey.net.limits import METADATA_LIMIT
 
     data = client.get_bytes(link.metadata_url, max_bytes=METADATA_LIMIT)
     for algo, expected in link.metadata or ():

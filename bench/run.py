@@ -17,7 +17,8 @@ are served behind nginx ``auth_basic`` either as a **static index with PEP 658 m
 (``--index pypiserver``, slow enough to hide differences). Every tool gets the same index URL with
 the username in it and the password from a keyring: the ``keyring`` CLI (in its own venv, holding
 the test backend that logs every lookup) for pip, uv and pipkey, plus pipkey with its in-process
-keyring. Each run installs into a fresh ``venv --without-pip``; "cold" uses an empty cache,
+keyring. Each run installs into a fresh ``venv --without-pip`` (the previous one is moved aside
+and deleted when the bench ends: ``bench/aside.py``); "cold" uses an empty cache,
 "warm" a cache filled by an untimed earlier run; the tools take turns run by run, so a noisy
 moment hits all of them. Prints a markdown table with ratios to pip and uv.
 """

@@ -47,13 +47,19 @@ class Chain:
         self.prompter = prompter
 
     def lookup(
-        self, target: Target, *, active: bool, rejected: frozenset[Credentials] = frozenset()
+        self,
+        target: Target,
+        *,
+        active: bool,
+        rejected: frozenset[Credentials] = frozenset(),
+        prompt: bool = True,
     ) -> Found:
+        """``prompt=False``: stop before asking the user (a look-ahead, see auth/ahead.py)."""
         query = Query(target, rejected=rejected)
-        found = self._walk(query, active)
+        found = self._walk(query, active, prompt)
         return Found(found, tuple(query.attempts), query.username)
 
-    def _walk(self, query: Query, active: bool) -> Credentials | None:
+    def _walk(self, query: Query, active: bool, prompt: bool = True) -> Credentials | None:
         url = query.target.clean_url
         if insecure_origin(url, self.settings.trusted_hosts):
             host = query.target.origin.netloc
@@ -79,7 +85,7 @@ class Chain:
             # Only when no source had a password at all: after a refused one, an empty
             # password would only blur which source to fix.
             found = url_username_alone(query)
-        return found or self._from_prompt(query)
+        return found or (self._from_prompt(query) if prompt else None)
 
     def _fallback_username(self, target: Target) -> tuple[str, str] | None:
         """The username known without any source: configured for the index, else the one its

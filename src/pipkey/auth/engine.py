@@ -11,12 +11,12 @@ import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from http import HTTPStatus
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-import httpx
-
+from pipkey.auth.ahead import Ahead, Hints
 from pipkey.auth.chain import Chain, Found
 from pipkey.auth.credentials import Credentials, Source
 from pipkey.auth.discovery import Discovery
@@ -43,6 +43,9 @@ from pipkey.auth.urls import (
     split_credentials,
 )
 
+if TYPE_CHECKING:
+    import httpx
+
 log = logging.getLogger("pipkey.auth")
 
 CacheKey = tuple[str, str | None]
@@ -55,6 +58,8 @@ class _Entry:
     full: Found | None = None
     rejected: frozenset[Credentials] = frozenset()
     save_offered: bool = False
+    ahead: Ahead | None = None  # a look-ahead's answer, for the first challenge (auth/ahead.py)
+    asked: bool = False  # a request under it was sent
 
 
 class Authenticator:
@@ -97,6 +102,7 @@ class Authenticator:
         )
         self._entries: dict[CacheKey, _Entry] = {}
         self._entries_lock = threading.Lock()
+        self.hints = Hints(settings.hints_dir)
 
     # -- plumbing --------------------------------------------------------------------------
     def warn(self, message: str) -> None:
@@ -162,6 +168,7 @@ class Authenticator:
         if own is not None:
             return own
         entry = self._entry(target)
+        entry.asked = True
         with entry.lock:
             if entry.full is not None:
                 return entry.full.credentials
@@ -190,8 +197,53 @@ class Authenticator:
         entry = self._entry(target)
         with entry.lock:
             if entry.full is None:
-                entry.full = self.chain.lookup(target, active=True, rejected=entry.rejected)
+                entry.full = self._looked_ahead(entry) or self.chain.lookup(
+                    target, active=True, rejected=entry.rejected
+                )
             return entry.full.credentials
+
+    def _looked_ahead(self, entry: _Entry) -> Found | None:
+        """The look-ahead's answer when it found credentials none of which were refused since
+        (entry lock held); else None: the chain is walked now, as without it."""
+        ahead, entry.ahead = entry.ahead, None
+        if ahead is None or entry.rejected:
+            return None
+        found = ahead.result(self.settings.keyring_timeout + 5)
+        if found is None or found.credentials is None:
+            return None
+        return found
+
+    def look_ahead(self) -> None:
+        """Start the credential chain for every configured index whose keyring credentials
+        were accepted last time (see auth/ahead.py); called when requests are about to go."""
+        for index in self.settings.indexes:
+            if index.authenticate == "never" or self.settings.keyring_provider == "disabled":
+                continue
+            clean = split_credentials(index.url)[0]
+            if not self.hints.needed(clean):
+                continue
+            target = self.target(index.url)
+            entry = self._entry(target)
+            with entry.lock:
+                if entry.full is not None or entry.ahead is not None:
+                    continue
+                run = partial(self.chain.lookup, target, active=True, prompt=False)
+                entry.ahead = Ahead(run, redact_url(index.url))
+            log.info("auth %s: looking up credentials ahead (its keyring answered last run)",
+                     redact_url(index.url))  # fmt: skip
+
+    def close(self) -> None:
+        """Forget an index that was sent requests and never asked for the credentials looked
+        up ahead for it: it no longer needs them (auth/ahead.py)."""
+        with self._entries_lock:
+            entries = list(self._entries.items())
+        for (where, _), entry in entries:
+            ahead = entry.ahead
+            if ahead is None or ahead.used:
+                continue
+            ahead.finish(self.settings.keyring_timeout + 5)
+            if entry.asked and entry.full is None:
+                self.hints.forget(where)
 
     def refresh(self, target: Target, rejected: Credentials) -> Credentials | None:
         """Drop ``rejected`` and ask the sources once more (an expired token may be renewed).
@@ -212,6 +264,8 @@ class Authenticator:
         """The server took ``credentials``: say once when they replaced refused URL credentials
         (a stale URL in a config should not go unnoticed); offer to save prompted ones."""
         entry = self._entry(target)
+        if success and credentials.source.kind == "keyring" and target.index_url is not None:
+            self.hints.remember(target.index_url)
         if credentials.source.kind == "url":
             with entry.lock:  # a URL's own user:password, accepted: later URLs of its kind reuse it
                 if entry.full is None or entry.full.credentials is None:
@@ -341,7 +395,7 @@ class Authenticator:
         return "provide credentials with " + ", ".join(options)
 
     # -- wiring ----------------------------------------------------------------------------
-    def httpx_auth(self) -> httpx.Auth:
+    def httpx_auth(self) -> httpx.Auth:  # httpx loads with the flow, not with the engine
         from pipkey.auth.flow import EngineAuth
 
         return EngineAuth(self)
@@ -349,9 +403,13 @@ class Authenticator:
     def client(self, **kwargs: Any) -> httpx.Client:
         """An ``httpx.Client`` wired to this engine. Redirects are followed by the auth flow
         (not by httpx) so that each hop's origin gets its own credentials."""
+        import httpx
+
         return httpx.Client(auth=self.httpx_auth(), follow_redirects=False, **kwargs)
 
     def async_client(self, **kwargs: Any) -> httpx.AsyncClient:
+        import httpx
+
         return httpx.AsyncClient(auth=self.httpx_auth(), follow_redirects=False, **kwargs)
 
 

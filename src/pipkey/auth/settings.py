@@ -52,4 +52,5 @@ class AuthSettings:
     no_input: bool = False
     netrc_path: str | None = None
     store_dir: Path | None = None
+    hints_dir: Path | None = None  # indexes to look credentials up ahead for (auth/ahead.py)
     environ: Mapping[str, str] = field(default_factory=lambda: dict(os.environ), repr=False)

@@ -207,6 +207,7 @@ def _overlapped_session(
         pending.result()  # an unusable target is reported first, as without the overlap
         raise
     try:
+        session.look_ahead()
         if not session.may_prompt():  # never ask for a password before the target is accepted
             names = [index_project(text) for text in request.inputs]
             names += [index_project(line.text) for line in request.lines if not line.constraint]

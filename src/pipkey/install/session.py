@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
@@ -69,11 +69,8 @@ class Session:
         def make() -> Authenticator:
             from pipkey.auth import Authenticator
 
-            return Authenticator(
-                self.settings.auth_settings(self.environ),
-                warn=self.reporter.warn,
-                prompter=self.prompter,
-            )
+            settings = replace(self.settings.auth_settings(self.environ), hints_dir=self._hints)
+            return Authenticator(settings, warn=self.reporter.warn, prompter=self.prompter)
 
         return self._once("_auth", make)
 
@@ -121,12 +118,29 @@ class Session:
         if self._artifacts is not None:
             self._artifacts.required = dict(hashes)
 
+    @property
+    def _hints(self) -> Path | None:
+        return self.cache.root / "auth-hints-v1" if self.use_cache else None
+
+    def look_ahead(self) -> None:
+        """Requests are about to go: start looking up credentials for the indexes whose
+        keyring answered last time (auth/ahead.py). The engine is built only for those."""
+        from pipkey.auth.ahead import Hints
+        from pipkey.auth.urls import split_credentials
+
+        hints = Hints(self._hints)
+        if any(hints.needed(split_credentials(i.url)[0]) for i in self.settings.indexes):
+            self.auth.look_ahead()
+
     def may_prompt(self) -> bool:
         """Whether a request could stop to ask the user for credentials."""
         return not self.settings.no_input and self.prompter.available()
 
     def close(self) -> None:
         self.client.close()
+        made = self.__dict__.get("_auth")
+        if made is not None:
+            made.close()
         if self._artifacts is not None:
             self._artifacts.cleanup()
 

@@ -27,6 +27,7 @@ BUCKETS = {
     "parsed-v1": "parsed index pages",
     "locks-v1": "parsed lock files",
     "interpreters-v1": "interpreter facts",
+    "auth-hints-v1": "indexes to look credentials up ahead for",
     "tmp": "downloads in flight",
 }
 IN_FLIGHT_SECONDS = 3600

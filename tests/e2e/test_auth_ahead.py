@@ -47,21 +47,27 @@ def packages(packages_dir: Path) -> Path:
     return packages_dir
 
 
-def test_an_index_whose_keyring_answered_is_looked_up_ahead_with_the_same_requests(
-    tmp_path: Path,
+@pytest.fixture
+def private(
     packages: Path,
     pypiserver_factory: Callable[..., Any],
     nginx_factory: Callable[..., Any],
     json_keyring: Any,
-    keyring_cli: Any,
+) -> Any:
+    """nginx auth_basic in front of pypiserver; alice's password in the keyring."""
+    proxy = nginx_factory(pypiserver_factory(packages).root, {"alice": PASSWORD})
+    json_keyring.set(proxy.url, "alice", PASSWORD)
+    return proxy
+
+
+def test_an_index_whose_keyring_answered_is_looked_up_ahead_with_the_same_requests(
+    tmp_path: Path, private: Any, json_keyring: Any, keyring_cli: Any
 ) -> None:
     """pip and uv ask the keyring only after a 401; so does the first run. The second starts
     the lookup before its first request, yet authenticates as the first run did (the first page
     anonymously, refused, then every request with the keyring's credentials; the second run is
     warm, so it makes fewer requests), and asks the keyring once, as before."""
-    proxy = nginx_factory(pypiserver_factory(packages).root, {"alice": PASSWORD})
-    json_keyring.set(proxy.url, "alice", PASSWORD)
-
+    proxy = private
     first = _install(tmp_path, "first", proxy.url, keyring_cli)
     assert first.returncode == 0, first.stderr
     assert AHEAD not in first.stderr
@@ -88,17 +94,15 @@ def test_an_index_whose_keyring_answered_is_looked_up_ahead_with_the_same_reques
 
 def test_an_index_that_no_longer_asks_is_forgotten_after_one_unused_look_ahead(
     tmp_path: Path,
+    private: Any,
     packages: Path,
     pypiserver_factory: Callable[..., Any],
-    nginx_factory: Callable[..., Any],
     json_keyring: Any,
     keyring_cli: Any,
 ) -> None:
     """The index went public (same URL, no auth_basic now): one run looks up ahead for
     nothing, sees every request answered without a challenge and drops the hint; the run after
     asks the keyring nothing, as pip and uv would."""
-    private = nginx_factory(pypiserver_factory(packages).root, {"alice": PASSWORD})
-    json_keyring.set(private.url, "alice", PASSWORD)
     assert _install(tmp_path, "first", private.url, keyring_cli).returncode == 0
     hints = tmp_path / "cache" / "auth-hints-v1"
     (hint,) = hints.iterdir()
@@ -120,18 +124,9 @@ def test_an_index_that_no_longer_asks_is_forgotten_after_one_unused_look_ahead(
     assert after > before  # the one look-ahead walked the keyring's service names
 
 
-def test_no_cache_keeps_no_hints(
-    tmp_path: Path,
-    packages: Path,
-    pypiserver_factory: Callable[..., Any],
-    nginx_factory: Callable[..., Any],
-    json_keyring: Any,
-    keyring_cli: Any,
-) -> None:
-    proxy = nginx_factory(pypiserver_factory(packages).root, {"alice": PASSWORD})
-    json_keyring.set(proxy.url, "alice", PASSWORD)
+def test_no_cache_keeps_no_hints(tmp_path: Path, private: Any, keyring_cli: Any) -> None:
     for name in ("first", "second"):
-        result = _install(tmp_path, name, proxy.url, keyring_cli, "--no-cache")
+        result = _install(tmp_path, name, private.url, keyring_cli, "--no-cache")
         assert result.returncode == 0, result.stderr
         assert AHEAD not in result.stderr
     assert not (tmp_path / "cache" / "auth-hints-v1").exists()

@@ -12,7 +12,6 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
-from http import HTTPStatus
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
@@ -20,7 +19,8 @@ from pipkey.auth.ahead import Ahead, Hints
 from pipkey.auth.chain import Chain, Found
 from pipkey.auth.credentials import Credentials, Source
 from pipkey.auth.discovery import Discovery
-from pipkey.auth.errors import Attempt, AuthError, CredentialsMissing, CredentialsRejected
+from pipkey.auth.errors import Attempt, AuthError
+from pipkey.auth.failures import auth_error
 from pipkey.auth.keyrings import (
     DisabledProvider,
     KeyringProvider,
@@ -28,11 +28,10 @@ from pipkey.auth.keyrings import (
     select_provider,
 )
 from pipkey.auth.netrcfile import NetrcSource, netrc_path
-from pipkey.auth.policy import Fail, Failure
+from pipkey.auth.policy import Fail
 from pipkey.auth.prompt import Prompter, TerminalPrompter
 from pipkey.auth.query import Target
 from pipkey.auth.redact import redact_url
-from pipkey.auth.registry import identify
 from pipkey.auth.settings import AuthSettings, IndexAuth
 from pipkey.auth.store import CredentialStore
 from pipkey.auth.urls import (
@@ -337,62 +336,13 @@ class Authenticator:
 
     def error(self, target: Target, fail: Fail) -> AuthError:
         """The typed error for a failed exchange: what was tried, who supplied what, a hint."""
-        what = target.display
-        status = f"{fail.status} {_reason(fail.status)}" if fail.status else None
-        kwargs: dict[str, Any] = {
-            "url": target.clean_url,
-            "index_url": target.index_url,
-            "status": fail.status,
-            "attempts": self.attempts(target),
-        }
-        registry = identify(target.index_url or target.url)
-        earlier = self._entry(target).rejected
-        if fail.failure is Failure.MISSING and fail.status is not None and earlier:
-            fail = Fail(Failure.REJECTED, fail.status, next(iter(earlier)))
-        if fail.failure is Failure.DISABLED:
-            return CredentialsMissing(
-                f"{what} answered {status} and authentication is disabled for it "
-                "(authenticate = never)",
-                hint='set authenticate = "auto" for this index',
-                **kwargs,
-            )
-        if fail.failure is Failure.MISSING:
-            said = (
-                f"answered {status}"
-                if status
-                else "requires authentication (authenticate = always)"
-            )
-            return CredentialsMissing(
-                f"{what} {said}: no credentials found for it",
-                hint=self._missing_hint(target),
-                **kwargs,
-            )
-        assert fail.rejected is not None
-        hint = (
-            registry.token_hint
-            if registry
-            else (
-                f"the credentials from {fail.rejected.source.detail} are wrong or expired; "
-                f"check them with `pipkey auth doctor {what}`"
-            )
+        return auth_error(
+            target,
+            fail,
+            attempts=self.attempts(target),
+            earlier=self._entry(target).rejected,
+            provider=self._provider,
         )
-        return CredentialsRejected(
-            f"{what} rejected {fail.rejected.describe()} ({status})",
-            rejected_by=fail.rejected.source.detail,
-            hint=hint,
-            **kwargs,
-        )
-
-    def _missing_hint(self, target: Target) -> str:
-        where = target.index_url or str(target.origin)
-        options = [f"`pipkey auth login {where}`"]
-        env = target.env_name
-        if env:
-            options.append(f"PIPKEY_INDEX_{env}_USERNAME/_PASSWORD")
-        options.append(f"`keyring set {where} USERNAME`")
-        if isinstance(self._provider, DisabledProvider):
-            options.append(f"(keyring was not used: {self._provider.reason})")
-        return "provide credentials with " + ", ".join(options)
 
     # -- wiring ----------------------------------------------------------------------------
     def httpx_auth(self) -> httpx.Auth:  # httpx loads with the flow, not with the engine
@@ -411,10 +361,3 @@ class Authenticator:
         import httpx
 
         return httpx.AsyncClient(auth=self.httpx_auth(), follow_redirects=False, **kwargs)
-
-
-def _reason(status: int) -> str:
-    try:
-        return HTTPStatus(status).phrase
-    except ValueError:
-        return ""

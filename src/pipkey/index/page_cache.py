@@ -136,21 +136,32 @@ class PageCache:
 
     def revalidated(self, url: str, page: CachedPage, headers: Mapping[str, str]) -> None:
         """A ``304``: the stored body stands; its lifetime starts again (from the new
-        headers when they say)."""
+        headers when they say). Not rewritten when nothing it holds would change — a page
+        without a max-age (nginx's static pages, pypiserver) is revalidated on every run, and
+        rewriting it each time cost a temp file, a write and a rename per page."""
         storable, no_cache, max_age = cache_control(headers)
         if not storable:
             self.forget(url)
             return
         if "cache-control" not in headers:
             no_cache, max_age = page.no_cache, page.max_age
+        etag = headers.get("etag", page.etag)
+        modified = headers.get("last-modified", page.last_modified)
+        if max_age is None and (etag, modified, no_cache, page.max_age) == (
+            page.etag,
+            page.last_modified,
+            page.no_cache,
+            None,
+        ):
+            return  # nothing a later run reads changes: the time stored counts only for a max-age
         self._write(
             url,
             CachedPage(
                 page.url,
                 page.content_type,
                 page.body,
-                headers.get("etag", page.etag),
-                headers.get("last-modified", page.last_modified),
+                etag,
+                modified,
                 time.time(),
                 max_age,
                 no_cache,

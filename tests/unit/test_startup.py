@@ -217,3 +217,28 @@ def test_reading_a_cached_wheel_s_metadata_loads_no_http_stack(tmp_path: Path) -
     modules = set(out.stdout.split())
     assert "pipkey.resolve.metadata" in modules
     assert {m for m in modules if m.split(".")[0] in ("httpx", "httpcore", "h11")} == set()
+
+
+def test_rescanning_a_fresh_venv_loads_no_importlib_metadata(tmp_path: Path) -> None:
+    """A fresh venv has no distribution: one listing says so (importlib.metadata costs ~10 ms
+    of imports); a venv with one is read as before."""
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "pkg").mkdir()
+    code = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from packaging.version import Version\n"
+        "from pipkey.install.env.environment import Environment, rescan\n"
+        f"site = {str(site)!r}\n"
+        "env = Environment('py', Path(site), Version('3.11'), {'purelib': site, 'platlib': site},"
+        " (), {}, False)\n"
+        "assert rescan(env).installed == {}\n"
+        "print('importlib.metadata' in sys.modules)\n"
+        "(Path(site) / 'demo-1.0.dist-info').mkdir()\n"
+        "(Path(site) / 'demo-1.0.dist-info' / 'METADATA').write_text("
+        "'Metadata-Version: 2.1\\nName: demo\\nVersion: 1.0\\n')\n"
+        "print(sorted(rescan(env).installed))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split("\n")[:2] == ["False", "['demo']"]

@@ -188,9 +188,15 @@ def rescan(env: Environment) -> Environment:
     """The same environment with its installed distributions read again, in-process.
 
     Called under the environment lock: another run may have changed it since introspection.
+    A fresh venv (the CI and Docker case) has no distribution: one directory listing says so,
+    without loading importlib.metadata (~10 ms of typing-heavy imports).
     """
-    import importlib.metadata as md
     from dataclasses import replace
+
+    search = sorted({env.paths["purelib"], env.paths["platlib"]})
+    if not any(_has_distributions(directory) for directory in search):
+        return replace(env, installed={})
+    import importlib.metadata as md
 
     def record(dist: md.Distribution) -> dict[str, Any]:
         # .metadata parses METADATA on every access, and .version and .requires each read it:
@@ -208,9 +214,25 @@ def rescan(env: Environment) -> Environment:
             "direct_url": dist.read_text("direct_url.json"),
         }
 
-    search = sorted({env.paths["purelib"], env.paths["platlib"]})
     records = (record(dist) for dist in md.distributions(path=search))
     return replace(env, installed=_installed(records))
+
+
+_DIST_SUFFIXES = (".dist-info", ".egg-info", ".egg")
+
+
+def _has_distributions(directory: str) -> bool:
+    """Whether ``directory`` may hold a distribution importlib.metadata would find (a
+    ``.dist-info``, ``.egg-info`` or ``.egg`` entry, any case); True when it cannot be listed."""
+    try:
+        with os.scandir(directory) as entries:
+            return any(
+                e.name.lower().endswith((".dist-info", ".egg-info", ".egg")) for e in entries
+            )
+    except FileNotFoundError:
+        return False
+    except OSError:
+        return True
 
 
 def _installed(records: Iterable[Mapping[str, Any]]) -> dict[str, Installed]:

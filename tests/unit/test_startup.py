@@ -145,6 +145,8 @@ def test_a_warm_sync_into_a_fresh_venv_loads_no_http_stack_or_auth_engine(
     assert "pipkey.install.session" in modules and "pipkey.install.commit.linker" in modules
     http = ("httpx", "httpcore", "h11", "ssl", "truststore", "keyring")
     assert {m for m in modules if m.split(".")[0] in http or m == "pipkey.auth.engine"} == set()
+    # nor the resolver: staging a lock resolves nothing (pipeline loads it in resolve_for)
+    assert {m for m in modules if m.startswith(("resolvelib", "pipkey.resolve.provider"))} == set()
     assert (tmp_path / "second" / "lib").exists()
 
 

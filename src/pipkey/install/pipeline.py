@@ -24,8 +24,6 @@ from pipkey.install.session import Session
 from pipkey.install.store.unpacked import Unpacked
 from pipkey.resolve.candidates import Candidate, Installed, Req
 from pipkey.resolve.inputs import parse_input
-from pipkey.resolve.provider import Provider
-from pipkey.resolve.resolver import resolve
 
 T = TypeVar("T")
 
@@ -71,6 +69,11 @@ def resolve_for(
     roots: list[Req],
     constraints: dict[str, list[Req]],
 ) -> tuple[list[Candidate], float]:
+    # resolvelib and the provider load here, not with the module: a sync that stages a lock
+    # (and a build that finds its wheel cached) never resolves.
+    from pipkey.resolve.provider import Provider
+    from pipkey.resolve.resolver import resolve
+
     started = time.monotonic()
     provider = Provider(
         session.finder,

@@ -83,9 +83,9 @@ class Tree:
 POOL_FROM_DIRS = 64
 
 
-def make_dirs(directories: Sequence[str], pool: Executor | None = None) -> None:
+def make_dirs(directories: Sequence[str]) -> None:
     """Make ``directories`` (sorted: parents first), each missing one with one ``mkdir``."""
-    make_missing(Tree().missing(directories), pool)
+    make_missing(Tree().missing(directories))
 
 
 def make_missing(missing: list[str], pool: Executor | None = None) -> None:

@@ -33,6 +33,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from pipkey.auth.urls import split_credentials
+
 if TYPE_CHECKING:
     from pipkey.auth.chain import Found
 
@@ -53,7 +55,8 @@ class Hints:
         return self.directory / hashlib.sha256(index_url.encode()).hexdigest()
 
     def needed(self, index_url: str) -> bool:
-        path = self._path(index_url)
+        """``index_url`` as configured (userinfo is dropped before it is hashed)."""
+        path = self._path(split_credentials(index_url)[0])
         return path is not None and path.is_file()
 
     def remember(self, index_url: str) -> None:
@@ -105,6 +108,10 @@ class Ahead:
         """Wait for an unused look-ahead at the end of the run (bounded: the keyring CLI has its
         own timeout), so no keyring process outlives the run that started it."""
         self._thread.join(timeout)
+
+    def ready(self) -> Found | None:
+        """The answer if it is in, without waiting (for the run's list of known secrets)."""
+        return self._value if self._done.is_set() else None
 
     def result(self, timeout: float) -> Found | None:
         """The answer, or None when there is none within ``timeout`` seconds."""

@@ -218,8 +218,7 @@ class Authenticator:
         for index in self.settings.indexes:
             if index.authenticate == "never" or self.settings.keyring_provider == "disabled":
                 continue
-            clean = split_credentials(index.url)[0]
-            if not self.hints.needed(clean):
+            if not self.hints.needed(index.url):
                 continue
             target = self.target(index.url)
             entry = self._entry(target)
@@ -322,7 +321,8 @@ class Authenticator:
         with self._entries_lock:
             entries = list(self._entries.values())
         for entry in entries:
-            for lookup in (entry.passive, entry.full):
+            ahead = entry.ahead.ready() if entry.ahead is not None else None
+            for lookup in (entry.passive, entry.full, ahead):
                 creds = lookup.credentials if lookup is not None else None
                 if creds is not None:
                     found |= {s for s in (creds.password, creds.token) if s}

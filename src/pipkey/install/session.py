@@ -126,10 +126,9 @@ class Session:
         """Requests are about to go: start looking up credentials for the indexes whose
         keyring answered last time (auth/ahead.py). The engine is built only for those."""
         from pipkey.auth.ahead import Hints
-        from pipkey.auth.urls import split_credentials
 
         hints = Hints(self._hints)
-        if any(hints.needed(split_credentials(i.url)[0]) for i in self.settings.indexes):
+        if any(hints.needed(index.url) for index in self.settings.indexes):
             self.auth.look_ahead()
 
     def may_prompt(self) -> bool:

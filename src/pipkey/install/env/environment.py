@@ -226,9 +226,7 @@ def _has_distributions(directory: str) -> bool:
     ``.dist-info``, ``.egg-info`` or ``.egg`` entry, any case); True when it cannot be listed."""
     try:
         with os.scandir(directory) as entries:
-            return any(
-                e.name.lower().endswith((".dist-info", ".egg-info", ".egg")) for e in entries
-            )
+            return any(e.name.lower().endswith(_DIST_SUFFIXES) for e in entries)
     except FileNotFoundError:
         return False
     except OSError:

@@ -3,12 +3,15 @@
 Real parts: nginx serving a static PEP 503 tree behind ``auth_basic`` — it sends ``ETag`` and
 ``Last-Modified`` for static files, and ``Cache-Control: max-age`` when configured with
 ``expires`` (as PyPI sends ``max-age=600``); its access log says what was asked and answered.
+A page with ``Last-Modified`` and no stated lifetime is fresh for ten minutes, as uv assumes
+(``aged`` moves a stored page past that, as the next day's run finds it).
 """
 
 from __future__ import annotations
 
 import hashlib
 import html
+import json
 import os
 import subprocess
 import sys
@@ -76,6 +79,16 @@ def fresh_for_an_hour(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stat
     yield from _static(tmp_path_factory, "expires 1h;")
 
 
+def aged(cache: Path, seconds: float = 601) -> None:
+    """Every stored page as if received ``seconds`` earlier (the entry's first line holds the
+    time it was stored)."""
+    for entry in (p for p in (cache / "pages-v1").rglob("*") if p.is_file()):
+        head, _, body = entry.read_bytes().partition(b"\n")
+        fields = json.loads(head)
+        fields["stored"] -= seconds
+        entry.write_bytes(json.dumps(fields).encode() + b"\n" + body)
+
+
 def install(static: Static, tmp_path: Path, cache: Path, *packages: str) -> str:
     venv = tmp_path / f"venv-{len(list(tmp_path.glob('venv-*')))}"
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
@@ -85,17 +98,31 @@ def install(static: Static, tmp_path: Path, cache: Path, *packages: str) -> str:
     return result.stdout + result.stderr
 
 
-def test_an_unchanged_page_is_revalidated_with_a_304_and_used(
+def test_a_page_with_last_modified_is_fresh_for_ten_minutes_then_revalidated(
     revalidating: Static, tmp_path: Path
 ) -> None:
-    """pip and uv revalidate a stored page (If-None-Match / If-Modified-Since); nginx answers
-    304 without a body and the stored page is used."""
+    """uv's heuristic: no Cache-Control, but Last-Modified: used without a request for ten
+    minutes. Past them, pip's and uv's revalidation (If-None-Match / If-Modified-Since): nginx
+    answers 304 without a body, the stored page is used and fresh for ten more minutes."""
     revalidating.publish("steady", "1.0")
     cache = tmp_path / "cache"
     install(revalidating, tmp_path, cache, "steady")
-    second = install(revalidating, tmp_path, cache, "steady")
-    assert "steady==1.0" in second
+    assert "steady==1.0" in install(revalidating, tmp_path, cache, "steady")
+    assert revalidating.page_answers("steady") == ["200"]  # within ten minutes: not asked
+    aged(cache)
+    assert "steady==1.0" in install(revalidating, tmp_path, cache, "steady")
     assert revalidating.page_answers("steady") == ["200", "304"]
+    assert "steady==1.0" in install(revalidating, tmp_path, cache, "steady")
+    assert revalidating.page_answers("steady") == ["200", "304"]  # the 304 renewed it
+
+
+def test_refresh_asks_about_a_page_still_fresh(revalidating: Static, tmp_path: Path) -> None:
+    """uv's ``--refresh``: every stored page is revalidated, as pip does on every run."""
+    revalidating.publish("refreshed", "1.0")
+    cache = tmp_path / "cache"
+    install(revalidating, tmp_path, cache, "refreshed")
+    install(revalidating, tmp_path, cache, "refreshed", "--refresh")
+    assert revalidating.page_answers("refreshed") == ["200", "304"]
 
 
 def test_a_changed_page_is_fetched_again(revalidating: Static, tmp_path: Path) -> None:
@@ -104,6 +131,7 @@ def test_a_changed_page_is_fetched_again(revalidating: Static, tmp_path: Path) -
     install(revalidating, tmp_path, cache, "moving")
     revalidating.publish("moving", "1.0", "2.0")  # a new release: new ETag and Last-Modified
     os.utime(revalidating.root / "simple" / "moving" / "index.html", (2e9, 2e9))
+    aged(cache)
     second = install(revalidating, tmp_path, cache, "moving")
     assert "moving==2.0" in second
     assert revalidating.page_answers("moving") == ["200", "200"]
@@ -184,7 +212,7 @@ def test_a_page_is_parsed_once_per_content(revalidating: Static, tmp_path: Path)
     text = entry.read_bytes().decode("latin-1")
     assert "parsed_once-1.1-py3-none-any.whl" in text
     assert_no_secret(PASSWORD, text, output, username=USER)
-    second = install(revalidating, tmp_path, cache, "parsed-once")
+    second = install(revalidating, tmp_path, cache, "parsed-once", "--refresh")
     assert "parsed-once==1.1" in second
     assert revalidating.page_answers("parsed-once") == ["200", "304"]
     after = entry.stat()
@@ -214,3 +242,30 @@ def test_a_page_with_signed_urls_is_not_kept_parsed(revalidating: Static, tmp_pa
     install(revalidating, tmp_path, cache, "signed-rows")
     stored = "\n".join(p.read_bytes().decode("latin-1") for p in _parsed_entries(cache))
     assert "rows456token" not in stored and "signed" not in stored
+
+
+def test_a_release_newer_than_a_fresh_stored_page_is_found_by_asking_again(
+    revalidating: Static, tmp_path: Path
+) -> None:
+    """uv answers a pin the stored page lacks with "no version found" until its ten minutes
+    pass (or --refresh); pipkey asks the index again before failing: a release published a
+    minute after the last install is found. A pin no page has fails, after one more ask."""
+    revalidating.publish("just-out", "1.0")
+    cache = tmp_path / "cache"
+    install(revalidating, tmp_path, cache, "just-out")
+    revalidating.publish("just-out", "1.0", "1.1")
+    os.utime(revalidating.root / "simple" / "just-out" / "index.html", (2e9, 2e9))
+    assert "just-out==1.1" in install(revalidating, tmp_path, cache, "just-out==1.1")
+    assert revalidating.page_answers("just-out") == ["200", "200"]
+    venv = tmp_path / "venv-missing"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
+    aged(cache, -3600)  # stored "in the future": the clock went back, the page is not fresh
+    missing = run_pipkey("install", "--python", venv, "--cache-dir", cache, "--index-url",
+                         revalidating.index, "just-out==9.0")  # fmt: skip
+    assert missing.returncode == 1 and "just-out" in missing.stderr
+    assert revalidating.page_answers("just-out") == ["200", "200", "304"]
+    again = run_pipkey("install", "--python", venv, "--cache-dir", cache, "--index-url",
+                       revalidating.index, "just-out==9.0")  # fmt: skip
+    assert again.returncode == 1
+    assert revalidating.page_answers("just-out") == ["200", "200", "304", "304"]
+    assert_no_secret(PASSWORD, missing.stdout, missing.stderr, again.stderr, username=USER)

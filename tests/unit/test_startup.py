@@ -39,12 +39,12 @@ original = client.IndexClient.fetch_page
 snapshot = sys.argv[1]
 seen = []
 
-def fetch_page(self, url):
+def fetch_page(self, url, *args):
     if not seen:
         seen.append(sorted(sys.modules))
         with open(snapshot, "w") as out:
             json.dump(seen[0], out)
-    return original(self, url)
+    return original(self, url, *args)
 
 client.IndexClient.fetch_page = fetch_page
 sys.argv = ["pipkey", *sys.argv[2:]]

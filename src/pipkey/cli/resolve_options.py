@@ -30,15 +30,29 @@ def _cutoff(_ctx: click.Context, _param: click.Parameter, value: str | None) -> 
 
 
 def offline_option() -> Callable[[F], F]:
-    return click.option(
-        "--offline",
-        is_flag=True,
-        envvar=env_vars("offline"),
-        help="No network: cached wheels, find-links directories and file:// indexes only.",
-    )
+    """``--offline`` and ``--refresh``: how far the page cache may answer for the index."""
+
+    def decorate(func: F) -> F:
+        func = click.option(
+            "--refresh",
+            is_flag=True,
+            envvar=env_vars("refresh"),
+            help="Ask the index about every cached page, even one still fresh (pip always does).",
+        )(func)
+        return click.option(
+            "--offline",
+            is_flag=True,
+            envvar=env_vars("offline"),
+            help="No network: cached wheels, find-links directories and file:// indexes only.",
+        )(func)
+
+    return decorate
 
 
 def offline(settings: Settings, kw: dict[str, Any]) -> Settings:
+    """``settings`` with ``--offline`` / ``--refresh`` applied."""
+    if kw.get("refresh"):
+        settings = replace(settings, refresh=True)
     return replace(settings, offline=True) if kw.get("offline") else settings
 
 

@@ -168,6 +168,7 @@ def _sync_requirements(ctx: click.Context, config_flags: ConfigFlags, kw: dict[s
         "require_hashes": False,
         "no_cache": kw["no_cache"],
         "offline": kw["offline"],
+        "refresh": kw["refresh"],
     }
     settings, request, use_cache = _prepare(config_flags, prepared, Policy())
     interpreter = find_interpreter(kw["python"], dict(os.environ), working_project())

@@ -36,6 +36,7 @@ ENV_FLAGS: Mapping[str, tuple[str, ...]] = {
     "no-binary": ("PIPKEY_NO_BINARY", "UV_NO_BINARY_PACKAGE", "PIP_NO_BINARY"),
     "no-build": ("PIPKEY_NO_BUILD", "UV_NO_BUILD"),
     "offline": ("PIPKEY_OFFLINE", "UV_OFFLINE"),
+    "refresh": ("PIPKEY_REFRESH",),
     "require-hashes": ("PIPKEY_REQUIRE_HASHES", "UV_REQUIRE_HASHES", "PIP_REQUIRE_HASHES"),
     "no-build-isolation": (
         "PIPKEY_NO_BUILD_ISOLATION",

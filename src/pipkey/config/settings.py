@@ -79,6 +79,7 @@ class Settings:
     timeout: float = DEFAULT_TIMEOUT
     native_tls: bool = False
     offline: bool = False  # --offline (uv): no network; only caches and local locations
+    refresh: bool = False  # --refresh (uv): revalidate every stored index page, fresh or not
     provenance: Mapping[str, str] = field(default_factory=dict)
     config_files: tuple[str, ...] = ()  # every config file read, for `pipkey config show`
     notes: tuple[str, ...] = ()  # things a user should know: shadowed files, ignored entries

@@ -26,7 +26,7 @@ from pipkey.index.errors import DiskFull, DownloadError
 from pipkey.index.listing import Listing
 from pipkey.index.models import Link
 from pipkey.index.page import ACCEPT, PageError, parse_html, parse_page
-from pipkey.index.page_cache import PageCache
+from pipkey.index.page_cache import CachedPage, PageCache
 from pipkey.index.parsed_pages import ParsedPages
 from pipkey.text import count
 from pipkey.urlpath import url2pathname
@@ -90,6 +90,7 @@ class IndexClient:
         workers: int = DEFAULT_WORKERS,
         network: Network | Callable[[], Network] | None = None,
         offline: bool = False,
+        refresh: bool = False,
         pages: PageCache | None = None,
         parsed: ParsedPages | None = None,
     ) -> None:
@@ -100,11 +101,14 @@ class IndexClient:
         self._network = network
         self._workers = workers
         self.offline = offline  # uv's --offline: nothing over the network, a clear error instead
+        self.refresh = refresh  # uv's --refresh: every stored page is revalidated, fresh or not
         self.pages = pages
         self.parsed = parsed
         self.pool = ThreadPoolExecutor(workers, thread_name_prefix="pipkey-fetch")
         self._futures: dict[tuple[str, str], Future[object]] = {}
         self._lock = threading.Lock()
+        self._unasked: set[str] = set()  # pages a stored answer stood for without a request
+        self._ask: set[str] = set()  # pages to ask the index about, however fresh
 
     @functools.cached_property
     def network(self) -> Network:
@@ -164,15 +168,49 @@ class IndexClient:
         return fut.result()  # type: ignore[return-value]
 
     def page(self, url: str) -> Future[PageResult]:
-        if "_http" not in self.__dict__ and not url.startswith("file:") and "://" in url:
-            self.http  # noqa: B018 — the stack is ready before the first request goes out
-        return self.memo("page", url, lambda: self.fetch_page(url))
+        """The page's answer, fetched once per run. Before the first request the HTTP stack
+        is built here, in the caller's thread, so the request goes out at once — unless the
+        stored page is fresh: a warm run inside its lifetime then loads no HTTP stack, auth
+        engine or keyring at all."""
+        with self._lock:
+            known = self._futures.get(("page", url))
+        if known is not None:
+            return known  # type: ignore[return-value]
+        peeked: tuple[CachedPage | None] | None = None
+        if "_http" not in self.__dict__ and _remote(url):
+            peeked = (self.pages.load(url) if self.pages is not None else None,)
+            if peeked[0] is None or not self._usable(peeked[0], url):
+                self.http  # noqa: B018 — the stack is ready before the first request goes out
+        return self.memo("page", url, lambda: self.fetch_page(url, peeked))
 
-    def fetch_page(self, url: str) -> PageResult:
-        if url.startswith("file:") or "://" not in url:
+    def _usable(self, stored: CachedPage, url: str) -> bool:
+        """Whether a stored page answers without a request: fresh, or any age offline."""
+        if self.offline:
+            return True
+        return not self.refresh and url not in self._ask and stored.fresh()
+
+    def renew_unasked(self) -> bool:
+        """Forget every page a fresh stored answer stood for, so that asking for it again
+        asks the index: a resolution that failed on them is worth one more try (a release
+        published minutes ago is not on a page stored before it). False when there are none."""
+        with self._lock:
+            renewed, self._unasked = self._unasked, set()
+            self._ask |= renewed
+            for url in renewed:
+                self._futures.pop(("page", url), None)
+        return bool(renewed)
+
+    def fetch_page(self, url: str, peeked: tuple[CachedPage | None] | None = None) -> PageResult:
+        """``peeked``: what the page cache held when :meth:`page` already read it."""
+        if not _remote(url):
             return _local_page(url)
-        cached = self.pages.load(url) if self.pages is not None else None
-        if cached is not None and (cached.fresh() or self.offline):  # uv's --offline: any age
+        if peeked is None:
+            peeked = (self.pages.load(url) if self.pages is not None else None,)
+        cached = peeked[0]
+        if cached is not None and self._usable(cached, url):
+            if not self.offline:
+                with self._lock:
+                    self._unasked.add(url)
             return self._parsed(url, cached.body, cached.content_type, cached.url)
         if self.offline:
             return PageResult(url, None, error=OFFLINE_PAGE)
@@ -320,6 +358,10 @@ def _mentions_certificate(response: httpx.Response) -> bool:
     except httpx.ResponseNotRead:
         return False  # a streaming download: the body is not read here
     return b"ssl certificate" in body[:2000].lower()
+
+
+def _remote(url: str) -> bool:
+    return not url.startswith("file:") and "://" in url
 
 
 def file_url_to_path(url: str) -> str:

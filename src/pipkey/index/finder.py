@@ -98,6 +98,14 @@ class Finder:
             known = self._found.setdefault(name, self._find(name))
         return known
 
+    def renew(self) -> bool:
+        """The index asked again about every page a fresh stored answer stood for (see
+        IndexClient.renew_unasked); what was found from them is forgotten."""
+        if not self.client.renew_unasked():
+            return False
+        self._found.clear()
+        return True
+
     def _find(self, name: NormalizedName) -> Found:
         answers: list[Answer] = []
         files: list[DistFile] = []

@@ -1,10 +1,15 @@
 """Index pages kept between runs and revalidated, as pip and uv keep theirs.
 
 A page answered with a validator (``ETag`` / ``Last-Modified``) or a freshness lifetime
-(``Cache-Control: max-age``) is stored; the next run uses it without a request while it is fresh
-(uv honours ``max-age`` the same way; PyPI sends ``max-age=600``) and otherwise asks with
-``If-None-Match`` / ``If-Modified-Since``, so an unchanged page costs a ``304`` and no body.
-``no-store`` (and ``Vary: *``) is never stored, ``no-cache`` always revalidates.
+(``Cache-Control: max-age``, ``Expires``) is stored; the next run uses it without a request while
+it is fresh and otherwise asks with ``If-None-Match`` / ``If-Modified-Since``, so an unchanged
+page costs a ``304`` and no body. ``no-store`` (and ``Vary: *``) is never stored, ``no-cache``
+always revalidates, and ``--refresh`` revalidates every page (pip's behaviour on every run).
+
+Freshness as uv computes it: ``max-age``, else ``Expires`` minus ``Date``, else — a page with
+``Last-Modified`` and no stated lifetime, as nginx serves a static index by default — ten
+minutes (PyPI's ``max-age``; RFC 9111 §4.2.2 lets a cache assume a heuristic lifetime), else
+none. A warm run within those ten minutes asks the index nothing.
 
 No secret is ever written: the key is a sha256 of the page URL without its password; the entry
 holds the page's URL without userinfo, and a page is not stored at all when its URL has a query
@@ -24,13 +29,16 @@ import os
 import tempfile
 import time
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from email.utils import parsedate_to_datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from pipkey.auth.urls import split_credentials
 
 _FORMAT = 1
+# uv's heuristic lifetime for a page with Last-Modified and no Cache-Control/Expires (PyPI's 600 s).
+HEURISTIC_LIFETIME = 600.0
 
 
 @dataclass(frozen=True)
@@ -44,10 +52,17 @@ class CachedPage:
     max_age: float | None
     no_cache: bool
 
+    def lifetime(self) -> float:
+        """Seconds from ``stored`` the page may be used without asking (see the docstring)."""
+        if self.no_cache:
+            return 0.0
+        if self.max_age is not None:
+            return self.max_age
+        return HEURISTIC_LIFETIME if self.last_modified else 0.0
+
     def fresh(self, now: float | None = None) -> bool:
-        if self.no_cache or self.max_age is None:
-            return False
-        return ((now if now is not None else time.time()) - self.stored) < self.max_age
+        age = (now if now is not None else time.time()) - self.stored
+        return 0 <= age < self.lifetime()  # a clock set back makes no page fresh forever
 
     def validators(self) -> dict[str, str]:
         headers = {}
@@ -73,10 +88,23 @@ def cache_control(headers: Mapping[str, str]) -> tuple[bool, bool, float | None]
             max_age = max(0.0, float(directives["max-age"]))
         except ValueError:
             max_age = None
+    if max_age is None and "expires" in headers:
+        max_age = _expires_in(headers["expires"], headers.get("date"))
     if max_age is not None:
         with contextlib.suppress(ValueError):
             max_age -= float(headers.get("age", "0"))
     return True, "no-cache" in directives, max_age
+
+
+def _expires_in(expires: str, date: str | None) -> float:
+    """``Expires`` minus ``Date`` (RFC 9111 §4.2.1); one that does not parse ("0") is already
+    past (§5.3)."""
+    try:
+        end = parsedate_to_datetime(expires).timestamp()
+        start = parsedate_to_datetime(date).timestamp() if date else time.time()
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return 0.0
+    return max(0.0, end - start)
 
 
 class PageCache:
@@ -136,37 +164,28 @@ class PageCache:
 
     def revalidated(self, url: str, page: CachedPage, headers: Mapping[str, str]) -> None:
         """A ``304``: the stored body stands; its lifetime starts again (from the new
-        headers when they say). Not rewritten when nothing it holds would change — a page
-        without a max-age (nginx's static pages, pypiserver) is revalidated on every run, and
-        rewriting it each time cost a temp file, a write and a rename per page."""
+        headers when they say). Not rewritten when nothing a later run reads would change —
+        a page with validators and no lifetime at all (an ETag only) is revalidated on every
+        run, and rewriting it each time cost a temp file, a write and a rename per page."""
         storable, no_cache, max_age = cache_control(headers)
         if not storable:
             self.forget(url)
             return
-        if "cache-control" not in headers:
+        if "cache-control" not in headers and "expires" not in headers:
             no_cache, max_age = page.no_cache, page.max_age
-        etag = headers.get("etag", page.etag)
-        modified = headers.get("last-modified", page.last_modified)
-        if max_age is None and (etag, modified, no_cache, page.max_age) == (
-            page.etag,
-            page.last_modified,
-            page.no_cache,
-            None,
-        ):
-            return  # nothing a later run reads changes: the time stored counts only for a max-age
-        self._write(
-            url,
-            CachedPage(
-                page.url,
-                page.content_type,
-                page.body,
-                etag,
-                modified,
-                time.time(),
-                max_age,
-                no_cache,
-            ),
+        renewed = CachedPage(
+            page.url,
+            page.content_type,
+            page.body,
+            headers.get("etag", page.etag),
+            headers.get("last-modified", page.last_modified),
+            time.time(),
+            max_age,
+            no_cache,
         )
+        if renewed.lifetime() == 0 and renewed == replace(page, stored=renewed.stored):
+            return  # the time stored counts only for a page that can be fresh
+        self._write(url, renewed)
 
     def forget(self, url: str) -> None:
         with contextlib.suppress(OSError):

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from packaging.utils import NormalizedName
 
@@ -24,6 +24,10 @@ from pipkey.install.session import Session
 from pipkey.install.store.unpacked import Unpacked
 from pipkey.resolve.candidates import Candidate, Installed, Req
 from pipkey.resolve.inputs import parse_input
+
+if TYPE_CHECKING:
+    from pipkey.resolve.provider import Provider
+    from pipkey.resolve.resolver import Resolution
 
 T = TypeVar("T")
 
@@ -75,19 +79,23 @@ def resolve_for(
     from pipkey.resolve.resolver import resolve
 
     started = time.monotonic()
-    provider = Provider(
-        session.finder,
-        target,
-        session.artifacts,
-        installed=installed,
-        constraints=constraints,
-        policy=request.policy,
-    )
-    try:
-        with session.reporter.status("Resolving dependencies…"):
-            resolution = resolve(provider, roots)
-    finally:
-        provider.close()
+
+    def attempt() -> tuple[Resolution, Provider]:
+        provider = Provider(
+            session.finder,
+            target,
+            session.artifacts,
+            installed=installed,
+            constraints=constraints,
+            policy=request.policy,
+        )
+        try:
+            return resolve(provider, roots), provider
+        finally:
+            provider.close()
+
+    with session.reporter.status("Resolving dependencies…"):
+        resolution, provider = renewing(session, attempt)
     chosen = list(resolution.candidates)
     for name, failures in sorted(provider.build_failures.items()):
         for version, exc in failures:
@@ -105,6 +113,22 @@ def resolve_for(
         if missing:
             raise HashesRequired(f"no --hash given for: {', '.join(missing)}")
     return chosen, time.monotonic() - started
+
+
+def renewing(session: Session, attempt: Callable[[], T]) -> T:
+    """``attempt()``, and when it fails to resolve on index pages the cache answered for
+    without asking (fresh by their lifetime, see index/page_cache.py), once more with the
+    indexes asked: a release published a minute ago is not on a page stored before it, and
+    uv's answer to that — "use --refresh" — is left to a failure that stands."""
+    from pipkey.resolve.errors import NoMatchingDistribution, ResolutionConflict
+
+    try:
+        return attempt()
+    except (NoMatchingDistribution, ResolutionConflict):
+        if not session.finder.renew():
+            raise
+    session.reporter.detail("resolution failed on cached index pages: asking the indexes again")
+    return attempt()
 
 
 def stage(session: Session, candidates: Sequence[Candidate]) -> dict[Candidate, Unpacked]:

@@ -23,6 +23,8 @@ from pipkey.install.request import BuildOptions
 from pipkey.install.store.cache import WheelCache, default_cache_dir
 
 if TYPE_CHECKING:
+    import httpx
+
     from pipkey.auth import Authenticator
     from pipkey.install.store.artifacts import Artifacts
     from pipkey.net import Network
@@ -46,10 +48,12 @@ class Session:
         # The auth engine and the HTTP stack (httpx, ssl) load on the first request, not
         # here: a sync whose every file is cached makes none (see IndexClient).
         secrets = lambda: self.auth.known_secrets()  # noqa: E731
+        self._look_ahead = False
         self.client = IndexClient(
-            lambda: self.auth.httpx_auth(),
+            self._first_request_auth,
             network=lambda: self.network,
             offline=self.settings.offline,
+            refresh=self.settings.refresh,
             pages=PageCache(self.cache.root, secrets=secrets) if self.use_cache else None,
             parsed=ParsedPages(self.cache.root, secrets=secrets) if self.use_cache else None,
         )
@@ -123,13 +127,19 @@ class Session:
         return self.cache.root / "auth-hints-v1" if self.use_cache else None
 
     def look_ahead(self) -> None:
-        """Requests are about to go: start looking up credentials for the indexes whose
-        keyring answered last time (auth/ahead.py). The engine is built only for those."""
-        from pipkey.auth.ahead import Hints
+        """When the first request is about to go (not before: a warm run whose stored pages
+        are all fresh makes none), start looking up credentials for the indexes whose keyring
+        answered last time (auth/ahead.py); the HTTP stack loads meanwhile."""
+        self._look_ahead = True
 
-        hints = Hints(self._hints)
-        if any(hints.needed(index.url) for index in self.settings.indexes):
-            self.auth.look_ahead()
+    def _first_request_auth(self) -> httpx.Auth:
+        if self._look_ahead:
+            from pipkey.auth.ahead import Hints
+
+            hints = Hints(self._hints)
+            if any(hints.needed(index.url) for index in self.settings.indexes):
+                self.auth.look_ahead()
+        return self.auth.httpx_auth()
 
     def may_prompt(self) -> bool:
         """Whether a request could stop to ask the user for credentials."""

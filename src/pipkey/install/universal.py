@@ -20,23 +20,25 @@ import time
 from collections.abc import Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass, field
+from functools import partial
 
 from packaging.version import Version
 
 from pipkey.auth.errors import PipkeyError
 from pipkey.index.finder import Finder
 from pipkey.index.models import DistFile, Link, file_hashes, index_of
-from pipkey.install.pipeline import roots_and_constraints
+from pipkey.index.target import Target
+from pipkey.install.pipeline import renewing, roots_and_constraints
 from pipkey.install.request import Request
 from pipkey.install.session import Session
 from pipkey.install.store.artifacts import Artifacts
 from pipkey.lock.environments import Environment, marker_for
 from pipkey.lock.model import LockError
 from pipkey.lock.pylock import PinnedFile
-from pipkey.resolve.candidates import Candidate
+from pipkey.resolve.candidates import Candidate, Req
 from pipkey.resolve.errors import BinaryOnly, NoMatchingDistribution, ResolutionConflict
 from pipkey.resolve.provider import Provider
-from pipkey.resolve.resolver import resolve
+from pipkey.resolve.resolver import Resolution, resolve
 
 _GROUP = re.compile(r": group (\S+)$")
 
@@ -79,19 +81,15 @@ def resolve_everywhere(
         roots, constraints, _ = roots_and_constraints(request, env.target.markers)
         if not roots:
             continue
-        provider = Provider(session.finder, env.target, shared,
-                            constraints=constraints, policy=request.policy)  # fmt: skip
-        try:
-            with session.reporter.status(f"Resolving for {env}…"):
-                try:
-                    resolution = resolve(provider, roots)
-                except (NoMatchingDistribution, BinaryOnly, ResolutionConflict) as exc:
-                    failed[env.key] = _for_env(exc, env)
-                    continue
-                except PipkeyError as exc:
-                    raise _for_env(exc, env) from None
-        finally:
-            provider.close()
+        attempt = partial(_resolved, session, shared, request, env.target, roots, constraints)
+        with session.reporter.status(f"Resolving for {env}…"):
+            try:
+                resolution, provider = renewing(session, attempt)
+            except (NoMatchingDistribution, BinaryOnly, ResolutionConflict) as exc:
+                failed[env.key] = _for_env(exc, env)
+                continue
+            except PipkeyError as exc:
+                raise _for_env(exc, env) from None
         done.append(env)
         starts: dict[str | None, list[str]] = {}
         for root in roots:
@@ -134,6 +132,22 @@ def resolve_everywhere(
     chosen = sorted(merged.values(), key=lambda m: (m.name, m.version))
     seconds = time.monotonic() - started
     return Universe(chosen, [c for c, _ in direct.values()], done, seconds)
+
+
+def _resolved(
+    session: Session,
+    shared: SharedWheelMetadata,
+    request: Request,
+    target: Target,
+    roots: list[Req],
+    constraints: dict[str, list[Req]],
+) -> tuple[Resolution, Provider]:
+    provider = Provider(session.finder, target, shared,
+                        constraints=constraints, policy=request.policy)  # fmt: skip
+    try:
+        return resolve(provider, roots), provider
+    finally:
+        provider.close()
 
 
 class SharedWheelMetadata:

@@ -5,13 +5,16 @@ caches, one keyring lookup per index for the whole run."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from pipkey.auth.credentials import Credentials
-from pipkey.build import Builder, InstallRequirements
 from pipkey.install.env.environment import introspect
 from pipkey.install.pipeline import resolve_for, roots_and_constraints, stage
 from pipkey.install.request import Request
 from pipkey.install.session import Session
+
+if TYPE_CHECKING:
+    from pipkey.build import Builder, InstallRequirements
 
 
 def installer_for(session: Session) -> InstallRequirements:
@@ -47,12 +50,18 @@ def attach_builder(session: Session, python: str) -> None:
 
     session.artifacts.credentials_for = git_credentials
     options = session.build_options
-    session.artifacts.builder = Builder(
-        python,
-        installer_for(session),
-        isolation=options.isolation,
-        config_settings=options.config_settings,
-        verbose=session.reporter.verbose > 0,
-        note=session.reporter.detail,
-        secrets=lambda: session.auth.known_secrets(),  # the auth engine loads if a build runs
-    )
+
+    def make() -> Builder:  # on the first source build (pyproject-hooks loads then)
+        from pipkey.build import Builder
+
+        return Builder(
+            python,
+            installer_for(session),
+            isolation=options.isolation,
+            config_settings=options.config_settings,
+            verbose=session.reporter.verbose > 0,
+            note=session.reporter.detail,
+            secrets=lambda: session.auth.known_secrets(),  # the auth engine loads if a build runs
+        )
+
+    session.artifacts.make_builder = make

@@ -75,7 +75,11 @@ class Artifacts:
         self.unpacked_cache = UnpackedCache(cache.root)
         self.built_cache = BuiltCache(cache.root)
         self.metadata_cache = MetadataCache(cache.root)
-        self.builder: Builder | None = None  # set once the target interpreter is known
+        # set once the target interpreter is known; the builder (pyproject-hooks, configparser)
+        # is made on the first source build: a run of wheels only never loads it
+        self.make_builder: Callable[[], Builder] | None = None
+        self._builder: Builder | None = None
+        self._builder_lock = threading.Lock()
         # non-editable project directories reuse a build while their cache keys hold (sync, as
         # uv); editable builds always do. `install ./dir` rebuilds, as pip does.
         self.reuse_directory_builds = False
@@ -96,6 +100,14 @@ class Artifacts:
 
     def cleanup(self) -> None:
         shutil.rmtree(self.staging, ignore_errors=True)
+
+    @property
+    def builder(self) -> Builder | None:
+        if self._builder is None and self.make_builder is not None:
+            with self._builder_lock:
+                if self._builder is None:
+                    self._builder = self.make_builder()
+        return self._builder
 
     def wheel(self, link: Link) -> Future[Path]:
         return self.client.memo("wheel", link.url, lambda: self._fetch_wheel(link))

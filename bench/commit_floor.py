@@ -44,11 +44,11 @@ def timed(self, *args, **kwargs):
 transaction.Commit.run = timed
 pairs = []
 if os.environ.get("BENCH_PAIRS"):
-    place_all = linker.Linker._place_all
+    place_all = linker.Linker.place
     def recorded(self, todo):
         pairs.extend(todo)
         return place_all(self, todo)
-    linker.Linker._place_all = recorded
+    linker.Linker.place = recorded
 import runpy
 try:
     runpy.run_module("pipkey", run_name="__main__")

@@ -18,6 +18,7 @@ import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -269,3 +270,35 @@ def test_a_release_newer_than_a_fresh_stored_page_is_found_by_asking_again(
     assert again.returncode == 1
     assert revalidating.page_answers("just-out") == ["200", "200", "304", "304"]
     assert_no_secret(PASSWORD, missing.stdout, missing.stderr, again.stderr, username=USER)
+
+
+def test_a_warm_install_on_fresh_pages_asks_neither_the_index_nor_the_keyring(
+    revalidating: Static, tmp_path: Path, json_keyring: Any, keyring_cli: Any
+) -> None:
+    """uv's warm install on a private index: no request, no keyring call. pipkey's too — the
+    look-ahead waits for a first request that never comes, and neither the HTTP stack nor the
+    auth engine nor keyring is even imported. The first run's keyring answer is not stored."""
+    revalidating.publish("quiet", "1.0")
+    json_keyring.set(revalidating.nginx.url, USER, PASSWORD)
+    url = revalidating.nginx.url.replace("http://", f"http://{USER}@")
+    cache = tmp_path / "cache"
+    env = {**os.environ, "PIPKEY_KEYRING_PATH": str(keyring_cli.path)}
+    runs = []
+    for name in ("first", "second"):
+        venv = tmp_path / name
+        subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
+        runs.append(run_pipkey("install", "--python", venv, "--cache-dir", cache, "--index-url",
+                               url, "--keyring-provider", "subprocess", "quiet",
+                               env={**env, "PYTHONPROFILEIMPORTTIME": "1"}))  # fmt: skip
+        assert runs[-1].returncode == 0, runs[-1].stderr
+        assert (venv / "lib").exists()
+    lookups = json_keyring.calls("get_credential") + json_keyring.calls("get_password")
+    assert len(lookups) == 1  # the first run's, after its 401
+    assert revalidating.page_answers("quiet") == ["200"]
+    imported = {line.rsplit("|", 1)[1].strip() for line in runs[1].stderr.splitlines()
+                if line.startswith("import time:") and "|" in line}  # fmt: skip
+    assert "pipkey.install.commit.linker" in imported  # the probe saw the install itself
+    heavy = {m for m in imported if m.split(".")[0] in ("httpx", "httpcore", "keyring", "ssl")}
+    assert heavy | ({"pipkey.auth.engine"} & imported) == set()
+    for result in runs:
+        assert_no_secret(PASSWORD, result.stdout, result.stderr, username=USER)

@@ -179,7 +179,8 @@ class IndexClient:
         peeked: tuple[CachedPage | None] | None = None
         if "_http" not in self.__dict__ and _remote(url):
             peeked = (self.pages.load(url) if self.pages is not None else None,)
-            if peeked[0] is None or not self._usable(peeked[0], url):
+            stale = peeked[0] is None or not self._usable(peeked[0], url)
+            if stale and not self.offline:  # offline, a page not stored is an error, no request
                 self.http  # noqa: B018 — the stack is ready before the first request goes out
         return self.memo("page", url, lambda: self.fetch_page(url, peeked))
 
